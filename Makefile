@@ -1,0 +1,46 @@
+# Everything a fresh machine needs: `make run` and `make test` create .venv and install into it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# The local PostgreSQL server (trust authentication); tests make and drop their own schemas.
+LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+export LEDGER_TEST_POSTGRES_URL
+
+.PHONY: install run demo test fmt lint typecheck bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: install
+	$(VENV)/bin/ledger demo
+	$(VENV)/bin/ledger --help
+	@echo
+	$(VENV)/bin/ledger overview DEMO-000042
+
+test: install
+	$(PY) -m pytest
+
+fmt: install
+	$(PY) -m ruff format ledger tests bench
+	$(PY) -m ruff check --fix --quiet ledger tests bench || true
+
+lint: install
+	$(PY) -m ruff check ledger tests bench
+	$(PY) -m ruff format --check ledger tests bench
+	$(VENV)/bin/lint-imports
+
+typecheck: install
+	$(PY) -m mypy
+
+bench: install
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,477 @@
+"""The Ledger application: record, correct and retract disclosures, and answer questions.
+
+Every write is one transaction holding the events, new vault entries and the projection rows,
+so a 2xx answer means every query already includes it, and a crash leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, StoredEvent
+from eventsourcing.utils import Environment
+from sqlalchemy import Connection, and_, select
+from sqlalchemy.orm import Session
+
+from ledger.domain.disclosure import (
+    Disclosure,
+    apply_changes,
+    clear_payload,
+    facts_from_payload,
+    secret_payload,
+)
+from ledger.domain.errors import (
+    BatchRefused,
+    DisclosureNotFound,
+    DisclosureRefused,
+    InvalidChange,
+    SourceConflict,
+)
+from ledger.domain.policy import check_disclosure
+from ledger.domain.values import DisclosureFacts
+from ledger.domain.vocabulary import Vocabulary
+from ledger.keys import KeyRing
+from ledger.projections import queries
+from ledger.projections.projector import Projector
+from ledger.projections.tables import READ_MODELS
+from ledger.store import Database, LedgerFactory, LedgerRecorder, metadata
+from ledger.vault import SubjectKey, SubjectVault, VaultError, chunks
+
+MAX_BATCH = 10_000
+REBUILD_PAGE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a posting system gets back: the disclosure's id and where it stands in the log."""
+
+    id: UUID
+    recorded_at: datetime
+    position: int
+    replayed: bool = False
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def content_of(facts: DisclosureFacts) -> bytes:
+    """The canonical content of a posting, for telling a retry from a conflicting re-use."""
+    clear = clear_payload(facts)
+    clear["occurred_at"] = facts.occurred_at.astimezone(UTC).isoformat()
+    return json.dumps(
+        {"clear": clear, "secret": secret_payload(facts)}, sort_keys=True, separators=(",", ":")
+    ).encode()
+
+
+class Ledger(Application[UUID]):
+    name = "Ledger"
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        keys: KeyRing,
+        vocabulary: Vocabulary,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.database = database
+        self.keys = keys
+        self.vocabulary = vocabulary
+        self.clock = clock
+        self.vault = SubjectVault(keys)
+        self.projector = Projector()
+        super().__init__(env={"CREATE_TABLE": "n"})
+        self.recorder: LedgerRecorder
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:  # type: ignore[type-arg]
+        return LedgerFactory(env, database=self.database)
+
+    def create_schema(self) -> None:
+        """Create the event, vault and read-model tables where they are missing."""
+        self.recorder.create_table()
+        self.database.create_schema()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _unit_of_work(self) -> Iterator[Session]:
+        with self.recorder.transaction(commit=True) as session:
+            # Serialise writers from the start, so that two of them never both create a subject
+            # or both find a source reference unrecorded.
+            self.recorder._lock_table(session)
+            yield session
+
+    def record(self, facts: DisclosureFacts, *, actor: str) -> Receipt:
+        try:
+            return self._record_all([facts], actor=actor)[0]
+        except BatchRefused as refused:
+            if refused.conflict_ids:
+                raise SourceConflict(refused.conflict_ids[0]) from None
+            raise DisclosureRefused(
+                {key.split(".", 2)[2]: message for key, message in refused.errors.items()}
+            ) from None
+
+    def record_batch(self, items: Sequence[DisclosureFacts], *, actor: str) -> list[Receipt]:
+        """All or nothing: either every item is recorded (or found as a replay), or none is."""
+        if not items:
+            raise InvalidChange({"items": "must hold at least one disclosure"})
+        if len(items) > MAX_BATCH:
+            raise InvalidChange({"items": f"must hold at most {MAX_BATCH} disclosures"})
+        return self._record_all(items, actor=actor)
+
+    def record_stream(
+        self,
+        items: Sequence[DisclosureFacts],
+        *,
+        actor: str,
+        batch_size: int = MAX_BATCH,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Receipt]:
+        """Any number of disclosures, written batch by batch in one transaction: all or nothing."""
+        now = self.clock()
+        receipts: list[Receipt] = []
+        with self._unit_of_work():
+            for start in range(0, len(items), batch_size):
+                part = items[start : start + batch_size]
+                receipts += self._judge_and_write(part, actor=actor, now=now, offset=start)
+                if progress is not None:
+                    progress(len(part))
+        return receipts
+
+    def _judge_and_write(
+        self, items: Sequence[DisclosureFacts], *, actor: str, now: datetime, offset: int = 0
+    ) -> list[Receipt]:
+        errors: dict[str, str] = {}
+        for index, facts in enumerate(items, start=offset):
+            try:
+                check_disclosure(facts, now=now, vocabulary=self.vocabulary)
+            except DisclosureRefused as refused:
+                errors.update(
+                    {f"items.{index}.{path}": message for path, message in refused.errors.items()}
+                )
+        if errors:
+            raise BatchRefused(errors)
+        ids = [self.keys.disclosure_id(f.source.system, f.source.reference) for f in items]
+        return self._write(items, ids, actor=actor, now=now, offset=offset)
+
+    def _record_all(self, items: Sequence[DisclosureFacts], *, actor: str) -> list[Receipt]:
+        now = self.clock()
+        # A concurrent writer of the same source reference can only win between two of our
+        # transactions; the retry then finds its disclosure and judges replay or conflict.
+        for _attempt in range(3):
+            try:
+                with self._unit_of_work():
+                    return self._judge_and_write(items, actor=actor, now=now)
+            except IntegrityError:
+                continue
+        with self._unit_of_work():
+            return self._judge_and_write(items, actor=actor, now=now)
+
+    def _write(
+        self,
+        items: Sequence[DisclosureFacts],
+        ids: list[UUID],
+        *,
+        actor: str,
+        now: datetime,
+        offset: int = 0,
+    ) -> list[Receipt]:
+        with self._unit_of_work() as session:
+            connection = session.connection()
+            existing = self._recorded_before(connection, set(ids))
+            subject_keys = self.vault.keys_for(
+                connection, {facts.subject.id for facts in items}, now=now
+            )
+            receipts: list[Receipt | None] = [None] * len(items)
+            first_in_batch: dict[UUID, tuple[int, str]] = {}
+            conflicts: dict[str, str] = {}
+            aggregates: list[Disclosure] = []
+            for index, (facts, disclosure_id) in enumerate(zip(items, ids, strict=True)):
+                key = subject_keys[facts.subject.id]
+                digest = self.vault.digest(key, content_of(facts))
+                earlier = existing.get(disclosure_id)
+                if earlier is not None:
+                    if earlier[0] != digest:
+                        conflicts[f"items.{offset + index}.source.reference"] = str(
+                            SourceConflict(disclosure_id)
+                        )
+                    receipts[index] = Receipt(disclosure_id, earlier[1], earlier[2], True)
+                    continue
+                if disclosure_id in first_in_batch:
+                    if first_in_batch[disclosure_id][1] != digest:
+                        conflicts[f"items.{offset + index}.source.reference"] = (
+                            f"repeats item {offset + first_in_batch[disclosure_id][0]} "
+                            "of this batch "
+                            "with other content"
+                        )
+                    continue
+                first_in_batch[disclosure_id] = (index, digest)
+                aggregates.append(self._new_disclosure(facts, disclosure_id, key, digest, actor))
+            if conflicts:
+                raise BatchRefused(conflicts, conflict_ids=[ids[int(k.split(".")[1]) - offset] for k in conflicts])
+            recordings = self.save(*aggregates) if aggregates else []
+            self.projector.apply(
+                connection, [(r.notification.id, r.domain_event) for r in recordings]
+            )
+        new = {
+            r.domain_event.originator_id: Receipt(
+                r.domain_event.originator_id, r.domain_event.timestamp, r.notification.id
+            )
+            for r in recordings
+        }
+        result = []
+        for index, receipt in enumerate(receipts):
+            if receipt is None:
+                first_index = first_in_batch[ids[index]][0]
+                made = new[ids[index]]
+                receipt = made if first_index == index else Receipt(made.id, made.recorded_at, made.position, True)
+            result.append(receipt)
+        return result
+
+    def _new_disclosure(
+        self, facts: DisclosureFacts, disclosure_id: UUID, key: SubjectKey, digest: str, actor: str
+    ) -> Disclosure:
+        return Disclosure.record(
+            disclosure_id=disclosure_id,
+            fields=clear_payload(facts),
+            sealed=self.vault.seal(key, disclosure_id, secret_payload(facts)),
+            subject_tag=key.tag,
+            digest=digest,
+            actor=actor,
+        )
+
+    def _recorded_before(
+        self, connection: Connection, ids: set[UUID]
+    ) -> dict[UUID, tuple[str, datetime, int]]:
+        """digest, recorded_at and position of each id that already has its first event."""
+        table = self.recorder.events_record_cls.__table__
+        found: dict[UUID, tuple[str, datetime, int]] = {}
+        for part in chunks(sorted(ids)):
+            rows = connection.execute(
+                select(table.c.id, table.c.originator_id, table.c.topic, table.c.state).where(
+                    and_(table.c.originator_id.in_(part), table.c.originator_version == 1)
+                )
+            )
+            for row in rows:
+                recorded = self.mapper.to_domain_event(
+                    StoredEvent(row.originator_id, 1, row.topic, bytes(row.state))
+                )
+                assert isinstance(recorded, Disclosure.DisclosureRecorded)
+                found[row.originator_id] = (recorded.digest, recorded.timestamp, row.id)
+        return found
+
+    def correct(
+        self, disclosure_id: UUID, *, changes: Mapping[str, Any], reason: str, actor: str
+    ) -> Receipt:
+        """Amend a disclosure; the result is judged by the same rules as a new one."""
+        with self._unit_of_work() as session:
+            disclosure = self._get(disclosure_id)
+            key, secret = self._open(session.connection(), disclosure)
+            current = facts_from_payload(disclosure.fields, secret)
+            corrected = apply_changes(current, changes)
+            check_disclosure(corrected, now=self.clock(), vocabulary=self.vocabulary)
+            before, after = clear_payload(current), clear_payload(corrected)
+            clear_changes = {name: value for name, value in after.items() if before[name] != value}
+            new_secret = secret_payload(corrected)
+            sealed = (
+                self.vault.seal(key, disclosure_id, new_secret) if new_secret != secret else None
+            )
+            if not clear_changes and sealed is None:
+                raise InvalidChange({"changes": "change nothing: every value is already as given"})
+            disclosure.correct(changes=clear_changes, sealed=sealed, reason=reason, actor=actor)
+            return self._save_one(session, disclosure)
+
+    def retract(self, disclosure_id: UUID, *, reason: str, actor: str) -> Receipt:
+        """Mark a disclosure as recorded in error; it stays in the log, shown as retracted."""
+        with self._unit_of_work() as session:
+            disclosure = self._get(disclosure_id)
+            disclosure.retract(reason=reason, actor=actor)
+            return self._save_one(session, disclosure)
+
+    def _save_one(self, session: Session, disclosure: Disclosure) -> Receipt:
+        recordings = self.save(disclosure)
+        self.projector.apply(
+            session.connection(), [(r.notification.id, r.domain_event) for r in recordings]
+        )
+        last = recordings[-1]
+        return Receipt(disclosure.id, last.domain_event.timestamp, last.notification.id)
+
+    def _get(self, disclosure_id: UUID) -> Disclosure:
+        try:
+            disclosure = self.repository.get(disclosure_id)
+        except AggregateNotFoundError:
+            raise DisclosureNotFound(disclosure_id) from None
+        assert isinstance(disclosure, Disclosure)
+        return disclosure
+
+    def _open(self, connection: Connection, disclosure: Disclosure) -> tuple[SubjectKey, dict[str, Any]]:
+        key = self.vault.keys_by_tag(connection, [disclosure.subject_tag]).get(disclosure.subject_tag)
+        if key is None:
+            raise InvalidChange({"subject": "was erased: this disclosure can no longer be read"})
+        return key, self.vault.open(key, disclosure.id, disclosure.sealed)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        with self.database.read_engine.connect() as connection, connection.begin():
+            yield connection
+
+    def history(self, disclosure_id: UUID) -> list[Any]:
+        """Every event of one disclosure, oldest first."""
+        table = self.recorder.events_record_cls.__table__
+        with self._reading() as connection:
+            rows = connection.execute(
+                select(table.c.id, table.c.originator_version, table.c.topic, table.c.state)
+                .where(table.c.originator_id == disclosure_id)
+                .order_by(table.c.originator_version)
+            ).all()
+        return [
+            (
+                row.id,
+                self.mapper.to_domain_event(
+                    StoredEvent(disclosure_id, row.originator_version, row.topic, bytes(row.state))
+                ),
+            )
+            for row in rows
+        ]
+
+    def get_disclosure(self, disclosure_id: UUID) -> dict[str, Any]:
+        """Current values, opened identifying fields, and the history of the disclosure."""
+        with self._reading() as connection:
+            row = queries.disclosure_by_id(connection, disclosure_id.hex)
+            if row is None:
+                raise DisclosureNotFound(disclosure_id)
+            opened = self._open_rows(connection, [row])[0]
+        opened["history"] = [
+            _history_entry(position, event) for position, event in self.history(disclosure_id)
+        ]
+        return opened
+
+    def _open_rows(self, connection: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        keys = self.vault.keys_by_tag(connection, {row["subject_tag"] for row in rows})
+        result = []
+        for row in rows:
+            row = dict(row)
+            sealed = row.pop("sealed")
+            key = keys.get(row["subject_tag"])
+            secret: dict[str, Any] = {}
+            if key is not None:
+                try:
+                    secret = self.vault.open(key, UUID(row["id"]), sealed)
+                except VaultError:
+                    secret = {}
+            row["subject"] = {
+                "id": secret.get("subject_id"),
+                "kind": row.pop("subject_kind"),
+                "name": secret.get("subject_name"),
+                "email": secret.get("subject_email"),
+            }
+            row["source"] = {
+                "system": row.pop("source_system"),
+                "reference": secret.get("source_reference"),
+            }
+            result.append(row)
+        return result
+
+    def _tag_of(self, connection: Connection, subject_id: str) -> str | None:
+        key = self.vault.find(connection, subject_id)
+        return None if key is None else key.tag
+
+    def disclosures_of(
+        self,
+        subject_id: str,
+        *,
+        filters: queries.Filters = queries.Filters(),
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> queries.Page:
+        """A subject's disclosures, newest first; an unknown subject has none."""
+        with self._reading() as connection:
+            tag = self._tag_of(connection, subject_id)
+            if tag is None:
+                return queries.Page(items=[], next=None)
+            page = queries.disclosures_of_subject(
+                connection, tag, filters=filters, limit=limit, cursor=cursor
+            )
+            return queries.Page(items=self._open_rows(connection, page.items), next=page.next)
+
+    def recipients_of(self, subject_id: str) -> list[dict[str, Any]]:
+        """The Art. 15(1)(c) answer: each actual recipient with period, count, data and bases."""
+        with self._reading() as connection:
+            tag = self._tag_of(connection, subject_id)
+            return [] if tag is None else queries.recipients_of_subject(connection, tag)
+
+    def disclosures_to(
+        self,
+        category: str,
+        *,
+        filters: queries.Filters = queries.Filters(),
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> queries.Page:
+        with self._reading() as connection:
+            page = queries.disclosures_to_category(
+                connection, category, filters=filters, limit=limit, cursor=cursor
+            )
+            return queries.Page(items=self._open_rows(connection, page.items), next=page.next)
+
+    def statistics(
+        self,
+        *,
+        controller: str | None = None,
+        since_month: str | None = None,
+        until_month: str | None = None,
+    ) -> list[dict[str, Any]]:
+        with self._reading() as connection:
+            return queries.statistics_table(
+                connection, controller=controller, since_month=since_month, until_month=until_month
+            )
+
+    # -- maintenance -------------------------------------------------------------------------
+
+    def rebuild_projections(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Drop the read models and replay the whole event log into them, in one transaction."""
+        replayed = 0
+        with self._unit_of_work() as session:
+            connection = session.connection()
+            metadata.drop_all(connection, tables=list(READ_MODELS))
+            metadata.create_all(connection, tables=list(READ_MODELS))
+            start = 1
+            while True:
+                notifications = self.recorder.select_notifications(start=start, limit=REBUILD_PAGE)
+                if not notifications:
+                    break
+                self.projector.apply(
+                    connection,
+                    [(n.id, self.mapper.to_domain_event(n)) for n in notifications],
+                )
+                replayed += len(notifications)
+                if progress is not None:
+                    progress(len(notifications))
+                start = notifications[-1].id + 1
+        return replayed
+
+
+def _history_entry(position: int, event: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "type": type(event).__name__,
+        "position": position,
+        "at": event.timestamp,
+        "actor": event.actor,
+    }
+    if isinstance(event, Disclosure.DisclosureCorrected):
+        entry["reason"] = event.reason
+        entry["changed"] = sorted(event.changes) + (["subject"] if event.sealed else [])
+        entry["changes"] = event.changes
+    elif isinstance(event, Disclosure.DisclosureRetracted):
+        entry["reason"] = event.reason
+    return entry

@@ -1,0 +1,1 @@
+"""The pure domain: vocabulary, value objects, the Disclosure aggregate and its rules."""

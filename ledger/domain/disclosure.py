@@ -1,0 +1,238 @@
+"""The Disclosure aggregate, its events, and the mapping between facts and event payloads.
+
+Events carry the clear fields a privacy officer and the statistics need, and an opaque `sealed`
+string holding the fields that identify the person (encrypted outside the domain, see
+`ledger.vault`). Replaying history never re-judges old events against today's rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.errors import DisclosureRetractedError, InvalidChange
+from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
+
+# Fields a correction may never change: they decide identity, idempotency and who disclosed.
+FROZEN_FIELDS = frozenset({"controller", "source", "subject.id"})
+CORRECTABLE_FIELDS = frozenset(
+    {
+        "subject",
+        "recipient",
+        "data_categories",
+        "legal_basis",
+        "special_category_condition",
+        "legal_provision",
+        "consent_reference",
+        "purpose",
+        "occurred_at",
+        "transfer",
+        "suppressed_until",
+        "suppression_authority",
+    }
+)
+MAX_REASON = 500
+
+
+def clear_payload(facts: DisclosureFacts) -> dict[str, Any]:
+    """The fields stored in clear: nothing here identifies the person directly."""
+    recipient = facts.recipient
+    return {
+        "controller": facts.controller,
+        "subject_kind": facts.subject.kind,
+        "recipient": {
+            "category": recipient.category,
+            "name": recipient.name,
+            "id": recipient.id,
+            "country": recipient.country,
+        },
+        "data_categories": list(facts.data_categories),
+        "legal_basis": facts.legal_basis,
+        "special_category_condition": facts.special_category_condition,
+        "legal_provision": facts.legal_provision,
+        "consent_reference": facts.consent_reference,
+        "purpose": facts.purpose,
+        "occurred_at": facts.occurred_at.isoformat(),
+        "transfer": (
+            {"country": facts.transfer.country, "safeguard": facts.transfer.safeguard}
+            if facts.transfer
+            else None
+        ),
+        "source_system": facts.source.system,
+        "suppressed_until": facts.suppressed_until.isoformat() if facts.suppressed_until else None,
+        "suppression_authority": facts.suppression_authority,
+    }
+
+
+def secret_payload(facts: DisclosureFacts) -> dict[str, Any]:
+    """The fields that identify the person; they are only ever stored sealed."""
+    return {
+        "subject_id": facts.subject.id,
+        "subject_name": facts.subject.name,
+        "subject_email": facts.subject.email,
+        "source_reference": facts.source.reference,
+    }
+
+
+def facts_from_payload(clear: Mapping[str, Any], secret: Mapping[str, Any]) -> DisclosureFacts:
+    recipient = clear["recipient"]
+    transfer = clear.get("transfer")
+    suppressed = clear.get("suppressed_until")
+    return DisclosureFacts(
+        controller=clear["controller"],
+        subject=Subject(
+            id=secret["subject_id"],
+            kind=clear["subject_kind"],
+            name=secret.get("subject_name"),
+            email=secret.get("subject_email"),
+        ),
+        recipient=Recipient(
+            category=recipient["category"],
+            name=recipient["name"],
+            id=recipient.get("id"),
+            country=recipient.get("country"),
+        ),
+        data_categories=tuple(clear["data_categories"]),
+        legal_basis=clear["legal_basis"],
+        special_category_condition=clear.get("special_category_condition"),
+        legal_provision=clear.get("legal_provision"),
+        consent_reference=clear.get("consent_reference"),
+        purpose=clear["purpose"],
+        occurred_at=datetime.fromisoformat(clear["occurred_at"]),
+        transfer=Transfer(transfer["country"], transfer["safeguard"]) if transfer else None,
+        source=Source(system=clear["source_system"], reference=secret["source_reference"]),
+        suppressed_until=date.fromisoformat(suppressed) if suppressed else None,
+        suppression_authority=clear.get("suppression_authority"),
+    )
+
+
+def apply_changes(facts: DisclosureFacts, changes: Mapping[str, Any]) -> DisclosureFacts:
+    """The facts after a correction; `changes` holds already-parsed values per top-level field.
+
+    `subject` may carry only `kind`, `name` and `email`; the rest of a change replaces the field.
+    """
+    errors: dict[str, str] = {}
+    if not changes:
+        errors["changes"] = "must name at least one field to correct"
+    for name in changes:
+        if name in FROZEN_FIELDS:
+            errors[f"changes.{name}"] = (
+                "cannot be corrected: retract this disclosure and record a new one"
+            )
+        elif name not in CORRECTABLE_FIELDS:
+            errors[f"changes.{name}"] = "is not a field of a disclosure"
+    subject_changes = changes.get("subject")
+    if isinstance(subject_changes, Mapping) and "id" in subject_changes:
+        errors["changes.subject.id"] = (
+            "cannot be corrected: retract this disclosure and record a new one"
+        )
+    if errors:
+        raise InvalidChange(errors)
+
+    updates = {name: value for name, value in changes.items() if name != "subject"}
+    if isinstance(subject_changes, Mapping):
+        updates["subject"] = replace(facts.subject, **subject_changes)
+    if "data_categories" in updates:
+        updates["data_categories"] = tuple(updates["data_categories"])
+    return replace(facts, **updates)
+
+
+def check_reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidChange({"reason": "is required: say why, for the person and the auditor"})
+    if len(text) > MAX_REASON:
+        raise InvalidChange({"reason": f"must be at most {MAX_REASON} characters"})
+    return text
+
+
+class Disclosure(Aggregate):
+    """One disclosure of one person's data to one recipient; it never changes, it is amended."""
+
+    class DisclosureRecorded(Aggregate.Created):
+        fields: dict[str, Any]
+        sealed: str
+        subject_tag: str
+        digest: str
+        actor: str
+
+    class DisclosureCorrected(Aggregate.Event):
+        changes: dict[str, Any]
+        sealed: str | None
+        reason: str
+        actor: str
+
+    class DisclosureRetracted(Aggregate.Event):
+        reason: str
+        actor: str
+
+    @event(DisclosureRecorded)
+    def __init__(
+        self, *, fields: dict[str, Any], sealed: str, subject_tag: str, digest: str, actor: str
+    ) -> None:
+        self.fields = fields
+        self.sealed = sealed
+        self.subject_tag = subject_tag
+        self.digest = digest
+        self.recorded_by = actor
+        self.retraction: str | None = None
+        self.corrections = 0
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        disclosure_id: UUID,
+        fields: dict[str, Any],
+        sealed: str,
+        subject_tag: str,
+        digest: str,
+        actor: str,
+    ) -> Disclosure:
+        return cls._create(
+            cls.DisclosureRecorded,
+            id=disclosure_id,
+            fields=fields,
+            sealed=sealed,
+            subject_tag=subject_tag,
+            digest=digest,
+            actor=actor,
+        )
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retraction is not None
+
+    def correct(
+        self, *, changes: dict[str, Any], sealed: str | None, reason: str, actor: str
+    ) -> None:
+        """Record new values for some clear fields (and a new seal when identifying fields change).
+
+        The caller has judged the resulting facts with `ledger.domain.policy`.
+        """
+        if self.is_retracted:
+            raise DisclosureRetractedError(self.id)
+        self._corrected(changes=changes, sealed=sealed, reason=check_reason(reason), actor=actor)
+
+    @event(DisclosureCorrected)
+    def _corrected(
+        self, *, changes: dict[str, Any], sealed: str | None, reason: str, actor: str
+    ) -> None:
+        self.fields = {**self.fields, **changes}
+        if sealed is not None:
+            self.sealed = sealed
+        self.corrections += 1
+
+    def retract(self, *, reason: str, actor: str) -> None:
+        if self.is_retracted:
+            raise DisclosureRetractedError(self.id)
+        self._retracted(reason=check_reason(reason), actor=actor)
+
+    @event(DisclosureRetracted)
+    def _retracted(self, *, reason: str, actor: str) -> None:
+        self.retraction = reason

@@ -1,0 +1,72 @@
+"""Domain errors: each says what is wrong and, where a field is at fault, names it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class LedgerError(Exception):
+    """Base of every expected failure; the web and CLI edges turn these into clear answers."""
+
+
+class DisclosureRefused(LedgerError):
+    """A disclosure (or the result of a correction) breaks one or more rules.
+
+    `errors` maps a field path such as ``recipient.category`` to a message.
+    """
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class BatchRefused(LedgerError):
+    """One or more items of a batch were refused; nothing of the batch was recorded.
+
+    `errors` maps ``items.<index>.<field path>`` to a message.
+    """
+
+    def __init__(self, errors: Mapping[str, str], *, conflict_ids: Sequence[object] = ()) -> None:
+        self.errors = dict(errors)
+        self.conflict_ids = list(conflict_ids)
+        count = len({key.split(".")[1] for key in self.errors})
+        super().__init__(f"{count} item(s) refused; nothing was recorded")
+
+
+class DisclosureNotFound(LedgerError):
+    def __init__(self, disclosure_id: object) -> None:
+        self.disclosure_id = disclosure_id
+        super().__init__(f"no disclosure with id {disclosure_id}")
+
+
+class SubjectNotFound(LedgerError):
+    def __init__(self, subject_id: str) -> None:
+        self.subject_id = subject_id
+        super().__init__("no disclosures are recorded for this subject")
+
+
+class SourceConflict(LedgerError):
+    """The same source reference was recorded before with other content."""
+
+    def __init__(self, disclosure_id: object, detail: str | None = None) -> None:
+        self.disclosure_id = disclosure_id
+        super().__init__(
+            detail
+            or "this source.system and source.reference were recorded before with other content"
+        )
+
+
+class DisclosureRetractedError(LedgerError):
+    """A retracted disclosure cannot be corrected or retracted again."""
+
+    def __init__(self, disclosure_id: object) -> None:
+        self.disclosure_id = disclosure_id
+        super().__init__(f"disclosure {disclosure_id} was retracted and can no longer change")
+
+
+class InvalidChange(LedgerError):
+    """A correction or retraction request itself is malformed (e.g. no reason, a frozen field)."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))

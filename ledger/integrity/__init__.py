@@ -1,0 +1,1 @@
+"""Integrity: the RFC 9162 Merkle tree and signed checkpoints."""

@@ -1,0 +1,1 @@
+"""Read models: tables written only by the projector, read only through `queries`."""

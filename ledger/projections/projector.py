@@ -1,0 +1,291 @@
+"""Turns events into read-model rows, inside the transaction that stores the events.
+
+The same code serves live recording and `projections rebuild`, so a rebuild produces exactly the
+rows that live recording did. Merges are order-independent within log order (min, max, sum,
+union, first by position), so batch boundaries do not change the result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ledger.domain.disclosure import Disclosure
+from ledger.projections.tables import disclosures, statistics, subject_recipients
+from ledger.vault import chunks
+
+StatsKey = tuple[str, str, str, str]
+Item = tuple[int, Any]  # (position in the log, domain event)
+
+
+def recipient_key(recipient: Mapping[str, Any]) -> str:
+    """One recipient across postings: by its registry id when given, else by its name."""
+    if recipient.get("id"):
+        return f"{recipient['category']}|id:{recipient['id']}"
+    return f"{recipient['category']}|name:{' '.join(recipient['name'].split()).casefold()}"
+
+
+def columns_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Row columns for whichever clear payload fields are present (all, or a correction's)."""
+    columns: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "recipient":
+            columns.update(
+                recipient_key=recipient_key(value),
+                recipient_category=value["category"],
+                recipient_name=value["name"],
+                recipient_id=value.get("id"),
+                recipient_country=value.get("country"),
+            )
+        elif name == "transfer":
+            columns.update(
+                transfer_country=value["country"] if value else None,
+                transfer_safeguard=value["safeguard"] if value else None,
+            )
+        elif name == "data_categories":
+            columns["data_categories"] = json.dumps(value)
+        elif name == "occurred_at":
+            columns["occurred_at"] = datetime.fromisoformat(value)
+            columns["occurred_local"] = value
+        elif name == "suppressed_until":
+            columns["suppressed_until"] = date.fromisoformat(value) if value else None
+        else:
+            columns[name] = value
+    return columns
+
+
+def stats_key(row: Mapping[str, Any]) -> StatsKey:
+    # The month the data left in the posting system's own time zone, as payroll counts it.
+    return (
+        row["occurred_local"][:7],
+        row["controller"],
+        row["recipient_category"],
+        row["legal_basis"],
+    )
+
+
+def _upsert(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], *, add: str | None = None
+) -> None:
+    """Insert, or on a key conflict overwrite the row (or add to its `add` column)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    keys = [column.name for column in table.primary_key.columns]
+    for part in chunks(rows, 500):
+        statement = dialect.insert(table).values(part)
+        values = {
+            column.name: (
+                table.c[column.name] + statement.excluded[column.name]
+                if column.name == add
+                else statement.excluded[column.name]
+            )
+            for column in table.columns
+            if column.name not in keys
+        }
+        connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=values))
+
+
+class Projector:
+    def apply(self, connection: Connection, items: Iterable[Item]) -> None:
+        run: list[Item] = []
+        for position, event in items:
+            if isinstance(event, Disclosure.DisclosureRecorded):
+                run.append((position, event))
+                continue
+            self._recorded(connection, run)
+            run = []
+            if isinstance(event, Disclosure.DisclosureCorrected):
+                self._corrected(connection, event)
+            elif isinstance(event, Disclosure.DisclosureRetracted):
+                self._retracted(connection, event)
+        self._recorded(connection, run)
+
+    def _recorded(self, connection: Connection, run: Sequence[Item]) -> None:
+        if not run:
+            return
+        rows = []
+        for position, event in run:
+            row = columns_from_fields(event.fields)
+            row.update(
+                disclosure_id=event.originator_id.hex,
+                position=position,
+                subject_tag=event.subject_tag,
+                sealed=event.sealed,
+                recorded_at=event.timestamp,
+                updated_at=event.timestamp,
+                version=event.originator_version,
+                corrections=0,
+                retracted=False,
+                retraction_reason=None,
+            )
+            rows.append(row)
+        connection.execute(insert(disclosures), rows)
+        self._count(connection, Counter(stats_key(row) for row in rows))
+        self._merge_recipients(connection, rows)
+
+    def _merge_recipients(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        merged: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:
+            _merge(merged, row)
+        existing: dict[tuple[str, str], dict[str, Any]] = {}
+        keys = list(merged)
+        for part in chunks(keys, 400):
+            query = select(subject_recipients).where(
+                tuple_(subject_recipients.c.subject_tag, subject_recipients.c.recipient_key).in_(
+                    part
+                )
+            )
+            for found in connection.execute(query).mappings():
+                existing[(found["subject_tag"], found["recipient_key"])] = {
+                    **found,
+                    "data_categories": set(json.loads(found["data_categories"])),
+                    "legal_bases": set(json.loads(found["legal_bases"])),
+                }
+        for key, new in merged.items():
+            old = existing.get(key)
+            if old is None:
+                continue
+            # Identity columns stay as first seen: `old` holds earlier positions.
+            new.update(
+                {name: old[name] for name in ("recipient_name", "recipient_id", "recipient_country")},
+                first_at=min(old["first_at"], new["first_at"]),
+                last_at=max(old["last_at"], new["last_at"]),
+                count=old["count"] + new["count"],
+                data_categories=old["data_categories"] | new["data_categories"],
+                legal_bases=old["legal_bases"] | new["legal_bases"],
+            )
+        _upsert(connection, subject_recipients, [_recipient_row(v) for v in merged.values()])
+
+    def _recompute_recipients(self, connection: Connection, subject_tag: str) -> None:
+        connection.execute(
+            delete(subject_recipients).where(subject_recipients.c.subject_tag == subject_tag)
+        )
+        query = (
+            select(disclosures)
+            .where(and_(disclosures.c.subject_tag == subject_tag, ~disclosures.c.retracted))
+            .order_by(disclosures.c.position)
+        )
+        merged: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in connection.execute(query).mappings():
+            _merge(merged, row)
+        if merged:
+            connection.execute(
+                insert(subject_recipients), [_recipient_row(v) for v in merged.values()]
+            )
+
+    def _current(self, connection: Connection, event: Any) -> dict[str, Any]:
+        row = (
+            connection.execute(
+                select(disclosures).where(disclosures.c.disclosure_id == event.originator_id.hex)
+            )
+            .mappings()
+            .one()
+        )
+        return dict(row)
+
+    def _corrected(self, connection: Connection, event: Any) -> None:
+        old = self._current(connection, event)
+        changes = columns_from_fields(event.changes)
+        if event.sealed is not None:
+            changes["sealed"] = event.sealed
+        changes.update(
+            version=event.originator_version,
+            corrections=old["corrections"] + 1,
+            updated_at=event.timestamp,
+        )
+        connection.execute(
+            update(disclosures)
+            .where(disclosures.c.disclosure_id == old["disclosure_id"])
+            .values(**changes)
+        )
+        if not old["retracted"]:
+            counts: Counter[StatsKey] = Counter()
+            counts[stats_key(old)] -= 1
+            counts[stats_key({**old, **changes})] += 1
+            self._count(connection, counts)
+            self._recompute_recipients(connection, old["subject_tag"])
+
+    def _retracted(self, connection: Connection, event: Any) -> None:
+        old = self._current(connection, event)
+        connection.execute(
+            update(disclosures)
+            .where(disclosures.c.disclosure_id == old["disclosure_id"])
+            .values(
+                retracted=True,
+                retraction_reason=event.reason,
+                version=event.originator_version,
+                updated_at=event.timestamp,
+            )
+        )
+        self._count(connection, Counter({stats_key(old): -1}))
+        self._recompute_recipients(connection, old["subject_tag"])
+
+    def _count(self, connection: Connection, counts: Counter[StatsKey]) -> None:
+        rows = [
+            {"month": m, "controller": c, "recipient_category": r, "legal_basis": b, "count": n}
+            for (m, c, r, b), n in sorted(counts.items())
+            if n
+        ]
+        if not rows:
+            return
+        _upsert(connection, statistics, rows, add="count")
+        # A month whose every disclosure was retracted is no longer a row.
+        emptied = [key for key, n in counts.items() if n < 0]
+        if emptied:
+            connection.execute(
+                delete(statistics).where(
+                    and_(
+                        statistics.c.count <= 0,
+                        or_(
+                            *(
+                                and_(
+                                    statistics.c.month == m,
+                                    statistics.c.controller == c,
+                                    statistics.c.recipient_category == r,
+                                    statistics.c.legal_basis == b,
+                                )
+                                for m, c, r, b in emptied
+                            )
+                        ),
+                    )
+                )
+            )
+
+
+def _merge(merged: dict[tuple[str, str], dict[str, Any]], row: Mapping[str, Any]) -> None:
+    key = (row["subject_tag"], row["recipient_key"])
+    categories = set(json.loads(row["data_categories"]))
+    current = merged.get(key)
+    if current is None:
+        merged[key] = {
+            "subject_tag": row["subject_tag"],
+            "recipient_key": row["recipient_key"],
+            "recipient_category": row["recipient_category"],
+            "recipient_name": row["recipient_name"],
+            "recipient_id": row["recipient_id"],
+            "recipient_country": row["recipient_country"],
+            "first_at": row["occurred_at"],
+            "last_at": row["occurred_at"],
+            "count": 1,
+            "data_categories": categories,
+            "legal_bases": {row["legal_basis"]},
+        }
+        return
+    current["first_at"] = min(current["first_at"], row["occurred_at"])
+    current["last_at"] = max(current["last_at"], row["occurred_at"])
+    current["count"] += 1
+    current["data_categories"] |= categories
+    current["legal_bases"].add(row["legal_basis"])
+
+
+def _recipient_row(merged: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **merged,
+        "data_categories": json.dumps(sorted(merged["data_categories"])),
+        "legal_bases": json.dumps(sorted(merged["legal_bases"])),
+    }

@@ -1,0 +1,211 @@
+"""Query functions over the read models; they return plain data, never rows or sessions."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from ledger.projections.tables import disclosures, statistics, subject_recipients
+
+MAX_LIMIT = 500
+
+
+class BadCursor(ValueError):
+    """A pagination cursor that this ledger did not hand out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    since: datetime | None = None
+    until: datetime | None = None
+    recipient_category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def encode_cursor(occurred_at: datetime, position: int) -> str:
+    raw = json.dumps([occurred_at.isoformat(), position]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        occurred, position = json.loads(raw)
+        return datetime.fromisoformat(occurred), int(position)
+    except (binascii.Error, ValueError, TypeError, json.JSONDecodeError):
+        raise BadCursor("is not a cursor from a previous page") from None
+
+
+def disclosure_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A read-model row as plain data; `sealed` stays sealed (the application opens it)."""
+    return {
+        "id": row["disclosure_id"],
+        "position": row["position"],
+        "subject_tag": row["subject_tag"],
+        "controller": row["controller"],
+        "subject_kind": row["subject_kind"],
+        "recipient": {
+            "category": row["recipient_category"],
+            "name": row["recipient_name"],
+            "id": row["recipient_id"],
+            "country": row["recipient_country"],
+        },
+        "data_categories": json.loads(row["data_categories"]),
+        "legal_basis": row["legal_basis"],
+        "special_category_condition": row["special_category_condition"],
+        "legal_provision": row["legal_provision"],
+        "consent_reference": row["consent_reference"],
+        "purpose": row["purpose"],
+        "occurred_at": row["occurred_local"],
+        "transfer": (
+            {"country": row["transfer_country"], "safeguard": row["transfer_safeguard"]}
+            if row["transfer_country"]
+            else None
+        ),
+        "source_system": row["source_system"],
+        "suppressed_until": row["suppressed_until"],
+        "suppression_authority": row["suppression_authority"],
+        "recorded_at": row["recorded_at"],
+        "updated_at": row["updated_at"],
+        "version": row["version"],
+        "corrections": row["corrections"],
+        "retracted": row["retracted"],
+        "retraction_reason": row["retraction_reason"],
+        "sealed": row["sealed"],
+    }
+
+
+def _page(
+    connection: Connection, condition: Any, filters: Filters, limit: int, cursor: str | None
+) -> Page:
+    clauses = [condition]
+    if filters.since is not None:
+        clauses.append(disclosures.c.occurred_at >= filters.since)
+    if filters.until is not None:
+        clauses.append(disclosures.c.occurred_at < filters.until)
+    if filters.recipient_category is not None:
+        clauses.append(disclosures.c.recipient_category == filters.recipient_category)
+    if cursor is not None:
+        occurred, position = decode_cursor(cursor)
+        # Newest first, ties broken by log position: new arrivals never shift a later page.
+        clauses.append(
+            or_(
+                disclosures.c.occurred_at < occurred,
+                and_(disclosures.c.occurred_at == occurred, disclosures.c.position < position),
+            )
+        )
+    limit = max(1, min(limit, MAX_LIMIT))
+    query = (
+        select(disclosures)
+        .where(and_(*clauses))
+        .order_by(disclosures.c.occurred_at.desc(), disclosures.c.position.desc())
+        .limit(limit + 1)
+    )
+    rows = [disclosure_row(row) for row in connection.execute(query).mappings()]
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        following = encode_cursor(
+            datetime.fromisoformat(last["occurred_at"]), last["position"]
+        )
+    return Page(items=rows, next=following)
+
+
+def disclosures_of_subject(
+    connection: Connection,
+    subject_tag: str,
+    *,
+    filters: Filters = Filters(),
+    limit: int = 100,
+    cursor: str | None = None,
+) -> Page:
+    return _page(connection, disclosures.c.subject_tag == subject_tag, filters, limit, cursor)
+
+
+def disclosures_to_category(
+    connection: Connection,
+    category: str,
+    *,
+    filters: Filters = Filters(),
+    limit: int = 100,
+    cursor: str | None = None,
+) -> Page:
+    return _page(connection, disclosures.c.recipient_category == category, filters, limit, cursor)
+
+
+def disclosure_by_id(connection: Connection, disclosure_id: str) -> dict[str, Any] | None:
+    row = (
+        connection.execute(select(disclosures).where(disclosures.c.disclosure_id == disclosure_id))
+        .mappings()
+        .first()
+    )
+    return None if row is None else disclosure_row(row)
+
+
+def recipients_of_subject(connection: Connection, subject_tag: str) -> list[dict[str, Any]]:
+    query = (
+        select(subject_recipients)
+        .where(subject_recipients.c.subject_tag == subject_tag)
+        .order_by(subject_recipients.c.last_at.desc(), subject_recipients.c.recipient_key)
+    )
+    return [
+        {
+            "recipient": {
+                "category": row["recipient_category"],
+                "name": row["recipient_name"],
+                "id": row["recipient_id"],
+                "country": row["recipient_country"],
+            },
+            "first_at": row["first_at"],
+            "last_at": row["last_at"],
+            "count": row["count"],
+            "data_categories": json.loads(row["data_categories"]),
+            "legal_bases": json.loads(row["legal_bases"]),
+        }
+        for row in connection.execute(query).mappings()
+    ]
+
+
+def statistics_table(
+    connection: Connection,
+    *,
+    controller: str | None = None,
+    since_month: str | None = None,
+    until_month: str | None = None,
+) -> list[dict[str, Any]]:
+    """Counts by month x controller x recipient category x legal basis: no personal data."""
+    clauses = []
+    if controller is not None:
+        clauses.append(statistics.c.controller == controller)
+    if since_month is not None:
+        clauses.append(statistics.c.month >= since_month)
+    if until_month is not None:
+        clauses.append(statistics.c.month <= until_month)
+    query = (
+        select(statistics)
+        .where(and_(*clauses) if clauses else True)
+        .order_by(
+            statistics.c.month,
+            statistics.c.controller,
+            statistics.c.recipient_category,
+            statistics.c.legal_basis,
+        )
+    )
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def count_disclosures(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(disclosures)).scalar_one())

@@ -1,0 +1,84 @@
+"""The read-model tables; each can be dropped and rebuilt from the event log."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from ledger.store import UTCDateTime, metadata
+
+ID = BigInteger().with_variant(Integer(), "sqlite")
+
+disclosures = Table(
+    "read_disclosures",
+    metadata,
+    Column("disclosure_id", String(32), primary_key=True),
+    Column("position", ID, nullable=False, unique=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("controller", String(8), nullable=False),
+    Column("subject_kind", String(16), nullable=False),
+    Column("recipient_key", String(300), nullable=False),
+    Column("recipient_category", String(64), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("recipient_id", String(64)),
+    Column("recipient_country", String(2)),
+    Column("data_categories", Text, nullable=False),
+    Column("legal_basis", String(64), nullable=False),
+    Column("special_category_condition", String(64)),
+    Column("legal_provision", String(300)),
+    Column("consent_reference", String(200)),
+    Column("purpose", String(500), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("occurred_local", String(40), nullable=False),
+    Column("transfer_country", String(2)),
+    Column("transfer_safeguard", String(64)),
+    Column("source_system", String(64), nullable=False),
+    Column("suppressed_until", Date),
+    Column("suppression_authority", String(200)),
+    Column("sealed", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("corrections", Integer, nullable=False),
+    Column("retracted", Boolean, nullable=False),
+    Column("retraction_reason", String(500)),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("read_disclosures_subject", "subject_tag", "occurred_at", "position"),
+    Index("read_disclosures_category", "recipient_category", "occurred_at", "position"),
+)
+
+subject_recipients = Table(
+    "read_subject_recipients",
+    metadata,
+    Column("subject_tag", String(32), primary_key=True),
+    Column("recipient_key", String(300), primary_key=True),
+    Column("recipient_category", String(64), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("recipient_id", String(64)),
+    Column("recipient_country", String(2)),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("data_categories", Text, nullable=False),
+    Column("legal_bases", Text, nullable=False),
+)
+
+statistics = Table(
+    "read_statistics",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("controller", String(8), primary_key=True),
+    Column("recipient_category", String(64), primary_key=True),
+    Column("legal_basis", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+READ_MODELS = (disclosures, subject_recipients, statistics)

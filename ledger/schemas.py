@@ -1,0 +1,123 @@
+"""The shape of a posted disclosure (marshmallow), shared by the HTTP API and `ledger import`.
+
+Shape only: types, required keys, no unknown fields. Whether a disclosure is acceptable is
+decided by `ledger.domain.policy`, so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load
+
+from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _text(**kwargs: Any) -> fields.String:
+    return fields.String(**kwargs)
+
+
+def _optional_text() -> fields.String:
+    return fields.String(load_default=None, allow_none=True)
+
+
+class SubjectSchema(StrictSchema):
+    id = _text(required=True)
+    kind = fields.String(load_default="employee")
+    name = _optional_text()
+    email = _optional_text()
+
+
+class RecipientSchema(StrictSchema):
+    category = _text(required=True)
+    name = _text(required=True)
+    id = _optional_text()
+    country = _optional_text()
+
+
+class TransferSchema(StrictSchema):
+    country = _text(required=True)
+    safeguard = _text(required=True)
+
+
+class SourceSchema(StrictSchema):
+    system = _text(required=True)
+    reference = _text(required=True)
+
+
+class DisclosureSchema(StrictSchema):
+    """One disclosure as a posting system sends it (SPEC §3)."""
+
+    controller = _text(required=True, metadata={"description": "KvK number of the discloser"})
+    subject = fields.Nested(SubjectSchema, required=True)
+    recipient = fields.Nested(RecipientSchema, required=True)
+    data_categories = fields.List(fields.String(), required=True)
+    legal_basis = _text(required=True)
+    special_category_condition = _optional_text()
+    legal_provision = _optional_text()
+    consent_reference = _optional_text()
+    purpose = _text(required=True)
+    occurred_at = fields.AwareDateTime(required=True, format="iso")
+    transfer = fields.Nested(TransferSchema, load_default=None, allow_none=True)
+    source = fields.Nested(SourceSchema, required=True)
+    suppressed_until = fields.Date(load_default=None, allow_none=True)
+    suppression_authority = _optional_text()
+
+    @post_load
+    def _to_facts(self, data: dict[str, Any], **_: Any) -> DisclosureFacts:
+        transfer = data.pop("transfer")
+        return DisclosureFacts(
+            subject=Subject(**data.pop("subject")),
+            recipient=Recipient(**data.pop("recipient")),
+            data_categories=tuple(data.pop("data_categories")),
+            transfer=Transfer(**transfer) if transfer else None,
+            source=Source(**data.pop("source")),
+            **data,
+        )
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, str]:
+    """marshmallow's nested messages as `{"recipient.category": "message"}`."""
+    flat: dict[str, str] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                path = prefix or "body"
+            flat.update(flatten_errors(value, path))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        flat[prefix or "body"] = " ".join(_plain(m) for m in messages)
+    else:
+        flat[prefix or "body"] = str(messages)
+    return flat
+
+
+def _plain(message: str) -> str:
+    # marshmallow's wording, made to read after a field name: "recipient.name: is required".
+    replacements = {
+        "Missing data for required field.": "is required",
+        "Unknown field.": "is not a field of a disclosure",
+        "Field may not be null.": "must not be null",
+        "Not a valid string.": "must be a string",
+        "Not a valid list.": "must be a list",
+        "Not a valid datetime.": "must be an ISO 8601 date-time with offset",
+        "Not a valid date.": "must be an ISO 8601 date (YYYY-MM-DD)",
+        "Not a valid aware datetime.": "must carry a UTC offset, e.g. 2026-10-31T12:00:00+01:00",
+        "Invalid input type.": "must be an object",
+    }
+    return replacements.get(message, message)
+
+
+def load_disclosure(data: Any, schema: DisclosureSchema | None = None) -> DisclosureFacts:
+    """Parse one posted disclosure; raises ValidationError with flattened field paths."""
+    try:
+        facts: DisclosureFacts = (schema or DisclosureSchema()).load(data)
+    except ValidationError as error:
+        raise ValidationError(flatten_errors(error.messages)) from None
+    return facts

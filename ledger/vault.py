@@ -1,0 +1,159 @@
+"""The subject vault: a random tag and data key per person, and crypto-shredding.
+
+Events and projections reference the tag only; identifying fields are sealed with the
+subject's key, which is itself wrapped by the master key. Deleting the vault row (erasure)
+leaves every event in place but unreadable and unlinkable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, insert, select
+
+from ledger.keys import KeyRing
+from ledger.store import UTCDateTime, metadata
+
+subject_vault = Table(
+    "subject_vault",
+    metadata,
+    Column("tag", String(32), primary_key=True),
+    Column("lookup", LargeBinary(32), nullable=False, unique=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# SQLite allows 32,766 bound parameters; stay well below for both backends.
+CHUNK = 900
+
+
+class VaultError(Exception):
+    """A sealed value could not be opened: wrong key, tampered data, or an erased subject."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectKey:
+    tag: str
+    aead: AESGCM
+    digest_key: bytes
+
+
+def chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class SubjectVault:
+    def __init__(self, keys: KeyRing) -> None:
+        self._keys = keys
+        self._unwrapped: dict[tuple[str, bytes], SubjectKey] = {}
+
+    def _unwrap(self, tag: str, wrapped: bytes) -> SubjectKey:
+        # The row was just read from the database, so a cached unwrap never outlives an erasure.
+        cached = self._unwrapped.get((tag, wrapped))
+        if cached is not None:
+            return cached
+        raw = self._keys.wrap.decrypt(wrapped[:12], wrapped[12:], tag.encode())
+        key = SubjectKey(
+            tag=tag,
+            aead=AESGCM(raw),
+            digest_key=hmac.new(raw, b"ledger content digest v1", hashlib.sha256).digest(),
+        )
+        if len(self._unwrapped) > 100_000:
+            self._unwrapped.clear()
+        self._unwrapped[(tag, wrapped)] = key
+        return key
+
+    def find(self, connection: Connection, subject_id: str) -> SubjectKey | None:
+        row = connection.execute(
+            select(subject_vault.c.tag, subject_vault.c.wrapped_key).where(
+                subject_vault.c.lookup == self._keys.subject_lookup(subject_id)
+            )
+        ).first()
+        return None if row is None else self._unwrap(row.tag, row.wrapped_key)
+
+    def keys_for(
+        self, connection: Connection, subject_ids: Iterable[str], *, now: datetime
+    ) -> dict[str, SubjectKey]:
+        """The key of every subject, creating a vault entry for each one seen for the first time.
+
+        Call inside the write transaction, so two writers never create the same subject twice.
+        """
+        lookups = {subject_id: self._keys.subject_lookup(subject_id) for subject_id in subject_ids}
+        by_lookup: dict[bytes, SubjectKey] = {}
+        for part in chunks(list(lookups.values())):
+            rows = connection.execute(
+                select(
+                    subject_vault.c.lookup, subject_vault.c.tag, subject_vault.c.wrapped_key
+                ).where(subject_vault.c.lookup.in_(part))
+            )
+            for row in rows:
+                by_lookup[row.lookup] = self._unwrap(row.tag, row.wrapped_key)
+        new_rows = []
+        for lookup in lookups.values():
+            if lookup in by_lookup:
+                continue
+            tag = uuid.uuid4().hex
+            raw = AESGCM.generate_key(bit_length=256)
+            nonce = os.urandom(12)
+            wrapped = nonce + self._keys.wrap.encrypt(nonce, raw, tag.encode())
+            new_rows.append(
+                {"tag": tag, "lookup": lookup, "wrapped_key": wrapped, "created_at": now}
+            )
+            by_lookup[lookup] = self._unwrap(tag, wrapped)
+        if new_rows:
+            connection.execute(insert(subject_vault), new_rows)
+        return {subject_id: by_lookup[lookup] for subject_id, lookup in lookups.items()}
+
+    def keys_by_tag(self, connection: Connection, tags: Iterable[str]) -> dict[str, SubjectKey]:
+        found: dict[str, SubjectKey] = {}
+        for part in chunks(sorted(set(tags))):
+            rows = connection.execute(
+                select(subject_vault.c.tag, subject_vault.c.wrapped_key).where(
+                    subject_vault.c.tag.in_(part)
+                )
+            )
+            for row in rows:
+                found[row.tag] = self._unwrap(row.tag, row.wrapped_key)
+        return found
+
+    def shred(self, connection: Connection, tag: str) -> bool:
+        """Crypto-shredding: the key and the link from subject id to tag are gone for good."""
+        result = connection.execute(delete(subject_vault).where(subject_vault.c.tag == tag))
+        self._unwrapped = {k: v for k, v in self._unwrapped.items() if k[0] != tag}
+        return bool(result.rowcount)
+
+    @staticmethod
+    def seal(key: SubjectKey, disclosure_id: UUID, payload: dict[str, Any]) -> str:
+        """AES-GCM, bound to the disclosure id so a sealed value cannot be moved to another."""
+        nonce = os.urandom(12)
+        plaintext = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        sealed = nonce + key.aead.encrypt(nonce, plaintext, disclosure_id.bytes)
+        return base64.b64encode(sealed).decode()
+
+    @staticmethod
+    def open(key: SubjectKey, disclosure_id: UUID, sealed: str) -> dict[str, Any]:
+        raw = base64.b64decode(sealed)
+        try:
+            plaintext = key.aead.decrypt(raw[:12], raw[12:], disclosure_id.bytes)
+        except InvalidTag:
+            raise VaultError(f"sealed fields of {disclosure_id} do not open") from None
+        result: dict[str, Any] = json.loads(plaintext)
+        return result
+
+    @staticmethod
+    def digest(key: SubjectKey, content: bytes) -> str:
+        """A keyed fingerprint of what was posted, to tell a retry from a conflicting re-use."""
+        return hmac.new(key.digest_key, content, hashlib.sha256).hexdigest()

@@ -1,0 +1,93 @@
+"""Fixtures: every test that touches a database runs on a fresh SQLite file and, when
+LEDGER_TEST_POSTGRES_URL is set, on a fresh PostgreSQL schema too."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ledger.application import Ledger
+from ledger.bootstrap import build_ledger
+from ledger.settings import Settings
+
+POSTGRES_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgres"]
+
+TEST_MASTER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # 32 bytes, tests only
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if POSTGRES_URL:
+        return
+    if os.environ.get("LEDGER_TEST_REQUIRE_POSTGRES"):
+        raise pytest.UsageError("LEDGER_TEST_POSTGRES_URL must be set: PostgreSQL is required")
+    skip = pytest.mark.skip(reason="LEDGER_TEST_POSTGRES_URL is not set")
+    for item in items:
+        if "postgres" in item.keywords or "[postgres" in item.nodeid:
+            item.add_marker(skip)
+
+
+@dataclass
+class Backend:
+    name: str
+    url: str
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """A database of its own for one test: a SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield Backend("sqlite", f"sqlite:///{tmp_path / 'ledger.db'}")
+        return
+    assert POSTGRES_URL
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield Backend("postgres", f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(backend: Backend, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=backend.url, var_dir=tmp_path / "var", master_key=TEST_MASTER_KEY
+    )
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def ledger(settings: Settings, clock: FixedClock) -> Iterator[Ledger]:
+    app = build_ledger(settings)
+    app.clock = clock
+    try:
+        yield app
+    finally:
+        app.close()
+        app.database.dispose()

@@ -1,0 +1,151 @@
+"""The `ledger` command line on a real database: import, overview, rebuild, clear failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ledger.cli import main
+from ledger.settings import Settings
+from tests.conftest import TEST_MASTER_KEY
+
+GOOD = {
+    "controller": "12345678",
+    "subject": {"id": "E-00001", "name": "Jan Jansen"},
+    "recipient": {"category": "belastingdienst", "name": "Belastingdienst"},
+    "data_categories": ["naam", "bsn", "salaris"],
+    "legal_basis": "legal_obligation",
+    "legal_provision": "Wet op de loonbelasting 1964, art. 28",
+    "purpose": "Loonaangifte oktober 2026",
+    "occurred_at": "2026-10-31T12:00:00+01:00",
+    "source": {"system": "payroll", "reference": "run-2026-10/E-00001"},
+}
+
+
+def line(number: int, **changes: object) -> str:
+    record = json.loads(json.dumps(GOOD))
+    record["source"]["reference"] = f"run-2026-10/{number}"
+    record["subject"]["id"] = f"E-{number:05d}"
+    record.update(changes)
+    return json.dumps(record)
+
+
+@pytest.fixture
+def run(settings: Settings):  # type: ignore[no-untyped-def]
+    env = {
+        "LEDGER_DATABASE_URL": settings.database_url,
+        "LEDGER_MASTER_KEY": TEST_MASTER_KEY,
+        "LEDGER_VAR_DIR": str(settings.var_dir),
+    }
+
+    def invoke(*args: str) -> Result:
+        return CliRunner(env=env).invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_import_records_every_line_and_overview_shows_them(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "october.jsonl"
+    source.write_text("\n".join([line(1), line(2), "", line(3)]) + "\n")
+
+    result = run("import", str(source))
+    assert result.exit_code == 0, result.output
+    assert "Recorded 3 disclosures." in result.output
+
+    again = run("import", str(source))
+    assert "Recorded 0 disclosures, 3 already recorded before." in again.output
+
+    overview = run("overview", "E-00002")
+    assert overview.exit_code == 0
+    assert "Belastingdienst" in overview.output
+    assert "legal obligation" in overview.output.lower()
+
+    as_json = json.loads(run("overview", "E-00002", "--json").output)
+    assert as_json["recipients"][0]["count"] == 1
+    assert as_json["disclosures"][0]["source"]["reference"] == "run-2026-10/2"
+
+
+def test_import_with_bad_lines_records_nothing_and_names_each_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "bad.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                line(1),
+                line(2, legal_basis="vibes"),
+                "{not json",
+                line(4, colour="blue"),
+                line(5),
+            ]
+        )
+    )
+
+    result = run("import", str(source))
+
+    assert result.exit_code == 1
+    assert f"{source}:2: legal_basis:" in result.output
+    assert f"{source}:3: line: is not JSON" in result.output
+    assert f"{source}:4: colour: is not a field of a disclosure" in result.output
+    assert "3 of 5 lines are bad; nothing was recorded" in result.output
+    assert "Traceback" not in result.output
+    assert "No disclosures" in run("overview", "E-00001").output
+
+
+def test_import_partial_records_the_good_lines(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "mixed.jsonl"
+    source.write_text("\n".join([line(1), line(2, purpose=""), line(3)]))
+    result = run("import", "--partial", str(source))
+    assert result.exit_code == 0, result.output
+    assert "Recorded 2 disclosures; skipped 1 bad lines." in result.output
+
+
+def test_import_reads_csv_with_field_paths_as_columns(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "planning.csv"
+    source.write_text(
+        "controller,subject.id,recipient.category,recipient.name,recipient.id,data_categories,"
+        "legal_basis,purpose,occurred_at,source.system,source.reference\n"
+        "12345678,E-00007,inlener,Bouwbedrijf De Vries B.V.,87654321,naam;vca,contract,"
+        "Planning,2026-10-05T08:00:00+02:00,planning,p-1\n"
+        "12345678,E-00007,inlener,Bouwbedrijf De Vries B.V.,87654321,naam;medisch,contract,"
+        "Planning,2026-10-06T08:00:00+02:00,planning,p-2\n"
+    )
+    result = run("import", str(source))
+    assert result.exit_code == 1
+    assert f"{source}:3: special_category_condition:" in result.output
+
+    source.write_text(source.read_text().replace("naam;medisch", "naam"))
+    assert run("import", str(source)).exit_code == 0
+    assert "Bouwbedrijf De Vries B.V." in run("overview", "E-00007").output
+
+
+def test_import_refuses_a_source_reused_with_other_content(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = tmp_path / "a.jsonl"
+    first.write_text(line(1))
+    assert run("import", str(first)).exit_code == 0
+    second = tmp_path / "b.jsonl"
+    second.write_text("\n".join([line(2), line(1, purpose="Iets anders")]))
+
+    result = run("import", str(second))
+
+    assert result.exit_code == 1
+    assert f"{second}:2: source.reference:" in result.output
+    assert "No disclosures" in run("overview", "E-00002").output
+
+
+def test_projections_rebuild_reports_the_events_replayed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "one.jsonl"
+    source.write_text(line(1))
+    run("import", str(source))
+    result = run("projections", "rebuild")
+    assert result.exit_code == 0
+    assert "Rebuilt the projections from 1 events." in result.output
+
+
+def test_a_bad_configuration_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    env = {"LEDGER_DATABASE_URL": "mysql://nope", "LEDGER_VAR_DIR": str(tmp_path)}
+    result = CliRunner(env=env).invoke(main, ["overview", "E-1"])
+    assert result.exit_code != 0
+    assert "LEDGER_DATABASE_URL must start with" in result.output
+    assert "Traceback" not in result.output
