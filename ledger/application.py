@@ -217,7 +217,11 @@ class Ledger(Application[UUID]):
                 aggregates.append(self._new_disclosure(facts, disclosure_id, key, digest, actor))
             if conflicts:
                 raise BatchRefused(conflicts, conflict_ids=[ids[int(k.split(".")[1]) - offset] for k in conflicts])
-            recordings = self.save(*aggregates) if aggregates else []
+            # The event store directly: `save()` adds per-aggregate protocol checks that cost a
+            # tenth of a 10,000-item batch, and these aggregates have no snapshots or followers.
+            recordings = self.events.put(
+                [event for disclosure in aggregates for event in disclosure.collect_events()]
+            )
             self.projector.apply(
                 connection, [(r.notification.id, r.domain_event) for r in recordings]
             )

@@ -1,0 +1,623 @@
+"""The codes a disclosure may use (SPEC §2), with Dutch and English labels and DPV terms.
+
+The defaults live here as data; a deployment may add entries, never change or remove them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, TypeGuard, TypeVar, get_args
+
+PREFIXES: Mapping[str, str] = MappingProxyType(
+    {
+        "dpv": "https://w3id.org/dpv#",
+        "pd": "https://w3id.org/dpv/pd#",
+        "eu-gdpr": "https://w3id.org/dpv/legal/eu/gdpr#",
+        "loc": "https://w3id.org/dpv/loc#",
+    }
+)
+
+Sensitivity = Literal["ordinary", "special", "criminal", "identifier"]
+SENSITIVITIES: frozenset[str] = frozenset(get_args(Sensitivity))
+
+LANGUAGES = ("nl", "en")
+KINDS = (
+    "recipient_categories",
+    "data_categories",
+    "legal_bases",
+    "special_conditions",
+    "safeguards",
+    "subject_kinds",
+)
+
+CODE_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+MAX_CODE_LENGTH = 64
+_COMPACT_IRI = re.compile(r"(?P<prefix>[a-z][a-z0-9-]*):(?P<local>[A-Za-z0-9][A-Za-z0-9_-]*)")
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+
+# EU 27 plus Iceland, Liechtenstein and Norway: transfers among these are not Chapter V transfers.
+EEA_COUNTRIES: frozenset[str] = frozenset(
+    {
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+        "IS", "LI", "NO",
+    }
+)  # fmt: skip
+
+
+def iri(compact: str) -> str:
+    """The full IRI of a compact one such as ``eu-gdpr:A6-1-c``."""
+    match = _COMPACT_IRI.fullmatch(compact)
+    if match is None or match["prefix"] not in PREFIXES:
+        raise ValueError(
+            f"{compact!r} is not a compact IRI with a known prefix ({', '.join(PREFIXES)})"
+        )
+    return PREFIXES[match["prefix"]] + match["local"]
+
+
+def is_country_code(value: str) -> bool:
+    """Shaped like an ISO 3166-1 alpha-2 code: two capital letters A-Z."""
+    return _COUNTRY_CODE.fullmatch(value) is not None
+
+
+def is_eea(country: str) -> bool:
+    return country in EEA_COUNTRIES
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One code with its labels and, where one fits, its W3C DPV term as a compact IRI."""
+
+    code: str
+    nl: str
+    en: str
+    dpv: str | None
+
+    def label(self, lang: str) -> str:
+        if lang not in LANGUAGES:
+            raise ValueError(f"no labels in {lang!r}; use one of {', '.join(LANGUAGES)}")
+        return self.nl if lang == "nl" else self.en
+
+    @property
+    def dpv_iri(self) -> str | None:
+        return iri(self.dpv) if self.dpv else None
+
+
+@dataclass(frozen=True, slots=True)
+class DataCategory(Term):
+    """A category of personal data; `sensitivity` decides which extra rules apply to it."""
+
+    sensitivity: Sensitivity
+
+
+@dataclass(frozen=True, slots=True)
+class LegalBasis(Term):
+    """A lawful basis of GDPR Art. 6(1); `letter` is its point, e.g. ``c``."""
+
+    letter: str
+
+    @property
+    def citation(self) -> str:
+        return f"Art. 6(1)({self.letter})"
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialCondition(Term):
+    """A condition of GDPR Art. 9(2) that lifts the ban on special-category data."""
+
+    letter: str
+
+    @property
+    def citation(self) -> str:
+        return f"Art. 9(2)({self.letter})"
+
+
+_RECIPIENT_CATEGORIES = (
+    Term("inlener", "Inlener (opdrachtgever)", "Hirer (client)", None),
+    Term(
+        "uwv",
+        "UWV (Uitvoeringsinstituut Werknemersverzekeringen)",
+        "UWV (Employee Insurance Agency)",
+        "dpv:GovernmentalOrganisation",
+    ),
+    Term(
+        "belastingdienst",
+        "Belastingdienst",
+        "Tax and Customs Administration",
+        "dpv:NationalAuthority",
+    ),
+    Term(
+        "arbodienst",
+        "Arbodienst of bedrijfsarts",
+        "Occupational health service or company doctor",
+        "dpv:HealthcareOrganisation",
+    ),
+    Term(
+        "pensioenfonds",
+        "Pensioenfonds of pensioenuitvoerder",
+        "Pension fund or pension administrator",
+        None,
+    ),
+    Term("intermediair", "Tussenpersoon of intermediair", "Intermediary", None),
+    Term(
+        "opleidingsinstituut",
+        "Opleidings- of trainingsinstituut",
+        "Education or training institute",
+        "dpv:EducationalOrganisation",
+    ),
+    Term(
+        "financiele_dienstverlener", "Financiële dienstverlener", "Financial service provider", None
+    ),
+    Term(
+        "accountant", "Accountant of administratiekantoor", "Accountant or bookkeeping firm", None
+    ),
+    Term(
+        "juridisch_dienstverlener",
+        "Juridisch dienstverlener (advocaat, jurist)",
+        "Legal service provider (lawyer, legal adviser)",
+        None,
+    ),
+    Term("deurwaarder", "Incassobureau of gerechtsdeurwaarder", "Debt collector or bailiff", None),
+    Term("verzekeraar", "Verzekeraar", "Insurer", None),
+    Term(
+        "certificeringsinstantie",
+        "Certificerings- of auditinstantie (SNF, SNA, NEN 4400, VCU, ABU)",
+        "Certification or audit body (SNF, SNA, NEN 4400, VCU, ABU)",
+        None,
+    ),
+    Term("toezichthouder", "Toezichthouder", "Supervisory authority", "dpv:Authority"),
+    Term(
+        "overheidsinstantie",
+        "Overheidsinstantie",
+        "Government body",
+        "dpv:GovernmentalOrganisation",
+    ),
+    Term(
+        "opsporingsinstantie",
+        "Opsporingsinstantie (politie, justitie)",
+        "Law enforcement (police, public prosecution)",
+        "dpv:LawEnforcementOrganisation",
+    ),
+    Term("reintegratiepartner", "Re-integratiepartner", "Reintegration partner", None),
+    Term(
+        "hulpverlener",
+        "Hulpverlener (hulpdiensten)",
+        "Emergency responder",
+        "dpv:EmergencyServiceProvider",
+    ),
+)
+
+_DATA_CATEGORIES = (
+    DataCategory("nationaliteit", "Nationaliteit", "Nationality", "pd:Nationality", "ordinary"),
+    DataCategory(
+        "bsn",
+        "Burgerservicenummer (BSN)",
+        "Citizen service number (BSN)",
+        "pd:OfficialID",
+        "identifier",
+    ),
+    DataCategory(
+        "kopie_id",
+        "Kopie identiteitsbewijs",
+        "Copy of identity document",
+        "pd:OfficialID",
+        "ordinary",
+    ),
+    DataCategory(
+        "werkvergunning",
+        "Werk- of verblijfsvergunning",
+        "Work or residence permit",
+        None,
+        "ordinary",
+    ),
+    DataCategory(
+        "loonheffingsverklaring",
+        "Opgaaf gegevens voor de loonheffingen",
+        "Payroll tax statement",
+        "pd:Tax",
+        "ordinary",
+    ),
+    DataCategory(
+        "bankrekening", "Bankrekeninggegevens", "Bank account details", "pd:BankAccount", "ordinary"
+    ),
+    DataCategory(
+        "gezinsleden", "Gegevens van gezinsleden", "Family members' data", "pd:Family", "ordinary"
+    ),
+    DataCategory(
+        "vog",
+        "Verklaring Omtrent het Gedrag (VOG)",
+        "Certificate of conduct (VOG)",
+        "pd:Criminal",
+        "criminal",
+    ),
+    DataCategory(
+        "vca",
+        "VCA-certificaat",
+        "VCA safety certificate",
+        "pd:ProfessionalCertification",
+        "ordinary",
+    ),
+    DataCategory(
+        "diploma",
+        "Diploma's en certificaten",
+        "Diplomas and certificates",
+        "pd:EducationQualification",
+        "ordinary",
+    ),
+    DataCategory("referenties", "Referenties", "References", "pd:Reference", "ordinary"),
+    DataCategory("medisch", "Medische gegevens", "Medical data", "pd:Health", "special"),
+    DataCategory("verzuim", "Verzuimgegevens", "Sickness absence data", "pd:Health", "special"),
+    DataCategory("beschikbaarheid", "Beschikbaarheid", "Availability", None, "ordinary"),
+    DataCategory("verlof", "Verlofregistratie", "Leave records", None, "ordinary"),
+    DataCategory(
+        "sociale_premies",
+        "Sociale premies en voorzieningen",
+        "Social security contributions and benefits",
+        None,
+        "ordinary",
+    ),
+    DataCategory("salaris", "Salarisgegevens", "Salary data", "pd:Salary", "ordinary"),
+    DataCategory(
+        "personeelsdossier", "Personeelsdossier", "Personnel file", "pd:Professional", "ordinary"
+    ),
+    DataCategory(
+        "beoordeling",
+        "Functionerings- en beoordelingsgegevens",
+        "Performance reviews",
+        "pd:ProfessionalEvaluation",
+        "ordinary",
+    ),
+    DataCategory(
+        "klachten_waarschuwingen",
+        "Klachten en waarschuwingen",
+        "Complaints and warnings",
+        "pd:DisciplinaryAction",
+        "ordinary",
+    ),
+    DataCategory(
+        "kvk_uittreksel",
+        "Uittreksel uit het Handelsregister (KvK)",
+        "Chamber of Commerce (KvK) register extract",
+        None,
+        "ordinary",
+    ),
+    DataCategory(
+        "btw_nummer", "Btw-identificatienummer", "VAT identification number", "pd:Tax", "ordinary"
+    ),
+    DataCategory(
+        "verzekeringspolis", "Verzekeringspolis", "Insurance policy", "pd:Insurance", "ordinary"
+    ),
+    DataCategory("naam", "Naam", "Name", "pd:Name", "ordinary"),
+    DataCategory("contactgegevens", "Contactgegevens", "Contact details", "pd:Contact", "ordinary"),
+    DataCategory("geboortedatum", "Geboortedatum", "Date of birth", "pd:BirthDate", "ordinary"),
+    DataCategory("functie", "Functie", "Job title", "pd:Job", "ordinary"),
+    DataCategory("pasfoto", "Pasfoto", "Passport photo", "pd:Picture", "ordinary"),
+    DataCategory("camerabeelden", "Camerabeelden", "CCTV footage", None, "ordinary"),
+)
+
+_LEGAL_BASES = (
+    LegalBasis("consent", "toestemming", "consent", "eu-gdpr:A6-1-a", "a"),
+    LegalBasis(
+        "contract",
+        "uitvoering van een overeenkomst",
+        "performance of a contract",
+        "eu-gdpr:A6-1-b",
+        "b",
+    ),
+    LegalBasis(
+        "legal_obligation", "wettelijke verplichting", "legal obligation", "eu-gdpr:A6-1-c", "c"
+    ),
+    LegalBasis(
+        "vital_interests",
+        "bescherming van vitale belangen",
+        "protection of vital interests",
+        "eu-gdpr:A6-1-d",
+        "d",
+    ),
+    LegalBasis(
+        "public_task",
+        "taak van algemeen belang of openbaar gezag",
+        "task in the public interest or official authority",
+        "eu-gdpr:A6-1-e",
+        "e",
+    ),
+    LegalBasis(
+        "legitimate_interests",
+        "gerechtvaardigd belang",
+        "legitimate interests",
+        "eu-gdpr:A6-1-f",
+        "f",
+    ),
+)
+
+_SPECIAL_CONDITIONS = (
+    SpecialCondition(
+        "explicit_consent", "uitdrukkelijke toestemming", "explicit consent", "eu-gdpr:A9-2-a", "a"
+    ),
+    SpecialCondition(
+        "employment_social_security",
+        "verplichtingen uit het arbeids- en socialezekerheidsrecht",
+        "obligations under employment and social security law",
+        "eu-gdpr:A9-2-b",
+        "b",
+    ),
+    SpecialCondition(
+        "vital_interests",
+        "bescherming van vitale belangen",
+        "protection of vital interests",
+        "eu-gdpr:A9-2-c",
+        "c",
+    ),
+    SpecialCondition(
+        "legal_claims",
+        "instellen, uitoefenen of onderbouwen van een rechtsvordering",
+        "establishing, exercising or defending legal claims",
+        "eu-gdpr:A9-2-f",
+        "f",
+    ),
+    SpecialCondition(
+        "substantial_public_interest",
+        "zwaarwegend algemeen belang",
+        "substantial public interest",
+        "eu-gdpr:A9-2-g",
+        "g",
+    ),
+    SpecialCondition(
+        "occupational_medicine",
+        "arbeidsgeneeskunde en beoordeling van de arbeidsgeschiktheid",
+        "occupational medicine and assessment of working capacity",
+        "eu-gdpr:A9-2-h",
+        "h",
+    ),
+)
+
+_SAFEGUARDS = (
+    Term(
+        "adequacy_decision",
+        "adequaatheidsbesluit van de Europese Commissie",
+        "adequacy decision of the European Commission",
+        "eu-gdpr:A45-3",
+    ),
+    Term(
+        "standard_contractual_clauses",
+        "modelcontractbepalingen (SCC's)",
+        "standard contractual clauses (SCCs)",
+        "eu-gdpr:A46-2-c",
+    ),
+    # DPV files binding corporate rules under Art. 46(2)(b), which refers to Art. 47.
+    Term(
+        "binding_corporate_rules",
+        "bindende bedrijfsvoorschriften (BCR)",
+        "binding corporate rules (BCRs)",
+        "eu-gdpr:A46-2-b",
+    ),
+    # DPV only has the separate derogations A49-1-a .. g; this code does not say which one.
+    Term(
+        "derogation",
+        "uitzondering voor een specifieke situatie (art. 49 AVG)",
+        "derogation for a specific situation (GDPR Art. 49)",
+        None,
+    ),
+)
+
+_SUBJECT_KINDS = (
+    Term("employee", "Werknemer (flexkracht)", "Employee (flex worker)", "dpv:Employee"),
+    Term("zzp", "Zzp'er (zelfstandige zonder personeel)", "Self-employed contractor (zzp)", None),
+    Term("contact", "Contactpersoon van een relatie", "Business contact", None),
+    Term("candidate", "Kandidaat", "Job candidate", "dpv:JobApplicant"),
+)
+
+T = TypeVar("T", bound=Term)
+
+
+def _index(terms: tuple[T, ...]) -> Mapping[str, T]:
+    return MappingProxyType({term.code: term for term in terms})
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Every known code by kind; build with `default()` and grow with `extended()`."""
+
+    recipient_categories: Mapping[str, Term]
+    data_categories: Mapping[str, DataCategory]
+    legal_bases: Mapping[str, LegalBasis]
+    special_conditions: Mapping[str, SpecialCondition]
+    safeguards: Mapping[str, Term]
+    subject_kinds: Mapping[str, Term]
+
+    @classmethod
+    def default(cls) -> Vocabulary:
+        return _DEFAULT
+
+    def section(self, kind: str) -> Mapping[str, Term]:
+        """The codes of one kind, e.g. ``section("legal_bases")``."""
+        sections: Mapping[str, Mapping[str, Term]] = {
+            "recipient_categories": self.recipient_categories,
+            "data_categories": self.data_categories,
+            "legal_bases": self.legal_bases,
+            "special_conditions": self.special_conditions,
+            "safeguards": self.safeguards,
+            "subject_kinds": self.subject_kinds,
+        }
+        if kind not in sections:
+            raise ValueError(
+                f"{kind!r} is not a part of the vocabulary; use one of {', '.join(KINDS)}"
+            )
+        return sections[kind]
+
+    def label(self, kind: str, code: str, lang: str = "en") -> str:
+        """The label of a code; an unknown code is shown as itself.
+
+        Old events may carry a code that a later deployment no longer lists, and an overview
+        must still render.
+        """
+        term = self.section(kind).get(code)
+        if lang not in LANGUAGES:
+            raise ValueError(f"no labels in {lang!r}; use one of {', '.join(LANGUAGES)}")
+        return code if term is None else term.label(lang)
+
+    def extended(self, extension: Mapping[str, object]) -> Vocabulary:
+        """A new vocabulary with the entries of `extension` (parsed JSON) added.
+
+        Raises ValueError naming every problem: a malformed entry, an unknown kind, or a code
+        that already exists with another meaning. Repeating an existing entry as is, is fine.
+        """
+        if not isinstance(extension, Mapping):
+            raise ValueError("a vocabulary extension must be an object with lists per kind")
+        problems: list[str] = []
+        for kind in extension:
+            if kind == "legal_bases":
+                problems.append("legal_bases cannot be extended: GDPR Art. 6(1) names exactly six")
+            elif kind not in KINDS:
+                extensible = ", ".join(k for k in KINDS if k != "legal_bases")
+                problems.append(f"{kind!r} is not a part of the vocabulary; use {extensible}")
+        merged = Vocabulary(
+            recipient_categories=_merge(
+                "recipient_categories", self.recipient_categories, extension, _parse_term, problems
+            ),
+            data_categories=_merge(
+                "data_categories", self.data_categories, extension, _parse_data_category, problems
+            ),
+            legal_bases=self.legal_bases,
+            special_conditions=_merge(
+                "special_conditions",
+                self.special_conditions,
+                extension,
+                _parse_special_condition,
+                problems,
+            ),
+            safeguards=_merge("safeguards", self.safeguards, extension, _parse_term, problems),
+            subject_kinds=_merge(
+                "subject_kinds", self.subject_kinds, extension, _parse_term, problems
+            ),
+        )
+        if problems:
+            raise ValueError("the vocabulary extension is refused: " + "; ".join(problems))
+        return merged
+
+
+_DEFAULT = Vocabulary(
+    recipient_categories=_index(_RECIPIENT_CATEGORIES),
+    data_categories=_index(_DATA_CATEGORIES),
+    legal_bases=_index(_LEGAL_BASES),
+    special_conditions=_index(_SPECIAL_CONDITIONS),
+    safeguards=_index(_SAFEGUARDS),
+    subject_kinds=_index(_SUBJECT_KINDS),
+)
+
+
+def _merge(
+    kind: str,
+    current: Mapping[str, T],
+    extension: Mapping[str, object],
+    parse: Callable[[Mapping[str, object], str, list[str]], T | None],
+    problems: list[str],
+) -> Mapping[str, T]:
+    entries = extension.get(kind)
+    if entries is None:
+        return current
+    if not isinstance(entries, list):
+        problems.append(f"{kind} must be a list of entries")
+        return current
+    merged = dict(current)
+    for index, entry in enumerate(entries):
+        where = f"{kind}[{index}]"
+        if not isinstance(entry, Mapping):
+            problems.append(f"{where} must be an object with code, nl and en")
+            continue
+        term = parse(entry, where, problems)
+        if term is None:
+            continue
+        existing = merged.get(term.code)
+        if existing is not None and existing != term:
+            problems.append(
+                f"{where}.code {term.code!r} already means {existing.en!r}: an extension may add"
+                " codes but not change one, so choose a new code"
+            )
+            continue
+        merged[term.code] = term
+    return MappingProxyType(merged)
+
+
+def _parse_common(
+    entry: Mapping[str, object], where: str, extra: tuple[str, ...], problems: list[str]
+) -> tuple[str, str, str, str | None] | None:
+    before = len(problems)
+    allowed = ("code", "nl", "en", "dpv", *extra)
+    unknown = [str(key) for key in entry if key not in allowed]
+    if unknown:
+        problems.append(
+            f"{where} has unknown keys {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+        )
+    code = entry.get("code")
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code) or len(code) > MAX_CODE_LENGTH:
+        problems.append(
+            f"{where}.code must be a lower_snake_case code of at most {MAX_CODE_LENGTH}"
+            f" characters, e.g. 'loonstrook', not {code!r}"
+        )
+    labels = {lang: entry.get(lang) for lang in LANGUAGES}
+    for lang, label in labels.items():
+        if not isinstance(label, str) or not label.strip():
+            problems.append(f"{where}.{lang} must be a non-empty label")
+    dpv = entry.get("dpv")
+    if dpv is not None and not (isinstance(dpv, str) and _is_compact_iri(dpv)):
+        problems.append(
+            f"{where}.dpv must be null or a compact DPV IRI with a known prefix"
+            f" ({', '.join(PREFIXES)}), e.g. 'pd:Salary', not {dpv!r}"
+        )
+    if len(problems) > before:
+        return None
+    assert isinstance(code, str)
+    nl, en = (str(labels[lang]).strip() for lang in LANGUAGES)
+    return code, nl, en, dpv if isinstance(dpv, str) else None
+
+
+def _is_compact_iri(value: str) -> bool:
+    try:
+        iri(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_term(entry: Mapping[str, object], where: str, problems: list[str]) -> Term | None:
+    common = _parse_common(entry, where, (), problems)
+    return None if common is None else Term(*common)
+
+
+def _parse_data_category(
+    entry: Mapping[str, object], where: str, problems: list[str]
+) -> DataCategory | None:
+    common = _parse_common(entry, where, ("sensitivity",), problems)
+    sensitivity = entry.get("sensitivity")
+    if not _is_sensitivity(sensitivity):
+        problems.append(
+            f"{where}.sensitivity must be one of {', '.join(sorted(SENSITIVITIES))},"
+            f" not {sensitivity!r}"
+        )
+        return None
+    if common is None:
+        return None
+    return DataCategory(*common, sensitivity=sensitivity)
+
+
+def _is_sensitivity(value: object) -> TypeGuard[Sensitivity]:
+    return value in SENSITIVITIES
+
+
+def _parse_special_condition(
+    entry: Mapping[str, object], where: str, problems: list[str]
+) -> SpecialCondition | None:
+    common = _parse_common(entry, where, ("letter",), problems)
+    letter = entry.get("letter")
+    if not isinstance(letter, str) or len(letter) != 1 or letter not in "abcdefghij":
+        problems.append(
+            f"{where}.letter must be the point of GDPR Art. 9(2), a to j, not {letter!r}"
+        )
+        return None
+    if common is None:
+        return None
+    return SpecialCondition(*common, letter=letter)
