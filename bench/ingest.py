@@ -28,11 +28,11 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ledger.bootstrap import build_ledger  # noqa: E402
-from ledger.demo import demo_disclosures  # noqa: E402
-from ledger.keys import generate_master_key  # noqa: E402
-from ledger.settings import Settings  # noqa: E402
-from ledger.store import metadata  # noqa: E402
+from ledger.bootstrap import build_ledger
+from ledger.demo import demo_disclosures
+from ledger.keys import generate_master_key
+from ledger.settings import Settings
+from ledger.store import metadata
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BATCH = 10_000

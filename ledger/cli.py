@@ -149,14 +149,27 @@ def validate_lines(
 
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "file_format", type=click.Choice(["jsonl", "csv"]), default=None,
-              help="Default: by the file's suffix (.csv is CSV, anything else JSON lines).")
-@click.option("--partial", is_flag=True,
-              help="Record the good lines even when some are bad (default: all or nothing).")
-@click.option("--batch-size", default=MAX_BATCH, show_default=True,
-              type=click.IntRange(1, MAX_BATCH))
-@click.option("--actor", default="import", show_default=True,
-              help="Who recorded these, as the history will show it.")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="Default: by the file's suffix (.csv is CSV, anything else JSON lines).",
+)
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Record the good lines even when some are bad (default: all or nothing).",
+)
+@click.option(
+    "--batch-size", default=MAX_BATCH, show_default=True, type=click.IntRange(1, MAX_BATCH)
+)
+@click.option(
+    "--actor",
+    default="import",
+    show_default=True,
+    help="Who recorded these, as the history will show it.",
+)
 @with_appcontext
 @expected_failures
 def import_command(

@@ -115,9 +115,9 @@ def demo_disclosures(
     weights = [entry[0] for entry in MIX]
     for number in range(count):
         person = rng.randrange(subjects)
-        _, recipient, categories, basis, condition, provision, purpose = rng.choices(
-            MIX, weights
-        )[0]
+        _, recipient, categories, basis, condition, provision, purpose = rng.choices(MIX, weights)[
+            0
+        ]
         if recipient.category == "inlener":
             name, kvk = INLENERS[person % len(INLENERS)]
             recipient = Recipient("inlener", name, kvk, "NL")
@@ -141,4 +141,3 @@ def demo_disclosures(
             transfer=transfer,
             source=Source(system=prefix, reference=f"{prefix}-{seed}-{number:08d}"),
         )
-

@@ -44,9 +44,7 @@ class KeyRing:
 
     def disclosure_id(self, system: str, reference: str) -> UUID:
         """A keyed deterministic id: a retry finds the same aggregate, the id reveals nothing."""
-        digest = hmac.new(
-            self.id_key, f"{system}\x1f{reference}".encode(), hashlib.sha256
-        ).digest()
+        digest = hmac.new(self.id_key, f"{system}\x1f{reference}".encode(), hashlib.sha256).digest()
         return UUID(bytes=digest[:16], version=5)
 
     def subject_lookup(self, subject_id: str) -> bytes:

@@ -37,7 +37,8 @@ class Settings:
             raise SettingsError("LEDGER_ENV must be 'development' or 'production'")
         database_url = environ.get("LEDGER_DATABASE_URL") or f"sqlite:///{var_dir / 'ledger.db'}"
         if not (
-            database_url.startswith("sqlite:///") or database_url.startswith("postgresql+psycopg://")
+            database_url.startswith("sqlite:///")
+            or database_url.startswith("postgresql+psycopg://")
         ):
             raise SettingsError(
                 "LEDGER_DATABASE_URL must start with sqlite:/// or postgresql+psycopg://"

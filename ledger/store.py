@@ -3,8 +3,9 @@ event recorder that writes events, vault rows and projections in one transaction
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,18 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, insert, text
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -83,6 +95,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of a big batch stay hot
         cursor.close()
 
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
@@ -94,11 +107,69 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
+def bulk_write(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Mapping[str, str] | None = None,
+) -> None:
+    """Insert many rows with one driver-level `executemany`.
+
+    With `conflict` (the key columns), an existing row is updated: by default every other column
+    takes the new value; `update` gives SQL per column instead (`{old}` is the stored value,
+    `{new}` the offered one), and an empty `update` leaves the row alone. SQLite and PostgreSQL
+    share this ON CONFLICT syntax. Values go through each column type's own bind processor, so
+    rows read back exactly as if SQLAlchemy had written them; skipping its per-row statement
+    machinery makes a 10,000-row batch several times cheaper.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    columns = [column for column in table.columns if column.name in rows[0]]
+    processors = [column.type._cached_bind_processor(dialect) for column in columns]
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(column.name) for column in columns)
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({names}) "  # noqa: S608 - names come from our tables
+        f"VALUES ({', '.join(marker for _ in columns)})"
+    )
+    if conflict:
+        target = ", ".join(quote(k) for k in conflict)
+        if update is None:
+            update = {c.name: "{new}" for c in columns if c.name not in conflict}
+        if update:
+            assignments = ", ".join(
+                f"{quote(name)} = "
+                + expression.format(
+                    old=f"{quote(table.name)}.{quote(name)}", new=f"excluded.{quote(name)}"
+                )
+                for name, expression in update.items()
+            )
+            sql += f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
+        else:
+            sql += f" ON CONFLICT ({target}) DO NOTHING"
+    values_of = itemgetter(*(column.name for column in columns))
+    convert = [(index, processor) for index, processor in enumerate(processors) if processor]
+    params: list[Any] = []
+    for row in rows:
+        values = values_of(row)
+        values = list(values) if len(columns) > 1 else [values]
+        for index, processor in convert:
+            values[index] = processor(values[index])
+        params.append(tuple(values))
+    connection.exec_driver_sql(sql, params)
+
+
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
-    """eventsourcing's SQLAlchemy recorder, inserting a batch with one multi-row statement.
+    """eventsourcing's SQLAlchemy recorder, writing a batch with one driver `executemany`.
 
     The library adds ORM objects one by one; at 10,000 events a batch that cost more than all the
-    rest of recording, so the insert is a Core `executemany` with ordered RETURNING instead.
+    rest of recording. Positions are assigned here, gapless and in commit order, which is safe
+    because writers hold the ledger's write lock (`BEGIN IMMEDIATE` on SQLite, the table lock
+    on PostgreSQL) for their whole transaction.
     """
 
     def _insert_stored_events(
@@ -108,19 +179,23 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             return []
         self._lock_table(session)
         table = self.events_record_cls.__table__
-        rows = [
-            {
-                "originator_id": e.originator_id,
-                "originator_version": e.originator_version,
-                "topic": e.topic,
-                "state": e.state,
-            }
-            for e in stored_events
-        ]
-        result = session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        connection = session.connection()
+        last = connection.execute(select(func.max(table.c.id))).scalar() or 0
+        ids = list(range(last + 1, last + 1 + len(stored_events)))
+        bulk_write(
+            connection,
+            table,
+            [
+                {
+                    "id": position,
+                    "originator_id": e.originator_id,
+                    "originator_version": e.originator_version,
+                    "topic": e.topic,
+                    "state": e.state,
+                }
+                for position, e in zip(ids, stored_events, strict=True)
+            ],
         )
-        ids = list(result.scalars())
         self._notify_channel(session)
         return ids
 

@@ -62,9 +62,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 @pytest.fixture
 def settings(backend: Backend, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=backend.url, var_dir=tmp_path / "var", master_key=TEST_MASTER_KEY
-    )
+    return Settings(database_url=backend.url, var_dir=tmp_path / "var", master_key=TEST_MASTER_KEY)
 
 
 class FixedClock:

@@ -13,14 +13,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from ledger.domain.disclosure import Disclosure
-from ledger.projections.tables import disclosures, statistics, subject_recipients
-from ledger.vault import chunks
+from ledger.projections.tables import (
+    disclosures,
+    statistics,
+    subject_recipient_terms,
+    subject_recipients,
+)
+from ledger.store import bulk_write
 
 StatsKey = tuple[str, str, str, str]
+STATS_KEY = ("month", "controller", "recipient_category", "legal_basis")
 Item = tuple[int, Any]  # (position in the log, domain event)
 
 
@@ -60,7 +65,7 @@ def columns_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return columns
 
 
-def stats_key(row: Mapping[str, Any]) -> StatsKey:
+def stats_key(row: Mapping[Any, Any]) -> StatsKey:
     # The month the data left in the posting system's own time zone, as payroll counts it.
     return (
         row["occurred_local"][:7],
@@ -68,31 +73,6 @@ def stats_key(row: Mapping[str, Any]) -> StatsKey:
         row["recipient_category"],
         row["legal_basis"],
     )
-
-
-def _upsert(
-    connection: Connection, table: Table, rows: list[dict[str, Any]], *, add: str | None = None
-) -> None:
-    """Insert, or on a key conflict overwrite the row (or add to its `add` column).
-
-    One statement, executed for many parameter sets: compiling a multi-row VALUES clause per
-    chunk cost more than the inserts themselves.
-    """
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    keys = [column.name for column in table.primary_key.columns]
-    statement = dialect.insert(table)
-    values = {
-        column.name: (
-            table.c[column.name] + statement.excluded[column.name]
-            if column.name == add
-            else statement.excluded[column.name]
-        )
-        for column in table.columns
-        if column.name not in keys
-    }
-    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=values), rows)
 
 
 class Projector:
@@ -129,59 +109,47 @@ class Projector:
                 retraction_reason=None,
             )
             rows.append(row)
-        connection.execute(insert(disclosures), rows)
+        bulk_write(connection, disclosures, rows)
         self._count(connection, Counter(stats_key(row) for row in rows))
         self._merge_recipients(connection, rows)
 
-    def _merge_recipients(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+    def _merge_recipients(self, connection: Connection, rows: Sequence[Mapping[Any, Any]]) -> None:
+        """Fold new disclosure rows into the per-subject recipient summary, in SQL."""
         merged: dict[tuple[str, str], dict[str, Any]] = {}
         for row in rows:
             _merge(merged, row)
-        existing: dict[tuple[str, str], dict[str, Any]] = {}
-        keys = list(merged)
-        for part in chunks(keys, 400):
-            query = select(subject_recipients).where(
-                tuple_(subject_recipients.c.subject_tag, subject_recipients.c.recipient_key).in_(
-                    part
-                )
-            )
-            for found in connection.execute(query).mappings():
-                existing[(found["subject_tag"], found["recipient_key"])] = {
-                    **found,
-                    "data_categories": set(json.loads(found["data_categories"])),
-                    "legal_bases": set(json.loads(found["legal_bases"])),
-                }
-        for key, new in merged.items():
-            old = existing.get(key)
-            if old is None:
-                continue
-            # Identity columns stay as first seen: `old` holds earlier positions.
-            new.update(
-                {name: old[name] for name in ("recipient_name", "recipient_id", "recipient_country")},
-                first_at=min(old["first_at"], new["first_at"]),
-                last_at=max(old["last_at"], new["last_at"]),
-                count=old["count"] + new["count"],
-                data_categories=old["data_categories"] | new["data_categories"],
-                legal_bases=old["legal_bases"] | new["legal_bases"],
-            )
-        _upsert(connection, subject_recipients, [_recipient_row(v) for v in merged.values()])
+        least, greatest = (
+            ("LEAST", "GREATEST") if connection.dialect.name == "postgresql" else ("MIN", "MAX")
+        )
+        bulk_write(
+            connection,
+            subject_recipients,
+            [_recipient_row(value) for value in merged.values()],
+            conflict=("subject_tag", "recipient_key"),
+            # Name, id and country stay as first seen: the stored row holds earlier positions.
+            update={
+                "first_at": least + "({old}, {new})",
+                "last_at": greatest + "({old}, {new})",
+                "count": "{old} + {new}",
+            },
+        )
+        bulk_write(
+            connection,
+            subject_recipient_terms,
+            _term_rows(merged.values()),
+            conflict=("subject_tag", "recipient_key", "kind", "code"),
+            update={},
+        )
 
     def _recompute_recipients(self, connection: Connection, subject_tag: str) -> None:
-        connection.execute(
-            delete(subject_recipients).where(subject_recipients.c.subject_tag == subject_tag)
-        )
+        for table in (subject_recipients, subject_recipient_terms):
+            connection.execute(delete(table).where(table.c.subject_tag == subject_tag))
         query = (
             select(disclosures)
             .where(and_(disclosures.c.subject_tag == subject_tag, ~disclosures.c.retracted))
             .order_by(disclosures.c.position)
         )
-        merged: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in connection.execute(query).mappings():
-            _merge(merged, row)
-        if merged:
-            connection.execute(
-                insert(subject_recipients), [_recipient_row(v) for v in merged.values()]
-            )
+        self._merge_recipients(connection, list(connection.execute(query).mappings()))
 
     def _current(self, connection: Connection, event: Any) -> dict[str, Any]:
         row = (
@@ -238,7 +206,9 @@ class Projector:
         ]
         if not rows:
             return
-        _upsert(connection, statistics, rows, add="count")
+        bulk_write(
+            connection, statistics, rows, conflict=STATS_KEY, update={"count": "{old} + {new}"}
+        )
         # A month whose every disclosure was retracted is no longer a row.
         emptied = [key for key, n in counts.items() if n < 0]
         if emptied:
@@ -262,7 +232,7 @@ class Projector:
             )
 
 
-def _merge(merged: dict[tuple[str, str], dict[str, Any]], row: Mapping[str, Any]) -> None:
+def _merge(merged: dict[tuple[str, str], dict[str, Any]], row: Mapping[Any, Any]) -> None:
     key = (row["subject_tag"], row["recipient_key"])
     categories = set(json.loads(row["data_categories"]))
     current = merged.get(key)
@@ -290,7 +260,24 @@ def _merge(merged: dict[tuple[str, str], dict[str, Any]], row: Mapping[str, Any]
 
 def _recipient_row(merged: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        **merged,
-        "data_categories": json.dumps(sorted(merged["data_categories"])),
-        "legal_bases": json.dumps(sorted(merged["legal_bases"])),
+        name: value
+        for name, value in merged.items()
+        if name not in ("data_categories", "legal_bases")
     }
+
+
+def _term_rows(merged: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {
+            "subject_tag": value["subject_tag"],
+            "recipient_key": value["recipient_key"],
+            "kind": kind,
+            "code": code,
+        }
+        for value in merged
+        for kind, codes in (
+            ("data_category", value["data_categories"]),
+            ("legal_basis", value["legal_bases"]),
+        )
+        for code in sorted(codes)
+    ]

@@ -12,7 +12,12 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from ledger.projections.tables import disclosures, statistics, subject_recipients
+from ledger.projections.tables import (
+    disclosures,
+    statistics,
+    subject_recipient_terms,
+    subject_recipients,
+)
 
 MAX_LIMIT = 500
 
@@ -26,6 +31,9 @@ class Filters:
     since: datetime | None = None
     until: datetime | None = None
     recipient_category: str | None = None
+
+
+NO_FILTERS = Filters()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +56,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise BadCursor("is not a cursor from a previous page") from None
 
 
-def disclosure_row(row: Mapping[str, Any]) -> dict[str, Any]:
+def disclosure_row(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A read-model row as plain data; `sealed` stays sealed (the application opens it)."""
     return {
         "id": row["disclosure_id"],
@@ -118,9 +126,7 @@ def _page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        following = encode_cursor(
-            datetime.fromisoformat(last["occurred_at"]), last["position"]
-        )
+        following = encode_cursor(datetime.fromisoformat(last["occurred_at"]), last["position"])
     return Page(items=rows, next=following)
 
 
@@ -128,7 +134,7 @@ def disclosures_of_subject(
     connection: Connection,
     subject_tag: str,
     *,
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     limit: int = 100,
     cursor: str | None = None,
 ) -> Page:
@@ -139,7 +145,7 @@ def disclosures_to_category(
     connection: Connection,
     category: str,
     *,
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     limit: int = 100,
     cursor: str | None = None,
 ) -> Page:
@@ -156,27 +162,39 @@ def disclosure_by_id(connection: Connection, disclosure_id: str) -> dict[str, An
 
 
 def recipients_of_subject(connection: Connection, subject_tag: str) -> list[dict[str, Any]]:
+    terms: dict[str, dict[str, list[str]]] = {}
+    query = (
+        select(subject_recipient_terms)
+        .where(subject_recipient_terms.c.subject_tag == subject_tag)
+        .order_by(subject_recipient_terms.c.code)
+    )
+    for term in connection.execute(query).mappings():
+        kinds = terms.setdefault(term["recipient_key"], {"data_category": [], "legal_basis": []})
+        kinds[term["kind"]].append(term["code"])
     query = (
         select(subject_recipients)
         .where(subject_recipients.c.subject_tag == subject_tag)
         .order_by(subject_recipients.c.last_at.desc(), subject_recipients.c.recipient_key)
     )
-    return [
-        {
-            "recipient": {
-                "category": row["recipient_category"],
-                "name": row["recipient_name"],
-                "id": row["recipient_id"],
-                "country": row["recipient_country"],
-            },
-            "first_at": row["first_at"],
-            "last_at": row["last_at"],
-            "count": row["count"],
-            "data_categories": json.loads(row["data_categories"]),
-            "legal_bases": json.loads(row["legal_bases"]),
-        }
-        for row in connection.execute(query).mappings()
-    ]
+    result = []
+    for row in connection.execute(query).mappings():
+        kinds = terms.get(row["recipient_key"], {"data_category": [], "legal_basis": []})
+        result.append(
+            {
+                "recipient": {
+                    "category": row["recipient_category"],
+                    "name": row["recipient_name"],
+                    "id": row["recipient_id"],
+                    "country": row["recipient_country"],
+                },
+                "first_at": row["first_at"],
+                "last_at": row["last_at"],
+                "count": row["count"],
+                "data_categories": kinds["data_category"],
+                "legal_bases": kinds["legal_basis"],
+            }
+        )
+    return result
 
 
 def statistics_table(
@@ -196,7 +214,7 @@ def statistics_table(
         clauses.append(statistics.c.month <= until_month)
     query = (
         select(statistics)
-        .where(and_(*clauses) if clauses else True)
+        .where(*clauses)
         .order_by(
             statistics.c.month,
             statistics.c.controller,

@@ -21,8 +21,9 @@ ID = BigInteger().with_variant(Integer(), "sqlite")
 disclosures = Table(
     "read_disclosures",
     metadata,
-    Column("disclosure_id", String(32), primary_key=True),
-    Column("position", ID, nullable=False, unique=True),
+    # The log position as key: SQLite then stores rows by it (rowid), one index fewer to write.
+    Column("position", ID, primary_key=True, autoincrement=False),
+    Column("disclosure_id", String(32), nullable=False, unique=True),
     Column("subject_tag", String(32), nullable=False),
     Column("controller", String(8), nullable=False),
     Column("subject_kind", String(16), nullable=False),
@@ -67,8 +68,19 @@ subject_recipients = Table(
     Column("first_at", UTCDateTime, nullable=False),
     Column("last_at", UTCDateTime, nullable=False),
     Column("count", Integer, nullable=False),
-    Column("data_categories", Text, nullable=False),
-    Column("legal_bases", Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# The data categories and legal bases seen per subject and recipient, one row each, so that a
+# batch merges them with INSERT .. ON CONFLICT DO NOTHING instead of read-modify-write.
+subject_recipient_terms = Table(
+    "read_subject_recipient_terms",
+    metadata,
+    Column("subject_tag", String(32), primary_key=True),
+    Column("recipient_key", String(300), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    sqlite_with_rowid=False,
 )
 
 statistics = Table(
@@ -79,6 +91,7 @@ statistics = Table(
     Column("recipient_category", String(64), primary_key=True),
     Column("legal_basis", String(64), primary_key=True),
     Column("count", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 
-READ_MODELS = (disclosures, subject_recipients, statistics)
+READ_MODELS = (disclosures, subject_recipients, subject_recipient_terms, statistics)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import sqlalchemy as sa
 
 from ledger.application import Ledger
@@ -15,9 +14,7 @@ from tests.builders import a_disclosure
 def snapshot(ledger: Ledger) -> dict[str, list[tuple[object, ...]]]:
     with ledger.database.read_engine.connect() as connection:
         return {
-            table.name: sorted(
-                tuple(row) for row in connection.execute(sa.select(table)).all()
-            )
+            table.name: sorted(tuple(row) for row in connection.execute(sa.select(table)).all())
             for table in READ_MODELS
         }
 

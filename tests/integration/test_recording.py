@@ -88,9 +88,7 @@ def test_the_same_source_reference_from_another_system_is_another_disclosure(
 ) -> None:
     facts = a_disclosure()
     first = ledger.record(facts, actor="payroll")
-    second = ledger.record(
-        replace(facts, source=Source("hr", facts.source.reference)), actor="hr"
-    )
+    second = ledger.record(replace(facts, source=Source("hr", facts.source.reference)), actor="hr")
     assert first.id != second.id
 
 
@@ -189,9 +187,7 @@ def test_concurrent_batches_sharing_new_subjects_give_each_subject_one_vault_ent
     failures: list[BaseException] = []
 
     def post(worker: int) -> None:
-        items = [
-            a_disclosure(n, source=Source("payroll", f"w{worker}-{n}")) for n in range(1, 21)
-        ]
+        items = [a_disclosure(n, source=Source("payroll", f"w{worker}-{n}")) for n in range(1, 21)]
         barrier.wait()
         try:
             ledger.record_batch(items, actor="payroll")
@@ -359,7 +355,9 @@ def test_filters_narrow_a_subject_page(ledger: Ledger) -> None:
 
 
 def test_disclosures_to_a_category_list_every_subject(ledger: Ledger) -> None:
-    ledger.record_batch([to_inlener(n, source=Source("planning", f"p{n}")) for n in range(1, 4)], actor="p")
+    ledger.record_batch(
+        [to_inlener(n, source=Source("planning", f"p{n}")) for n in range(1, 4)], actor="p"
+    )
     ledger.record(a_disclosure(9), actor="payroll")
     page = ledger.disclosures_to("inlener")
     assert sorted(i["subject"]["id"] for i in page.items) == ["E-00001", "E-00002", "E-00003"]
@@ -372,7 +370,9 @@ def test_stored_events_hold_no_cleartext_identifiers(ledger: Ledger) -> None:
     )
     receipt = ledger.record(facts, actor="payroll")
     ledger.correct(
-        receipt.id, changes={"subject": {"email": "f.elamrani@example.org"}}, reason="new address",
+        receipt.id,
+        changes={"subject": {"email": "f.elamrani@example.org"}},
+        reason="new address",
         actor="officer",
     )
 
