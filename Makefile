@@ -19,10 +19,8 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 run: install
-	$(VENV)/bin/ledger demo
-	$(VENV)/bin/ledger --help
-	@echo
-	$(VENV)/bin/ledger overview DEMO-000042
+	$(VENV)/bin/ledger demo --keys
+	$(VENV)/bin/ledger serve --host 127.0.0.1 --port 8000
 
 test: install
 	$(PY) -m pytest

@@ -7,7 +7,7 @@ so a 2xx answer means every query already includes it, and a crash leaves nothin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +20,7 @@ from eventsourcing.utils import Environment
 from sqlalchemy import Connection, and_, select
 from sqlalchemy.orm import Session
 
+from ledger import access, apikeys
 from ledger.domain.disclosure import (
     Disclosure,
     apply_changes,
@@ -449,6 +450,75 @@ class Ledger(Application[UUID]):
             return queries.statistics_table(
                 connection, controller=controller, since_month=since_month, until_month=until_month
             )
+
+    # -- who may ask, and who asked ----------------------------------------------------------
+
+    def create_api_key(
+        self,
+        *,
+        name: str,
+        role: str,
+        controllers: Sequence[str] = (),
+        system: str | None = None,
+    ) -> tuple[apikeys.ApiKey, str]:
+        return apikeys.create_key(
+            self.database.write_engine,
+            name=name,
+            role=role,
+            controllers=tuple(controllers),
+            system=system,
+            now=self.clock(),
+        )
+
+    def api_keys(self) -> list[apikeys.ApiKey]:
+        with self._reading() as connection:
+            return apikeys.list_keys(connection)
+
+    def revoke_api_key(self, name: str) -> None:
+        apikeys.revoke_key(self.database.write_engine, name, now=self.clock())
+
+    def authenticate(self, secret: str) -> apikeys.ApiKey | None:
+        with self._reading() as connection:
+            return apikeys.authenticate(connection, secret)
+
+    def log_access(
+        self,
+        *,
+        actor: str,
+        role: str,
+        endpoint: str,
+        purpose: str | None,
+        subject_id: str | None = None,
+        subject_tags: Iterable[str] = (),
+    ) -> None:
+        """Record that someone read subjects' data, named by subject id or by subject tags."""
+        with self.database.write_engine.begin() as connection:
+            lookups = list(self.vault.lookups_of_tags(connection, subject_tags))
+            if subject_id is not None:
+                lookups.append(self.keys.subject_lookup(subject_id))
+            now = self.clock()
+            for lookup in lookups:
+                access.record_access(
+                    connection,
+                    subject_lookup=lookup,
+                    at=now,
+                    actor=actor,
+                    role=role,
+                    endpoint=endpoint,
+                    purpose=purpose,
+                )
+
+    def provenance(self, disclosure_id: UUID) -> tuple[str, str]:
+        """(source system, controller) of a disclosure, to decide who may amend it."""
+        with self._reading() as connection:
+            row = queries.disclosure_by_id(connection, disclosure_id.hex)
+        if row is None:
+            raise DisclosureNotFound(disclosure_id)
+        return row["source_system"], row["controller"]
+
+    def access_log(self, subject_id: str) -> list[access.Access]:
+        with self._reading() as connection:
+            return access.accesses(connection, self.keys.subject_lookup(subject_id))
 
     # -- maintenance -------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from marshmallow import ValidationError
 
 from ledger.application import MAX_BATCH, Ledger
-from ledger.demo import demo_disclosures
+from ledger.demo import DEMO_CONTROLLERS, demo_disclosures
 from ledger.domain.errors import BatchRefused, DisclosureRefused, LedgerError
 from ledger.domain.policy import check_disclosure
 from ledger.domain.values import DisclosureFacts
@@ -322,15 +322,146 @@ def projections_rebuild() -> None:
 @main.command("demo")
 @click.option("--count", default=2_000, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--subjects", default=300, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--keys/--no-keys", default=False, help="Also create fresh demo API keys.")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
 @with_appcontext
 @expected_failures
-def demo_command(count: int, subjects: int) -> None:
+def demo_command(count: int, subjects: int, keys: bool, base_url: str) -> None:
     """Record a DEMO data set (source system `demo`, purposes marked [DEMO]); safe to repeat."""
     ledger = current_ledger()
     items = list(demo_disclosures(count, subjects=subjects))
     receipts = ledger.record_stream(items, actor="demo")
     new = sum(not receipt.replayed for receipt in receipts)
     click.echo(
-        f"Demo data: {new} new disclosures about {subjects} demo subjects "
+        f"DEMO data: {new} new disclosures about {subjects} demo subjects "
         f"(DEMO-000000 .. DEMO-{subjects - 1:06d}); {len(receipts) - new} were there already."
     )
+    if not keys:
+        return
+    stamp = ledger.clock().strftime("%Y%m%d%H%M%S")
+    secrets = {}
+    for role in ("source", "officer", "auditor"):
+        _, secrets[role] = ledger.create_api_key(
+            name=f"demo-{role}-{stamp}",
+            role=role,
+            controllers=DEMO_CONTROLLERS if role == "source" else (),
+            system="demo" if role == "source" else None,
+        )
+    sample = json.dumps(
+        {
+            "controller": DEMO_CONTROLLERS[0],
+            "subject": {"id": "DEMO-000042"},
+            "recipient": {"category": "arbodienst", "name": "ArboNed B.V."},
+            "data_categories": ["naam", "verzuim"],
+            "legal_basis": "legal_obligation",
+            "special_category_condition": "occupational_medicine",
+            "legal_provision": "Arbeidsomstandighedenwet, art. 14",
+            "purpose": "[DEMO] Verzuimmelding",
+            "occurred_at": "2026-11-02T09:30:00+01:00",
+            "source": {"system": "demo", "reference": f"curl-{stamp}"},
+        }
+    )
+    click.echo(
+        f"""
+DEMO API keys (new each run; revoke with `ledger keys revoke NAME`):
+  source  (posts as system 'demo'): {secrets["source"]}
+  officer (reads subjects):         {secrets["officer"]}
+  auditor (statistics only):        {secrets["auditor"]}
+
+Try, once the server runs:
+  curl -s {base_url}/api/v1/health
+  curl -s -H 'Authorization: Bearer {secrets["officer"]}' {base_url}/api/v1/subjects/DEMO-000042/recipients
+  curl -s -H 'Authorization: Bearer {secrets["officer"]}' '{base_url}/api/v1/subjects/DEMO-000042/disclosures?limit=5'
+  curl -s -H 'Authorization: Bearer {secrets["auditor"]}' {base_url}/api/v1/stats
+  curl -s -H 'Authorization: Bearer {secrets["source"]}' -H 'Content-Type: application/json' \\
+       -d '{sample}' {base_url}/api/v1/disclosures
+API reference: {base_url}/api/docs"""
+    )
+
+
+# -- keys -------------------------------------------------------------------------------------
+
+
+@main.group("keys")
+def keys_group() -> None:
+    """API keys: shown once when created, stored only as a hash."""
+
+
+@keys_group.command("create")
+@click.option("--role", type=click.Choice(["source", "officer", "auditor"]), required=True)
+@click.option("--name", required=True, help="Unique, never reused; shown in histories and logs.")
+@click.option("--controller", "controllers", multiple=True,
+              help="KvK number a source key may post for (repeat; default: any).")
+@click.option("--system", default=None,
+              help="The source.system a source key posts as (default: its name).")
+@with_appcontext
+@expected_failures
+def keys_create(role: str, name: str, controllers: tuple[str, ...], system: str | None) -> None:
+    """Create a key; its secret is the last line printed, and is never shown again."""
+    key, secret = current_ledger().create_api_key(
+        name=name, role=role, controllers=controllers, system=system
+    )
+    scope = ""
+    if key.role == "source":
+        scope = f", system {key.system}, controllers {', '.join(key.controllers) or 'any'}"
+    click.echo(f"Created {key.role} key {key.name}{scope}. Store it now; it is not shown again:")
+    click.echo(secret)
+
+
+@keys_group.command("list")
+@with_appcontext
+@expected_failures
+def keys_list() -> None:
+    """Every key with its role and scope (never the secret)."""
+    keys = current_ledger().api_keys()
+    if not keys:
+        click.echo("No keys yet: create one with `ledger keys create`.")
+        return
+    click.echo(
+        _table(
+            ["name", "role", "system", "controllers", "created", "revoked"],
+            [
+                [
+                    k.name,
+                    k.role,
+                    k.system or "",
+                    ", ".join(k.controllers) or ("any" if k.role == "source" else ""),
+                    _day(k.created_at),
+                    _day(k.revoked_at) if k.revoked_at else "",
+                ]
+                for k in keys
+            ],
+        )
+    )
+
+
+@keys_group.command("revoke")
+@click.argument("name")
+@with_appcontext
+@expected_failures
+def keys_revoke(name: str) -> None:
+    """Revoke a key at once; requests with it get 401 from now on."""
+    current_ledger().revoke_api_key(name)
+    click.echo(f"Revoked {name}.")
+
+
+# -- serve ------------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Processes; each runs --threads request threads.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256))
+@with_appcontext
+@expected_failures
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the API and pages with gunicorn against LEDGER_DATABASE_URL."""
+    from ledger.web.server import serve
+
+    # The schema exists now (the app context built the ledger), so workers never race to
+    # create tables; each worker opens its own connections after the fork.
+    current_ledger().database.dispose()
+    click.echo(f"Serving the Disclosure Ledger on http://{host}:{port}/ (Ctrl-C stops)")
+    serve(host=host, port=port, workers=workers, threads=threads)

@@ -129,6 +129,14 @@ class SubjectVault:
                 found[row.tag] = self._unwrap(row.tag, row.wrapped_key)
         return found
 
+    def lookups_of_tags(self, connection: Connection, tags: Iterable[str]) -> list[bytes]:
+        found: list[bytes] = []
+        for part in chunks(sorted(set(tags))):
+            found += connection.execute(
+                select(subject_vault.c.lookup).where(subject_vault.c.tag.in_(part))
+            ).scalars()
+        return found
+
     def shred(self, connection: Connection, tag: str) -> bool:
         """Crypto-shredding: the key and the link from subject id to tag are gone for good."""
         result = connection.execute(delete(subject_vault).where(subject_vault.c.tag == tag))

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, and_, func, or_, select
 
@@ -59,7 +60,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 def disclosure_row(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A read-model row as plain data; `sealed` stays sealed (the application opens it)."""
     return {
-        "id": row["disclosure_id"],
+        "id": str(UUID(row["disclosure_id"])),
         "position": row["position"],
         "subject_tag": row["subject_tag"],
         "controller": row["controller"],

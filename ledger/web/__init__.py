@@ -2,29 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, current_app
+from flask_smorest import Api
 
 from ledger.application import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 
+MAX_BODY = 10 * 1024 * 1024
+
+
+class LedgerApi(Api):  # type: ignore[misc]
+    """flask-smorest, with errors answered as RFC 9457 problems (see `problems`)."""
+
+    def _register_error_handlers(self) -> None:
+        from ledger.web import problems
+
+        problems.register(self._app)
+
 
 def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None) -> Flask:
     app = Flask(__name__)
     settings = settings or Settings.from_env()
-    app.config["LEDGER_SETTINGS"] = settings
+    app.config.update(
+        LEDGER_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        API_TITLE="Disclosure Ledger",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
     app.extensions["ledger"] = ledger or build_ledger(settings)
 
-    @app.get("/api/v1/health")
-    def health() -> tuple[dict[str, Any], int]:
-        try:
-            current_ledger().database.ping()
-        except Exception:  # any failure to reach the database means "not healthy"
-            return {"status": "unavailable"}, 503
-        return {"status": "ok"}, 200
+    api = LedgerApi(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": (
+                    "Records every disclosure of a person's data to a third party with its "
+                    "legal basis, and answers who received it, when, what and why."
+                )
+            }
+        },
+    )
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "an API key"}
+    )
+    from ledger.web import api as api_views
+    from ledger.web import docs
 
+    api.register_blueprint(api_views.blp)
+    app.register_blueprint(docs.bp)
     return app
 
 

@@ -1,0 +1,136 @@
+"""API keys: created with the CLI, shown once, stored only as a SHA-256 hash.
+
+A key is 32 random bytes, so a plain hash suffices (no password stretching needed): guessing
+one is as hard as guessing the key itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, Connection, Engine, LargeBinary, String, Table, Text, select, update
+
+from ledger.domain.errors import LedgerError
+from ledger.store import UTCDateTime, metadata
+
+ROLES = ("source", "officer", "auditor")
+KEY_PREFIX = "ldg_"
+NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+KVK = re.compile(r"^[0-9]{8}$")
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("key_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("system", String(64)),
+    Column("controllers", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+
+class KeyError_(LedgerError):
+    """A key cannot be created or revoked as asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    name: str
+    role: str
+    system: str | None
+    controllers: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    def may_post_for(self, controller: str) -> bool:
+        return self.role == "source" and (not self.controllers or controller in self.controllers)
+
+
+def _hash(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def _from_row(row: object) -> ApiKey:
+    return ApiKey(
+        name=row.name,  # type: ignore[attr-defined]
+        role=row.role,  # type: ignore[attr-defined]
+        system=row.system,  # type: ignore[attr-defined]
+        controllers=tuple(json.loads(row.controllers)),  # type: ignore[attr-defined]
+        created_at=row.created_at,  # type: ignore[attr-defined]
+        revoked_at=row.revoked_at,  # type: ignore[attr-defined]
+    )
+
+
+def create_key(
+    engine: Engine,
+    *,
+    name: str,
+    role: str,
+    controllers: tuple[str, ...] = (),
+    system: str | None = None,
+    now: datetime,
+) -> tuple[ApiKey, str]:
+    """A new key and its secret; the secret is never stored and cannot be shown again."""
+    if not NAME.match(name):
+        raise KeyError_("a key name is 1-64 characters: a-z, 0-9, '_', '.', '-'")
+    if role not in ROLES:
+        raise KeyError_(f"role must be one of {', '.join(ROLES)}")
+    for controller in controllers:
+        if not KVK.match(controller):
+            raise KeyError_(f"controller {controller!r} is not a KvK number (8 digits)")
+    if role != "source" and (controllers or system):
+        raise KeyError_("only source keys are scoped to controllers and a system")
+    if role == "source":
+        system = system or name
+        if not re.match(r"^[a-z0-9][a-z0-9_.-]*$", system):
+            raise KeyError_("a system name is lower case: a-z, 0-9, '_', '.', '-'")
+    secret = KEY_PREFIX + base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+    key = ApiKey(name, role, system, tuple(controllers), now)
+    with engine.begin() as connection:
+        if connection.execute(select(api_keys.c.name).where(api_keys.c.name == name)).first():
+            raise KeyError_(f"a key named {name!r} exists already (names are never reused)")
+        connection.execute(
+            api_keys.insert().values(
+                name=name,
+                key_hash=_hash(secret),
+                role=role,
+                system=system,
+                controllers=json.dumps(list(controllers)),
+                created_at=now,
+            )
+        )
+    return key, secret
+
+
+def list_keys(connection: Connection) -> list[ApiKey]:
+    rows = connection.execute(select(api_keys).order_by(api_keys.c.name))
+    return [_from_row(row) for row in rows]
+
+
+def revoke_key(engine: Engine, name: str, *, now: datetime) -> None:
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(api_keys)
+            .where(api_keys.c.name == name, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        if not result.rowcount:
+            raise KeyError_(f"no active key named {name!r}")
+
+
+def authenticate(connection: Connection, secret: str) -> ApiKey | None:
+    """The active key with this secret, or None."""
+    if not secret.startswith(KEY_PREFIX):
+        return None
+    row = connection.execute(
+        select(api_keys).where(api_keys.c.key_hash == _hash(secret), api_keys.c.revoked_at.is_(None))
+    ).first()
+    return None if row is None else _from_row(row)

@@ -1,0 +1,67 @@
+"""Bearer API keys and roles: a missing or unknown key is 401, a role not allowed is 403."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from ledger.apikeys import ApiKey
+from ledger.web.problems import problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PURPOSE_HEADER = "X-Ledger-Purpose"
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def current_key() -> ApiKey:
+    key: ApiKey = g.api_key
+    return key
+
+
+def purpose() -> str | None:
+    """The reader's stated reason (e.g. an access request's reference), cleaned and bounded."""
+    value = request.headers.get(PURPOSE_HEADER, "").strip()
+    cleaned = "".join(char for char in value if char.isprintable())[:200]
+    return cleaned or None
+
+
+def requires(*roles: str) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from ledger.web import current_ledger
+
+            header = request.headers.get("Authorization", "")
+            scheme, _, secret = header.partition(" ")
+            challenge = {"WWW-Authenticate": 'Bearer realm="disclosure-ledger"'}
+            if scheme.lower() != "bearer" or not secret.strip():
+                return problem(
+                    401,
+                    "Authentication required",
+                    "Send 'Authorization: Bearer <api key>'.",
+                    headers=challenge,
+                )
+            key = current_ledger().authenticate(secret.strip())
+            if key is None:
+                return problem(
+                    401, "Unknown or revoked API key", "Ask for a new key.", headers=challenge
+                )
+            if key.role not in roles:
+                return problem(
+                    403,
+                    "This key's role may not do this",
+                    f"Role '{key.role}' is not one of: {', '.join(roles)}.",
+                )
+            g.api_key = key
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,165 @@
+"""RFC 9457 problem details for every error the web edge can answer; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy.exc
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+from ledger.apikeys import KeyError_
+from ledger.domain.errors import (
+    BatchRefused,
+    DisclosureNotFound,
+    DisclosureRefused,
+    DisclosureRetractedError,
+    InvalidChange,
+    SourceConflict,
+)
+from ledger.projections.queries import BadCursor
+from ledger.schemas import flatten_errors
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = "5"
+
+# Problem types, documented on the API reference page at /api/docs#problems.
+TYPES = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid",
+    500: "internal-error",
+    503: "unavailable",
+}
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"/api/docs#problem-{TYPES.get(status, 'error')}",
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = dict(errors)
+    body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors: dict[str, str] = {}
+    messages = data.get("messages") or data.get("errors")
+    if isinstance(messages, Mapping):
+        # webargs nests by location ("json", "query", "view_args"); the field path is enough.
+        for location, fields in messages.items():
+            if isinstance(fields, Mapping) and location in ("json", "query", "view_args", "form"):
+                errors.update(flatten_errors(fields))
+            else:
+                errors.update(flatten_errors({location: fields}))
+    headers = dict(data.get("headers") or {})
+    if status == 422:
+        return problem(422, "The request has invalid fields", "See errors.", errors=errors)
+    if status == 400 and not errors:
+        return problem(400, "Bad request", "The body is not valid JSON.", headers=headers)
+    title = error.name
+    detail = data.get("message") or error.description
+    return problem(status, title, detail, errors=errors or None, headers=headers)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DisclosureRefused)
+    def _refused(error: DisclosureRefused) -> Response:
+        return problem(422, "The disclosure is refused", "See errors.", errors=error.errors)
+
+    @app.errorhandler(BatchRefused)
+    def _batch(error: BatchRefused) -> Response:
+        return problem(
+            422,
+            "The batch is refused; nothing was recorded",
+            str(error),
+            errors=error.errors,
+        )
+
+    @app.errorhandler(InvalidChange)
+    def _invalid(error: InvalidChange) -> Response:
+        return problem(422, "The request is refused", "See errors.", errors=error.errors)
+
+    @app.errorhandler(BadCursor)
+    def _cursor(error: BadCursor) -> Response:
+        return problem(422, "The request has invalid fields", errors={"next": str(error)})
+
+    @app.errorhandler(SourceConflict)
+    def _conflict(error: SourceConflict) -> Response:
+        return problem(
+            409,
+            "The source reference was recorded before with other content",
+            str(error),
+            errors={"source.reference": str(error)},
+            id=str(error.disclosure_id),
+        )
+
+    @app.errorhandler(DisclosureRetractedError)
+    def _retracted(error: DisclosureRetractedError) -> Response:
+        return problem(409, "The disclosure was retracted", str(error))
+
+    @app.errorhandler(DisclosureNotFound)
+    def _not_found(error: DisclosureNotFound) -> Response:
+        return problem(404, "No such disclosure", str(error))
+
+    @app.errorhandler(KeyError_)
+    def _key(error: KeyError_) -> Response:
+        return problem(422, "The request is refused", str(error))
+
+    def _unavailable(error: Exception) -> Response:
+        log.warning("database unavailable: %s", error)
+        return problem(
+            503,
+            "The ledger's database is unavailable",
+            "Nothing was written. Try again shortly.",
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+
+    for database_error in (
+        sqlalchemy.exc.OperationalError,
+        sqlalchemy.exc.InterfaceError,
+        StoreOperationalError,
+        StoreInterfaceError,
+    ):
+        app.register_error_handler(database_error, _unavailable)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        return _http_error(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            return _http_error(error)
+        log.exception("unexpected error")
+        return problem(500, "Internal error", "The error was logged; nothing is shown here.")
