@@ -131,6 +131,8 @@ def authenticate(connection: Connection, secret: str) -> ApiKey | None:
     if not secret.startswith(KEY_PREFIX):
         return None
     row = connection.execute(
-        select(api_keys).where(api_keys.c.key_hash == _hash(secret), api_keys.c.revoked_at.is_(None))
+        select(api_keys).where(
+            api_keys.c.key_hash == _hash(secret), api_keys.c.revoked_at.is_(None)
+        )
     ).first()
     return None if row is None else _from_row(row)

@@ -363,18 +363,19 @@ def demo_command(count: int, subjects: int, keys: bool, base_url: str) -> None:
     )
     click.echo(
         f"""
-DEMO API keys (new each run; revoke with `ledger keys revoke NAME`):
-  source  (posts as system 'demo'): {secrets["source"]}
-  officer (reads subjects):         {secrets["officer"]}
-  auditor (statistics only):        {secrets["auditor"]}
+DEMO API keys (new each run; revoke with `ledger keys revoke NAME`). In another shell:
+  export SOURCE={secrets["source"]}   # posts as system 'demo'
+  export OFFICER={secrets["officer"]}  # reads subjects
+  export AUDITOR={secrets["auditor"]}  # statistics only
+  export LEDGER={base_url}
 
-Try, once the server runs:
-  curl -s {base_url}/api/v1/health
-  curl -s -H 'Authorization: Bearer {secrets["officer"]}' {base_url}/api/v1/subjects/DEMO-000042/recipients
-  curl -s -H 'Authorization: Bearer {secrets["officer"]}' '{base_url}/api/v1/subjects/DEMO-000042/disclosures?limit=5'
-  curl -s -H 'Authorization: Bearer {secrets["auditor"]}' {base_url}/api/v1/stats
-  curl -s -H 'Authorization: Bearer {secrets["source"]}' -H 'Content-Type: application/json' \\
-       -d '{sample}' {base_url}/api/v1/disclosures
+Then try:
+  curl -s $LEDGER/api/v1/health
+  curl -s -H "Authorization: Bearer $OFFICER" $LEDGER/api/v1/subjects/DEMO-000042/recipients
+  curl -s -H "Authorization: Bearer $OFFICER" $LEDGER/api/v1/subjects/DEMO-000042/disclosures
+  curl -s -H "Authorization: Bearer $AUDITOR" $LEDGER/api/v1/stats
+  curl -s -H "Authorization: Bearer $SOURCE" -H 'Content-Type: application/json' \\
+       $LEDGER/api/v1/disclosures -d '{sample}'
 API reference: {base_url}/api/docs"""
     )
 
@@ -390,10 +391,15 @@ def keys_group() -> None:
 @keys_group.command("create")
 @click.option("--role", type=click.Choice(["source", "officer", "auditor"]), required=True)
 @click.option("--name", required=True, help="Unique, never reused; shown in histories and logs.")
-@click.option("--controller", "controllers", multiple=True,
-              help="KvK number a source key may post for (repeat; default: any).")
-@click.option("--system", default=None,
-              help="The source.system a source key posts as (default: its name).")
+@click.option(
+    "--controller",
+    "controllers",
+    multiple=True,
+    help="KvK number a source key may post for (repeat; default: any).",
+)
+@click.option(
+    "--system", default=None, help="The source.system a source key posts as (default: its name)."
+)
 @with_appcontext
 @expected_failures
 def keys_create(role: str, name: str, controllers: tuple[str, ...], system: str | None) -> None:
@@ -451,8 +457,13 @@ def keys_revoke(name: str) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Processes; each runs --threads request threads.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes; each runs --threads request threads.",
+)
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256))
 @with_appcontext
 @expected_failures

@@ -8,10 +8,12 @@ from uuid import UUID
 
 from flask import Response, request
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from ledger.domain.errors import DisclosureNotFound
 from ledger.domain.values import DisclosureFacts
 from ledger.projections.queries import Filters, Page
+from ledger.schemas import DisclosureSchema
 from ledger.web import current_ledger
 from ledger.web.auth import current_key, purpose, requires
 from ledger.web.problems import problem
@@ -32,7 +34,6 @@ from ledger.web.schemas import (
     StatsQuerySchema,
     StatsSchema,
 )
-from ledger.schemas import DisclosureSchema
 
 blp = Blueprint(
     "api",
@@ -41,7 +42,7 @@ blp = Blueprint(
     description="Record disclosures and answer who received a person's data.",
 )
 
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 JSON_ONLY = ("POST", "PUT", "PATCH")
 
 
@@ -61,7 +62,9 @@ def _documented(*statuses: int) -> Any:
 
     def decorate(view: Any) -> Any:
         for status in statuses:
-            view = blp.alt_response(status, schema=ProblemSchema, content_type="application/problem+json")(view)
+            view = blp.alt_response(
+                status, schema=ProblemSchema, content_type="application/problem+json"
+            )(view)
         return view
 
     return decorate
@@ -76,9 +79,7 @@ def _scope_errors(facts: DisclosureFacts, prefix: str = "") -> dict[str, str]:
     key = current_key()
     errors = {}
     if not key.may_post_for(facts.controller):
-        errors[f"{prefix}controller"] = (
-            f"this key may post for {', '.join(key.controllers)} only"
-        )
+        errors[f"{prefix}controller"] = f"this key may post for {', '.join(key.controllers)} only"
     if facts.source.system != key.system:
         errors[f"{prefix}source.system"] = f"this key posts as system '{key.system}' only"
     return errors
@@ -212,7 +213,7 @@ def retract(body: dict[str, Any], disclosure_id: str) -> Any:
 
 @blp.route("/subjects/<subject_id>/disclosures", methods=["GET"])
 @requires("officer")
-@blp.arguments(PageQuerySchema, location="query")
+@blp.arguments(PageQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, DisclosurePageSchema)
 @_documented(401, 403, 422, 503)
 @blp.doc(security=SECURITY)
@@ -249,7 +250,7 @@ def subject_access_log(subject_id: str) -> Any:
 
 @blp.route("/recipients/<category>/disclosures", methods=["GET"])
 @requires("officer")
-@blp.arguments(CategoryPageQuerySchema, location="query")
+@blp.arguments(CategoryPageQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, DisclosurePageSchema)
 @_documented(401, 403, 404, 422, 503)
 @blp.doc(security=SECURITY)
@@ -267,7 +268,7 @@ def category_disclosures(query: dict[str, Any], category: str) -> Any:
 
 @blp.route("/stats", methods=["GET"])
 @requires("officer", "auditor")
-@blp.arguments(StatsQuerySchema, location="query")
+@blp.arguments(StatsQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, StatsSchema)
 @_documented(401, 403, 422, 503)
 @blp.doc(security=SECURITY)

@@ -37,7 +37,7 @@ def test_a_recorded_disclosure_is_in_every_query_when_record_returns(ledger: Led
     receipt = ledger.record(a_disclosure(), actor="payroll")
 
     page = ledger.disclosures_of("E-00001")
-    assert [item["id"] for item in page.items] == [receipt.id.hex]
+    assert [item["id"] for item in page.items] == [str(receipt.id)]
     item = page.items[0]
     assert item["recipient"]["name"] == "Belastingdienst"
     assert item["subject"]["id"] == "E-00001"
