@@ -31,6 +31,7 @@ class KeyRing:
     wrap: AESGCM
     id_key: bytes
     lookup_key: bytes
+    link_key: bytes
 
     @classmethod
     def from_master(cls, master: bytes) -> KeyRing:
@@ -40,6 +41,7 @@ class KeyRing:
             wrap=AESGCM(_derive(master, b"ledger subject key wrapping v1")),
             id_key=_derive(master, b"ledger disclosure id v1"),
             lookup_key=_derive(master, b"ledger subject lookup v1"),
+            link_key=_derive(master, b"ledger overview links v1"),
         )
 
     def disclosure_id(self, system: str, reference: str) -> UUID:

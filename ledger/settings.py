@@ -19,6 +19,13 @@ class Settings:
     env: str = "development"
     master_key: str | None = None
     vocabulary_file: Path | None = None
+    # The person's overview: controllers' names, privacy contact and supervisory authority.
+    overview_file: Path | None = None
+    # Integrity (RFC 9162 tree, C2SP signed checkpoints).
+    checkpoint_origin: str = "disclosure-ledger.local/log"
+    signing_key: str | None = None
+    checkpoint_every_events: int = 10_000
+    checkpoint_every_seconds: int = 300
 
     @property
     def is_production(self) -> bool:
@@ -47,10 +54,32 @@ class Settings:
         if env == "production" and master_key is None:
             raise SettingsError("LEDGER_MASTER_KEY is required when LEDGER_ENV=production")
         vocabulary = environ.get("LEDGER_VOCABULARY_FILE")
+        overview = environ.get("LEDGER_OVERVIEW_FILE")
+        signing_key = environ.get("LEDGER_SIGNING_KEY") or None
+        if env == "production" and signing_key is None:
+            raise SettingsError("LEDGER_SIGNING_KEY is required when LEDGER_ENV=production")
         return cls(
             database_url=database_url,
             var_dir=var_dir,
             env=env,
             master_key=master_key,
             vocabulary_file=Path(vocabulary) if vocabulary else None,
+            overview_file=Path(overview) if overview else None,
+            checkpoint_origin=environ.get("LEDGER_CHECKPOINT_ORIGIN", cls.checkpoint_origin),
+            signing_key=signing_key,
+            checkpoint_every_events=_positive(environ, "LEDGER_CHECKPOINT_EVERY_EVENTS", 10_000),
+            checkpoint_every_seconds=_positive(environ, "LEDGER_CHECKPOINT_EVERY_SECONDS", 300),
         )
+
+
+def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number") from None
+    if number < 1:
+        raise SettingsError(f"{name} must be at least 1")
+    return number

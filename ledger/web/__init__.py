@@ -51,10 +51,11 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "an API key"}
     )
     from ledger.web import api as api_views
-    from ledger.web import docs
+    from ledger.web import docs, pages
 
     api.register_blueprint(api_views.blp)
     app.register_blueprint(docs.bp)
+    pages.register(app, api)
     return app
 
 
