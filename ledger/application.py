@@ -7,6 +7,7 @@ so a 2xx answer means every query already includes it, and a crash leaves nothin
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import InfrastructureFactory, IntegrityError, StoredEvent
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Recording,
+    StoredEvent,
+)
 from eventsourcing.utils import Environment
 from sqlalchemy import Connection, and_, select
 from sqlalchemy.orm import Session
@@ -24,13 +30,16 @@ from ledger import access, apikeys
 from ledger.domain.disclosure import (
     Disclosure,
     apply_changes,
+    check_reason,
     clear_payload,
     facts_from_payload,
+    opening,
     secret_payload,
 )
 from ledger.domain.errors import (
     BatchRefused,
     DisclosureNotFound,
+    DisclosureRetractedError,
     DisclosureRefused,
     InvalidChange,
     SourceConflict,
@@ -38,10 +47,15 @@ from ledger.domain.errors import (
 from ledger.domain.policy import check_disclosure
 from ledger.domain.values import DisclosureFacts
 from ledger.domain.vocabulary import Vocabulary
+from ledger.integrity.checkpoints import NoteSigner
+from ledger.integrity.leaves import commitment as commitment_of
+from ledger.integrity.leaves import event_digest
+from ledger.integrity.log import APPEND_ONLY, Entry, TransparencyLog
 from ledger.keys import KeyRing
 from ledger.projections import queries
 from ledger.projections.projector import Projector
 from ledger.projections.tables import READ_MODELS
+from ledger.settings import Settings
 from ledger.store import Database, LedgerFactory, LedgerRecorder, metadata
 from ledger.vault import SubjectKey, SubjectVault, VaultError, chunks
 
@@ -63,12 +77,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def content_of(clear: dict[str, Any], secret: dict[str, Any]) -> bytes:
-    """The canonical content of a posting, for telling a retry from a conflicting re-use.
-
-    Both payloads are built field by field in a fixed order, so equal postings encode equally.
-    """
-    return json.dumps([clear, secret], separators=(",", ":"), ensure_ascii=False).encode()
+def salt_context(disclosure_id: UUID, version: int) -> bytes:
+    """What a commitment's sealed salt is bound to: one event of one disclosure."""
+    return disclosure_id.bytes + version.to_bytes(8, "big")
 
 
 class Ledger(Application[UUID]):
@@ -80,9 +91,13 @@ class Ledger(Application[UUID]):
         database: Database,
         keys: KeyRing,
         vocabulary: Vocabulary,
+        signer: NoteSigner,
+        settings: Settings,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.database = database
+        self.settings = settings
+        self.tlog = TransparencyLog(signer, settings.checkpoint_origin)
         self.keys = keys
         self.vocabulary = vocabulary
         self.clock = clock
@@ -96,9 +111,10 @@ class Ledger(Application[UUID]):
         return factory
 
     def create_schema(self) -> None:
-        """Create the event, vault and read-model tables where they are missing."""
+        """Create the event, vault, log and read-model tables where they are missing."""
         self.recorder.create_table()
         self.database.create_schema()
+        self.database.make_append_only([self.recorder.events_record_cls.__table__, *APPEND_ONLY])
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -198,7 +214,14 @@ class Ledger(Application[UUID]):
             for index, (facts, disclosure_id) in enumerate(zip(items, ids, strict=True)):
                 key = subject_keys[facts.subject.id]
                 clear, secret = clear_payload(facts), secret_payload(facts)
-                digest = self.vault.digest(key, content_of(clear, secret))
+                plaintext = opening(
+                    disclosure_id=disclosure_id,
+                    version=1,
+                    event_type="DisclosureRecorded",
+                    clear=clear,
+                    secret=secret,
+                )
+                digest = self.vault.digest(key, plaintext)
                 earlier = existing.get(disclosure_id)
                 if earlier is not None:
                     if earlier[0] != digest:
@@ -216,6 +239,7 @@ class Ledger(Application[UUID]):
                         )
                     continue
                 first_in_batch[disclosure_id] = (index, digest)
+                commitment, salt = self._commit(key, disclosure_id, 1, plaintext)
                 aggregates.append(
                     Disclosure.record(
                         disclosure_id=disclosure_id,
@@ -224,6 +248,8 @@ class Ledger(Application[UUID]):
                         subject_tag=key.tag,
                         digest=digest,
                         actor=actor,
+                        commitment=commitment,
+                        salt=salt,
                     )
                 )
             if conflicts:
@@ -235,9 +261,7 @@ class Ledger(Application[UUID]):
             recordings = self.events.put(
                 [event for disclosure in aggregates for event in disclosure.collect_events()]
             )
-            self.projector.apply(
-                connection, [(r.notification.id, r.domain_event) for r in recordings]
-            )
+            self._project(connection, recordings)
         new = {
             r.domain_event.originator_id: Receipt(
                 r.domain_event.originator_id, _timestamp(r.domain_event), r.notification.id
@@ -295,21 +319,79 @@ class Ledger(Application[UUID]):
             )
             if not clear_changes and sealed is None:
                 raise InvalidChange({"changes": "change nothing: every value is already as given"})
-            disclosure.correct(changes=clear_changes, sealed=sealed, reason=reason, actor=actor)
+            reason = check_reason(reason)
+            version = disclosure.version + 1
+            commitment, salt = self._commit(
+                key,
+                disclosure_id,
+                version,
+                opening(
+                    disclosure_id=disclosure_id,
+                    version=version,
+                    event_type="DisclosureCorrected",
+                    clear=after,
+                    secret=new_secret,
+                    reason=reason,
+                ),
+            )
+            disclosure.correct(
+                changes=clear_changes,
+                sealed=sealed,
+                reason=reason,
+                actor=actor,
+                commitment=commitment,
+                salt=salt,
+            )
             return self._save_one(session, disclosure)
 
     def retract(self, disclosure_id: UUID, *, reason: str, actor: str) -> Receipt:
         """Mark a disclosure as recorded in error; it stays in the log, shown as retracted."""
         with self._unit_of_work() as session:
             disclosure = self._get(disclosure_id)
-            disclosure.retract(reason=reason, actor=actor)
+            if disclosure.is_retracted:
+                raise DisclosureRetractedError(disclosure_id)
+            key, secret = self._open(session.connection(), disclosure)
+            reason = check_reason(reason)
+            version = disclosure.version + 1
+            commitment, salt = self._commit(
+                key,
+                disclosure_id,
+                version,
+                opening(
+                    disclosure_id=disclosure_id,
+                    version=version,
+                    event_type="DisclosureRetracted",
+                    clear=disclosure.fields,
+                    secret=secret,
+                    retraction=reason,
+                    reason=reason,
+                ),
+            )
+            disclosure.retract(reason=reason, actor=actor, commitment=commitment, salt=salt)
             return self._save_one(session, disclosure)
 
-    def _save_one(self, session: Session, disclosure: Disclosure) -> Receipt:
-        recordings = self.save(disclosure)
-        self.projector.apply(
-            session.connection(), [(r.notification.id, r.domain_event) for r in recordings]
+    def _commit(
+        self, key: SubjectKey, disclosure_id: UUID, version: int, plaintext: bytes
+    ) -> tuple[str, str]:
+        """A salted commitment to `plaintext`, and the salt sealed with the subject's key."""
+        salt = os.urandom(32)
+        sealed_salt = self.vault.seal_bytes(key, salt_context(disclosure_id, version), salt)
+        return commitment_of(salt, plaintext).hex(), sealed_salt
+
+    def _project(self, connection: Connection, recordings: Sequence[Recording[UUID]]) -> None:
+        """Read models and the integrity log, in the transaction that stores the events."""
+        self.projector.apply(connection, [(r.notification.id, r.domain_event) for r in recordings])
+        self.tlog.append(connection, [_log_entry(r) for r in recordings])
+        self.tlog.publish_if_due(
+            connection,
+            now=self.clock(),
+            every_events=self.settings.checkpoint_every_events,
+            every_seconds=self.settings.checkpoint_every_seconds,
         )
+
+    def _save_one(self, session: Session, disclosure: Disclosure) -> Receipt:
+        recordings = self.events.put(disclosure.collect_events())
+        self._project(session.connection(), recordings)
         last = recordings[-1]
         return Receipt(disclosure.id, _timestamp(last.domain_event), last.notification.id)
 
@@ -543,6 +625,21 @@ class Ledger(Application[UUID]):
                     progress(len(notifications))
                 start = notifications[-1].id + 1
         return replayed
+
+
+def _log_entry(recording: Recording[UUID]) -> Entry:
+    event: Any = recording.domain_event
+    stored = recording.notification
+    return Entry(
+        position=stored.id,
+        event_type=type(event).__name__,
+        recorded_at=event.timestamp,
+        subject_tag=event.subject_tag,
+        commitment=bytes.fromhex(event.commitment),
+        event_digest=event_digest(
+            stored.originator_id, stored.originator_version, stored.topic, stored.state
+        ),
+    )
 
 
 def _timestamp(event: Any) -> datetime:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ledger.application import Ledger
 from ledger.domain.vocabulary import Vocabulary
-from ledger.keys import load_key_ring
+from ledger.keys import load_key_ring, load_signer
 from ledger.settings import Settings, SettingsError
 from ledger.store import Database
 
@@ -31,6 +31,8 @@ def build_ledger(settings: Settings | None = None) -> Ledger:
         database=Database(settings.database_url),
         keys=load_key_ring(settings),
         vocabulary=load_vocabulary(settings.vocabulary_file),
+        signer=load_signer(settings),
+        settings=settings,
     )
     ledger.create_schema()
     return ledger

@@ -12,9 +12,11 @@ from pathlib import Path
 from uuid import UUID
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ledger.integrity.checkpoints import NoteSigner
 from ledger.settings import Settings, SettingsError
 
 MASTER_KEY_FILE = "master.key"
@@ -64,11 +66,12 @@ def generate_master_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
-def load_key_ring(settings: Settings) -> KeyRing:
-    """The configured master key; in development one is generated into var/ on first start."""
-    if settings.master_key:
-        return KeyRing.from_master(decode_master_key(settings.master_key))
-    path = Path(settings.var_dir) / MASTER_KEY_FILE
+SIGNING_KEY_FILE = "signing.key"
+
+
+def _local_secret(settings: Settings, filename: str) -> str:
+    """A secret generated once into var/ for local use; production configures its own."""
+    path = Path(settings.var_dir) / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -78,4 +81,22 @@ def load_key_ring(settings: Settings) -> KeyRing:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(generate_master_key() + "\n")
-    return KeyRing.from_master(decode_master_key(path.read_text()))
+    return path.read_text()
+
+
+def load_signer(settings: Settings) -> NoteSigner:
+    """The checkpoint signing key: LEDGER_SIGNING_KEY, or one generated into var/ locally."""
+    encoded = settings.signing_key or _local_secret(settings, SIGNING_KEY_FILE)
+    try:
+        seed = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError("LEDGER_SIGNING_KEY is not valid base64") from None
+    if len(seed) != 32:
+        raise SettingsError("LEDGER_SIGNING_KEY must be 32 bytes (an Ed25519 seed), base64")
+    return NoteSigner(settings.checkpoint_origin, Ed25519PrivateKey.from_private_bytes(seed))
+
+
+def load_key_ring(settings: Settings) -> KeyRing:
+    """The configured master key; in development one is generated into var/ on first start."""
+    encoded = settings.master_key or _local_secret(settings, MASTER_KEY_FILE)
+    return KeyRing.from_master(decode_master_key(encoded))

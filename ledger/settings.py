@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+DEFAULT_ORIGIN = "disclosure-ledger.local/log"
+
+
 class SettingsError(Exception):
     """Configuration that cannot work; the message names the variable."""
 
@@ -22,7 +25,7 @@ class Settings:
     # The person's overview: controllers' names, privacy contact and supervisory authority.
     overview_file: Path | None = None
     # Integrity (RFC 9162 tree, C2SP signed checkpoints).
-    checkpoint_origin: str = "disclosure-ledger.local/log"
+    checkpoint_origin: str = DEFAULT_ORIGIN
     signing_key: str | None = None
     checkpoint_every_events: int = 10_000
     checkpoint_every_seconds: int = 300
@@ -65,7 +68,7 @@ class Settings:
             master_key=master_key,
             vocabulary_file=Path(vocabulary) if vocabulary else None,
             overview_file=Path(overview) if overview else None,
-            checkpoint_origin=environ.get("LEDGER_CHECKPOINT_ORIGIN", cls.checkpoint_origin),
+            checkpoint_origin=environ.get("LEDGER_CHECKPOINT_ORIGIN") or DEFAULT_ORIGIN,
             signing_key=signing_key,
             checkpoint_every_events=_positive(environ, "LEDGER_CHECKPOINT_EVERY_EVENTS", 10_000),
             checkpoint_every_seconds=_positive(environ, "LEDGER_CHECKPOINT_EVERY_SECONDS", 300),

@@ -73,6 +73,32 @@ class Database:
     def create_schema(self) -> None:
         metadata.create_all(self.write_engine)
 
+    def make_append_only(self, tables: list[Table]) -> None:
+        """On PostgreSQL, a trigger refuses UPDATE, DELETE and TRUNCATE on these tables."""
+        if self.is_sqlite:
+            return
+        with self.write_engine.begin() as connection:
+            connection.execute(
+                text(
+                    "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger "
+                    "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+                    "'the ledger is append-only: % on % is refused', TG_OP, TG_TABLE_NAME; "
+                    "END $$"
+                )
+            )
+            for table in tables:
+                for timing, level in (
+                    ("UPDATE OR DELETE", "ROW"),
+                    ("TRUNCATE", "STATEMENT"),
+                ):
+                    name = f"{table.name}_append_only_{level.lower()}"
+                    connection.execute(
+                        text(
+                            f"CREATE OR REPLACE TRIGGER {name} BEFORE {timing} ON {table.name} "
+                            f"FOR EACH {level} EXECUTE FUNCTION ledger_append_only()"
+                        )
+                    )
+
     def ping(self) -> None:
         with self.read_engine.connect() as connection:
             connection.execute(text("SELECT 1"))

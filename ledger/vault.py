@@ -144,21 +144,28 @@ class SubjectVault:
         return bool(result.rowcount)
 
     @staticmethod
-    def seal(key: SubjectKey, disclosure_id: UUID, payload: dict[str, Any]) -> str:
-        """AES-GCM, bound to the disclosure id so a sealed value cannot be moved to another."""
+    def seal_bytes(key: SubjectKey, context: bytes, plaintext: bytes) -> str:
+        """AES-GCM bound to `context`, so a sealed value cannot be moved elsewhere."""
         nonce = os.urandom(12)
-        plaintext = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-        sealed = nonce + key.aead.encrypt(nonce, plaintext, disclosure_id.bytes)
-        return base64.b64encode(sealed).decode()
+        return base64.b64encode(nonce + key.aead.encrypt(nonce, plaintext, context)).decode()
 
     @staticmethod
-    def open(key: SubjectKey, disclosure_id: UUID, sealed: str) -> dict[str, Any]:
+    def open_bytes(key: SubjectKey, context: bytes, sealed: str) -> bytes:
         raw = base64.b64decode(sealed)
         try:
-            plaintext = key.aead.decrypt(raw[:12], raw[12:], disclosure_id.bytes)
+            return key.aead.decrypt(raw[:12], raw[12:], context)
         except InvalidTag:
-            raise VaultError(f"sealed fields of {disclosure_id} do not open") from None
-        result: dict[str, Any] = json.loads(plaintext)
+            raise VaultError("a sealed value does not open with this key here") from None
+
+    @classmethod
+    def seal(cls, key: SubjectKey, disclosure_id: UUID, payload: dict[str, Any]) -> str:
+        """The identifying fields of one disclosure, bound to its id."""
+        plaintext = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        return cls.seal_bytes(key, disclosure_id.bytes, plaintext)
+
+    @classmethod
+    def open(cls, key: SubjectKey, disclosure_id: UUID, sealed: str) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(cls.open_bytes(key, disclosure_id.bytes, sealed))
         return result
 
     @staticmethod

@@ -7,6 +7,7 @@ string holding the fields that identify the person (encrypted outside the domain
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
@@ -142,6 +143,37 @@ def apply_changes(facts: DisclosureFacts, changes: Mapping[str, Any]) -> Disclos
     return replace(facts, **updates)
 
 
+def opening(
+    *,
+    disclosure_id: UUID,
+    version: int,
+    event_type: str,
+    clear: Mapping[str, Any],
+    secret: Mapping[str, Any],
+    retraction: str | None = None,
+    reason: str | None = None,
+) -> bytes:
+    """The canonical plaintext of a disclosure as it stands after one of its events.
+
+    This is what an event's commitment binds and what a person's proof bundle opens: sorted
+    keys, no spaces, UTF-8.
+    """
+    return json.dumps(
+        {
+            "disclosure": str(disclosure_id),
+            "version": version,
+            "event": event_type,
+            "clear": clear,
+            "secret": secret,
+            "retraction": retraction,
+            "reason": reason,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode()
+
+
 def check_reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
@@ -154,26 +186,46 @@ def check_reason(reason: str | None) -> str:
 class Disclosure(Aggregate):
     """One disclosure of one person's data to one recipient; it never changes, it is amended."""
 
+    # Every event carries the subject's tag and a salted commitment to the disclosure as it
+    # stands after the event (with the salt sealed for the subject): the integrity log's leaf
+    # is computed from the stored event alone. Both are opaque to the domain.
+
     class DisclosureRecorded(Aggregate.Created):
         fields: dict[str, Any]
         sealed: str
         subject_tag: str
         digest: str
         actor: str
+        commitment: str
+        salt: str
 
     class DisclosureCorrected(Aggregate.Event):
         changes: dict[str, Any]
         sealed: str | None
         reason: str
         actor: str
+        subject_tag: str
+        commitment: str
+        salt: str
 
     class DisclosureRetracted(Aggregate.Event):
         reason: str
         actor: str
+        subject_tag: str
+        commitment: str
+        salt: str
 
     @event(DisclosureRecorded)
     def __init__(
-        self, *, fields: dict[str, Any], sealed: str, subject_tag: str, digest: str, actor: str
+        self,
+        *,
+        fields: dict[str, Any],
+        sealed: str,
+        subject_tag: str,
+        digest: str,
+        actor: str,
+        commitment: str,
+        salt: str,
     ) -> None:
         self.fields = fields
         self.sealed = sealed
@@ -193,6 +245,8 @@ class Disclosure(Aggregate):
         subject_tag: str,
         digest: str,
         actor: str,
+        commitment: str,
+        salt: str,
     ) -> Disclosure:
         return cls._create(
             cls.DisclosureRecorded,
@@ -202,6 +256,8 @@ class Disclosure(Aggregate):
             subject_tag=subject_tag,
             digest=digest,
             actor=actor,
+            commitment=commitment,
+            salt=salt,
         )
 
     @property
@@ -209,7 +265,14 @@ class Disclosure(Aggregate):
         return self.retraction is not None
 
     def correct(
-        self, *, changes: dict[str, Any], sealed: str | None, reason: str, actor: str
+        self,
+        *,
+        changes: dict[str, Any],
+        sealed: str | None,
+        reason: str,
+        actor: str,
+        commitment: str,
+        salt: str,
     ) -> None:
         """Record new values for some clear fields (and a new seal when identifying fields change).
 
@@ -217,22 +280,46 @@ class Disclosure(Aggregate):
         """
         if self.is_retracted:
             raise DisclosureRetractedError(self.id)
-        self._corrected(changes=changes, sealed=sealed, reason=check_reason(reason), actor=actor)
+        self._corrected(
+            changes=changes,
+            sealed=sealed,
+            reason=check_reason(reason),
+            actor=actor,
+            subject_tag=self.subject_tag,
+            commitment=commitment,
+            salt=salt,
+        )
 
     @event(DisclosureCorrected)
     def _corrected(
-        self, *, changes: dict[str, Any], sealed: str | None, reason: str, actor: str
+        self,
+        *,
+        changes: dict[str, Any],
+        sealed: str | None,
+        reason: str,
+        actor: str,
+        subject_tag: str,
+        commitment: str,
+        salt: str,
     ) -> None:
         self.fields = {**self.fields, **changes}
         if sealed is not None:
             self.sealed = sealed
         self.corrections += 1
 
-    def retract(self, *, reason: str, actor: str) -> None:
+    def retract(self, *, reason: str, actor: str, commitment: str, salt: str) -> None:
         if self.is_retracted:
             raise DisclosureRetractedError(self.id)
-        self._retracted(reason=check_reason(reason), actor=actor)
+        self._retracted(
+            reason=check_reason(reason),
+            actor=actor,
+            subject_tag=self.subject_tag,
+            commitment=commitment,
+            salt=salt,
+        )
 
     @event(DisclosureRetracted)
-    def _retracted(self, *, reason: str, actor: str) -> None:
+    def _retracted(
+        self, *, reason: str, actor: str, subject_tag: str, commitment: str, salt: str
+    ) -> None:
         self.retraction = reason

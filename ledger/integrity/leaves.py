@@ -1,0 +1,101 @@
+"""The canonical, versioned leaf of one stored event; pure code, no database.
+
+A leaf holds no personal data, so it can be public: the event's type, log position and recorded
+time, the subject's random tag, that subject's sequence number and previous leaf hash (a gap in one
+person's history shows), a salted commitment to the disclosure's plaintext, and the digest of the
+stored event row (so any change to a stored event shows, even once the person is erased).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+LEAF_VERSION = 1
+COMMITMENT_DOMAIN = b"disclosure-ledger commitment v1\x00"
+EVENT_DOMAIN = b"disclosure-ledger event v1\x00"
+ZERO_HASH = bytes(32)
+
+EVENT_TYPES = {"DisclosureRecorded": 1, "DisclosureCorrected": 2, "DisclosureRetracted": 3}
+EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
+
+# version, type, position, recorded time (µs since epoch), tag, sequence, previous, commitment,
+# event digest; big-endian, fixed size.
+_LAYOUT = struct.Struct(">BBQq16sQ32s32s32s")
+LEAF_SIZE = _LAYOUT.size
+
+
+class LeafError(ValueError):
+    """Bytes that are not a leaf of this version."""
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    event_type: str
+    position: int
+    recorded_at: datetime
+    subject_tag: str
+    sequence: int
+    previous: bytes
+    commitment: bytes
+    event_digest: bytes
+
+    def encode(self) -> bytes:
+        micros = (self.recorded_at - _EPOCH) // _MICROSECOND
+        return _LAYOUT.pack(
+            LEAF_VERSION,
+            EVENT_TYPES[self.event_type],
+            self.position,
+            micros,
+            UUID(hex=self.subject_tag).bytes,
+            self.sequence,
+            self.previous,
+            self.commitment,
+            self.event_digest,
+        )
+
+    @classmethod
+    def decode(cls, raw: bytes) -> Leaf:
+        if len(raw) != LEAF_SIZE:
+            raise LeafError(f"a leaf is {LEAF_SIZE} bytes, not {len(raw)}")
+        version, kind, position, micros, tag, sequence, previous, commitment, digest = (
+            _LAYOUT.unpack(raw)
+        )
+        if version != LEAF_VERSION or kind not in EVENT_NAMES:
+            raise LeafError(f"unknown leaf version {version} or event type {kind}")
+        return cls(
+            event_type=EVENT_NAMES[kind],
+            position=position,
+            recorded_at=_EPOCH + micros * _MICROSECOND,
+            subject_tag=UUID(bytes=tag).hex,
+            sequence=sequence,
+            previous=previous,
+            commitment=commitment,
+            event_digest=digest,
+        )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = _EPOCH.resolution
+
+
+def commitment(salt: bytes, plaintext: bytes) -> bytes:
+    """SHA-256 over a domain tag, a random 32-byte salt and the canonical plaintext."""
+    if len(salt) != 32:
+        raise ValueError("a commitment salt is 32 bytes")
+    return hashlib.sha256(COMMITMENT_DOMAIN + salt + plaintext).digest()
+
+
+def event_digest(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
+    """The digest of a stored event row exactly as stored."""
+    return hashlib.sha256(
+        EVENT_DOMAIN
+        + originator_id.bytes
+        + version.to_bytes(8, "big")
+        + len(topic).to_bytes(4, "big")
+        + topic.encode()
+        + state
+    ).digest()

@@ -1,0 +1,310 @@
+"""The transparency log in the database: leaves, stored subtree hashes, subject heads, checkpoints.
+
+Every perfect subtree of the RFC 9162 tree is stored once, when it completes, so a root, an
+inclusion proof or a consistency proof at any size costs O(log n) indexed reads, never a rebuild.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    func,
+    or_,
+    and_,
+    select,
+)
+
+from ledger.integrity import merkle
+from ledger.integrity.checkpoints import Checkpoint, NoteSigner
+from ledger.integrity.leaves import ZERO_HASH, Leaf
+from ledger.store import UTCDateTime, bulk_write, metadata
+from ledger.vault import chunks
+
+INDEX = BigInteger().with_variant(Integer(), "sqlite")
+
+leaves = Table(
+    "ledger_leaves",
+    metadata,
+    Column("idx", INDEX, primary_key=True, autoincrement=False),
+    Column("leaf", LargeBinary, nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+# Perfect subtrees of level >= 1: node (level, idx) covers leaves [idx * 2^level, (idx+1) * 2^level).
+nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", INDEX, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+subject_heads = Table(
+    "ledger_subject_heads",
+    metadata,
+    Column("subject_tag", String(32), primary_key=True),
+    Column("sequence", INDEX, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("tree_size", INDEX, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+)
+
+APPEND_ONLY = (leaves, nodes, checkpoints)
+
+
+class LogError(Exception):
+    """A request the log cannot answer (e.g. a proof beyond the tree), or a broken append."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One stored event to become a leaf: its position, kind, time, subject and digests."""
+
+    position: int
+    event_type: str
+    recorded_at: datetime
+    subject_tag: str
+    commitment: bytes
+    event_digest: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheckpoint:
+    tree_size: int
+    root_hash: bytes
+    note: str
+    published_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "note": self.note,
+            "tree_size": self.tree_size,
+            "root_hash": base64.b64encode(self.root_hash).decode(),
+        }
+
+
+def _level(start: int, end: int) -> int:
+    return (end - start).bit_length() - 1
+
+
+class TransparencyLog:
+    def __init__(self, signer: NoteSigner, origin: str) -> None:
+        self.signer = signer
+        self.origin = origin
+
+    # -- writing ------------------------------------------------------------------------
+
+    def size(self, connection: Connection) -> int:
+        last = connection.execute(select(func.max(leaves.c.idx))).scalar()
+        return 0 if last is None else int(last) + 1
+
+    def append(self, connection: Connection, entries: Sequence[Entry]) -> None:
+        """Append one leaf per entry, in log order, inside the caller's transaction."""
+        if not entries:
+            return
+        size = self.size(connection)
+        if entries[0].position != size + 1 or any(
+            later.position != earlier.position + 1
+            for earlier, later in zip(entries, entries[1:], strict=False)
+        ):
+            raise LogError(f"leaves must follow the log: next position is {size + 1}")
+        heads = self._heads(connection, {entry.subject_tag for entry in entries})
+        leaf_rows = []
+        hashes: dict[tuple[int, int], bytes] = {}
+        for entry in entries:
+            sequence, previous = heads.get(entry.subject_tag, (0, ZERO_HASH))
+            leaf = Leaf(
+                event_type=entry.event_type,
+                position=entry.position,
+                recorded_at=entry.recorded_at,
+                subject_tag=entry.subject_tag,
+                sequence=sequence + 1,
+                previous=previous,
+                commitment=entry.commitment,
+                event_digest=entry.event_digest,
+            ).encode()
+            digest = merkle.leaf_hash(leaf)
+            heads[entry.subject_tag] = (sequence + 1, digest)
+            index = entry.position - 1
+            hashes[(0, index)] = digest
+            leaf_rows.append({"idx": index, "leaf": leaf, "hash": digest})
+        bulk_write(connection, leaves, leaf_rows)
+        bulk_write(connection, nodes, self._new_nodes(connection, size, size + len(entries), hashes))
+        bulk_write(
+            connection,
+            subject_heads,
+            [
+                {"subject_tag": tag, "sequence": sequence, "leaf_hash": digest}
+                for tag, (sequence, digest) in heads.items()
+            ],
+            conflict=("subject_tag",),
+        )
+
+    def _heads(self, connection: Connection, tags: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        found: dict[str, tuple[int, bytes]] = {}
+        for part in chunks(sorted(tags)):
+            rows = connection.execute(select(subject_heads).where(subject_heads.c.subject_tag.in_(part)))
+            for row in rows:
+                found[row.subject_tag] = (row.sequence, row.leaf_hash)
+        return found
+
+    def _new_nodes(
+        self, connection: Connection, old: int, new: int, hashes: dict[tuple[int, int], bytes]
+    ) -> list[dict[str, Any]]:
+        """The perfect subtrees that complete when the tree grows from `old` to `new` leaves."""
+        # A new node's left child may be old: those are exactly the old tree's frontier.
+        frontier = [(start, end) for start, end in _decompose(old)]
+        for (start, end), digest in zip(frontier, self._perfect_hashes(connection, frontier), strict=True):
+            hashes[(_level(start, end), start >> _level(start, end))] = digest
+        rows = []
+        level = 1
+        while (1 << level) <= new:
+            for index in range(old >> level, new >> level):
+                if ((index + 1) << level) > old:
+                    digest = merkle.node_hash(
+                        hashes[(level - 1, 2 * index)], hashes[(level - 1, 2 * index + 1)]
+                    )
+                    hashes[(level, index)] = digest
+                    rows.append({"level": level, "idx": index, "hash": digest})
+            level += 1
+        return rows
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _perfect_hashes(
+        self, connection: Connection, ranges: Sequence[tuple[int, int]]
+    ) -> list[bytes]:
+        """Stored hashes of perfect subtrees, in one query per table."""
+        wanted = [(_level(start, end), start >> _level(start, end)) for start, end in ranges]
+        found: dict[tuple[int, int], bytes] = {}
+        leaf_indexes = [index for level, index in wanted if level == 0]
+        for part in chunks(leaf_indexes):
+            for row in connection.execute(
+                select(leaves.c.idx, leaves.c.hash).where(leaves.c.idx.in_(part))
+            ):
+                found[(0, row.idx)] = row.hash
+        inner = [(level, index) for level, index in wanted if level > 0]
+        for part in chunks(inner, 400):
+            query = select(nodes).where(
+                or_(*(and_(nodes.c.level == level, nodes.c.idx == index) for level, index in part))
+            )
+            for row in connection.execute(query):
+                found[(row.level, row.idx)] = row.hash
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            raise LogError(f"the stored tree lacks subtrees {missing[:3]}")
+        return [found[key] for key in wanted]
+
+    def _hash_ranges(
+        self, connection: Connection, ranges: Sequence[tuple[int, int]]
+    ) -> list[bytes]:
+        """MTH of each range, fetching every perfect subtree they need at once."""
+        needed = sorted({part for start, end in ranges for part in merkle.perfect_subtrees(start, end)})
+        stored = dict(zip(needed, self._perfect_hashes(connection, needed), strict=True))
+        return [merkle.hash_range(start, end, lambda s, e: stored[(s, e)]) for start, end in ranges]
+
+    def root(self, connection: Connection, tree_size: int) -> bytes:
+        if tree_size == 0:
+            return merkle.EMPTY_ROOT
+        return self._hash_ranges(connection, [(0, tree_size)])[0]
+
+    def inclusion_proof(self, connection: Connection, index: int, tree_size: int) -> list[bytes]:
+        self._check_size(connection, tree_size)
+        if not 0 <= index < tree_size:
+            raise LogError(f"index must be at least 0 and below tree_size ({tree_size})")
+        return self._hash_ranges(connection, merkle.inclusion_proof_nodes(index, tree_size))
+
+    def consistency_proof(self, connection: Connection, first: int, second: int) -> list[bytes]:
+        self._check_size(connection, second)
+        if not 0 < first <= second:
+            raise LogError("first must be at least 1 and at most second")
+        return self._hash_ranges(connection, merkle.consistency_proof_nodes(first, second))
+
+    def _check_size(self, connection: Connection, tree_size: int) -> None:
+        size = self.size(connection)
+        if not 1 <= tree_size <= size:
+            raise LogError(f"tree_size must be between 1 and the log's size ({size})")
+
+    def leaves_between(self, connection: Connection, start: int, end: int) -> list[tuple[int, bytes]]:
+        rows = connection.execute(
+            select(leaves.c.idx, leaves.c.leaf)
+            .where(leaves.c.idx >= start, leaves.c.idx < end)
+            .order_by(leaves.c.idx)
+        )
+        return [(row.idx, row.leaf) for row in rows]
+
+    def subject_head(self, connection: Connection, tag: str) -> tuple[int, bytes] | None:
+        row = connection.execute(
+            select(subject_heads).where(subject_heads.c.subject_tag == tag)
+        ).first()
+        return None if row is None else (row.sequence, row.leaf_hash)
+
+    # -- checkpoints --------------------------------------------------------------------
+
+    def latest_checkpoint(self, connection: Connection) -> StoredCheckpoint | None:
+        row = connection.execute(
+            select(checkpoints).order_by(checkpoints.c.tree_size.desc()).limit(1)
+        ).first()
+        return None if row is None else StoredCheckpoint(row.tree_size, row.root_hash, row.note, row.published_at)
+
+    def all_checkpoints(self, connection: Connection) -> list[StoredCheckpoint]:
+        rows = connection.execute(select(checkpoints).order_by(checkpoints.c.tree_size))
+        return [StoredCheckpoint(r.tree_size, r.root_hash, r.note, r.published_at) for r in rows]
+
+    def publish(self, connection: Connection, *, now: datetime) -> StoredCheckpoint:
+        """Sign the tree as it is now; at an already signed size, the stored checkpoint."""
+        size = self.size(connection)
+        latest = self.latest_checkpoint(connection)
+        if latest is not None and latest.tree_size == size:
+            return latest
+        root = self.root(connection, size)
+        note = self.signer.sign(Checkpoint(self.origin, size, root))
+        checkpoint = StoredCheckpoint(size, root, note, now)
+        connection.execute(
+            checkpoints.insert().values(
+                tree_size=size, root_hash=root, note=note, published_at=now
+            )
+        )
+        return checkpoint
+
+    def publish_if_due(
+        self, connection: Connection, *, now: datetime, every_events: int, every_seconds: int
+    ) -> StoredCheckpoint | None:
+        latest = self.latest_checkpoint(connection)
+        size = self.size(connection)
+        if latest is None:
+            due = size >= every_events or size > 0
+        else:
+            due = size - latest.tree_size >= every_events or (
+                size > latest.tree_size
+                and (now - latest.published_at).total_seconds() >= every_seconds
+            )
+        return self.publish(connection, now=now) if due else None
+
+
+def _decompose(size: int) -> list[tuple[int, int]]:
+    """[0, size) as its perfect subtrees, largest first."""
+    return merkle.perfect_subtrees(0, size) if size else []
