@@ -6,7 +6,7 @@ so a 2xx answer means every query already includes it, and a crash leaves nothin
 
 from __future__ import annotations
 
-import json
+import base64
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -39,22 +39,24 @@ from ledger.domain.disclosure import (
 from ledger.domain.errors import (
     BatchRefused,
     DisclosureNotFound,
-    DisclosureRetractedError,
     DisclosureRefused,
+    DisclosureRetractedError,
     InvalidChange,
     SourceConflict,
 )
 from ledger.domain.policy import check_disclosure
 from ledger.domain.values import DisclosureFacts
 from ledger.domain.vocabulary import Vocabulary
-from ledger.integrity.checkpoints import NoteSigner
+from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
+from ledger.integrity.checkpoints import NoteSigner, NoteVerifier
 from ledger.integrity.leaves import commitment as commitment_of
 from ledger.integrity.leaves import event_digest
-from ledger.integrity.log import APPEND_ONLY, Entry, TransparencyLog
+from ledger.integrity.log import APPEND_ONLY, Entry, StoredCheckpoint, TransparencyLog
+from ledger.integrity.verify import Report, verify_log
 from ledger.keys import KeyRing
 from ledger.projections import queries
 from ledger.projections.projector import Projector
-from ledger.projections.tables import READ_MODELS
+from ledger.projections.tables import READ_MODELS, disclosures
 from ledger.settings import Settings
 from ledger.store import Database, LedgerFactory, LedgerRecorder, metadata
 from ledger.vault import SubjectKey, SubjectVault, VaultError, chunks
@@ -602,6 +604,145 @@ class Ledger(Application[UUID]):
         with self._reading() as connection:
             return access.accesses(connection, self.keys.subject_lookup(subject_id))
 
+    # -- integrity ---------------------------------------------------------------------------
+
+    def verifier_key(self) -> str:
+        return self.tlog.signer.verifier_key()
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        with self._reading() as connection:
+            return self.tlog.latest_checkpoint(connection)
+
+    def publish_checkpoint(self) -> StoredCheckpoint:
+        with self._unit_of_work() as session:
+            return self.tlog.publish(session.connection(), now=self.clock())
+
+    def inclusion_proof(self, index: int, tree_size: int) -> list[bytes]:
+        with self._reading() as connection:
+            return self.tlog.inclusion_proof(connection, index, tree_size)
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        with self._reading() as connection:
+            return self.tlog.consistency_proof(connection, first, second)
+
+    def leaves(self, start: int, end: int) -> list[tuple[int, bytes]]:
+        with self._reading() as connection:
+            return self.tlog.leaves_between(connection, start, end)
+
+    def verify(
+        self, *, verifier_key: str | None = None, progress: Callable[[int], None] | None = None
+    ) -> Report:
+        """Recompute the whole log from the stored events; see `ledger.integrity.verify`."""
+        verifier = NoteVerifier.parse(verifier_key or self.verifier_key())
+        with self.database.read_engine.connect() as connection:
+            if not self.database.is_sqlite:
+                # One snapshot for the whole pass: writers may go on meanwhile.
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                return verify_log(
+                    connection,
+                    events=self.recorder.events_record_cls.__table__,
+                    log=self.tlog,
+                    verifier=verifier,
+                    progress=progress,
+                )
+
+    def proof_bundle(self, subject_id: str) -> dict[str, Any] | None:
+        """The person's proof: a fresh checkpoint and, per event, leaf, opening and proof."""
+        with self._unit_of_work() as session:
+            connection = session.connection()
+            key = self.vault.find(connection, subject_id)
+            if key is None:
+                return None
+            head = self.tlog.subject_head(connection, key.tag)
+            if head is None:
+                return None
+            checkpoint = self.tlog.publish(connection, now=self.clock())
+            table = self.recorder.events_record_cls.__table__
+            ids = list(
+                connection.execute(
+                    select(disclosures.c.disclosure_id).where(disclosures.c.subject_tag == key.tag)
+                ).scalars()
+            )
+            rows: list[Any] = []
+            for part in chunks([UUID(hex=i) for i in ids]):
+                rows += connection.execute(
+                    select(
+                        table.c.id,
+                        table.c.originator_id,
+                        table.c.originator_version,
+                        table.c.topic,
+                        table.c.state,
+                    )
+                    .where(table.c.originator_id.in_(part))
+                    .order_by(table.c.originator_id, table.c.originator_version)
+                ).all()
+            items = []
+            state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
+            for row in rows:
+                event: Any = self.mapper.to_domain_event(
+                    StoredEvent(
+                        row.originator_id, row.originator_version, row.topic, bytes(row.state)
+                    )
+                )
+                plaintext = self._replay_opening(key, event, state)
+                salt = self.vault.open_bytes(
+                    key, salt_context(event.originator_id, event.originator_version), event.salt
+                )
+                items.append(
+                    {
+                        "index": row.id - 1,
+                        "leaf": _b64(
+                            self.tlog.leaves_between(connection, row.id - 1, row.id)[0][1]
+                        ),
+                        "plaintext": plaintext.decode(),
+                        "salt": _b64(salt),
+                        "inclusion_proof": [
+                            _b64(node)
+                            for node in self.tlog.inclusion_proof(
+                                connection, row.id - 1, checkpoint.tree_size
+                            )
+                        ],
+                    }
+                )
+        items.sort(key=lambda item: item["index"])
+        return {
+            "format": BUNDLE_FORMAT,
+            "checkpoint": checkpoint.as_json(),
+            "verifier_key": self.verifier_key(),
+            "subject_head": {"sequence": head[0], "leaf_hash": _b64(head[1])},
+            "events": items,
+        }
+
+    def _replay_opening(
+        self,
+        key: SubjectKey,
+        event: Any,
+        state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]],
+    ) -> bytes:
+        """The canonical plaintext an event committed to, rebuilt from the disclosure's events."""
+        disclosure_id = event.originator_id
+        name = type(event).__name__
+        if isinstance(event, Disclosure.DisclosureRecorded):
+            clear, secret = dict(event.fields), self.vault.open(key, disclosure_id, event.sealed)
+        else:
+            clear, secret = state[disclosure_id]
+            if isinstance(event, Disclosure.DisclosureCorrected):
+                clear = {**clear, **event.changes}
+                if event.sealed is not None:
+                    secret = self.vault.open(key, disclosure_id, event.sealed)
+        state[disclosure_id] = (clear, secret)
+        retracted = isinstance(event, Disclosure.DisclosureRetracted)
+        return opening(
+            disclosure_id=disclosure_id,
+            version=event.originator_version,
+            event_type=name,
+            clear=clear,
+            secret=secret,
+            retraction=event.reason if retracted else None,
+            reason=None if isinstance(event, Disclosure.DisclosureRecorded) else event.reason,
+        )
+
     # -- maintenance -------------------------------------------------------------------------
 
     def rebuild_projections(self, *, progress: Callable[[int], None] | None = None) -> int:
@@ -627,6 +768,10 @@ class Ledger(Application[UUID]):
         return replayed
 
 
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
 def _log_entry(recording: Recording[UUID]) -> Entry:
     event: Any = recording.domain_event
     stored = recording.notification
@@ -637,7 +782,10 @@ def _log_entry(recording: Recording[UUID]) -> Entry:
         subject_tag=event.subject_tag,
         commitment=bytes.fromhex(event.commitment),
         event_digest=event_digest(
-            stored.originator_id, stored.originator_version, stored.topic, stored.state
+            UUID(str(stored.originator_id)),
+            stored.originator_version,
+            stored.topic,
+            stored.state,
         ),
     )
 

@@ -476,3 +476,6 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     current_ledger().database.dispose()
     click.echo(f"Serving the Disclosure Ledger on http://{host}:{port}/ (Ctrl-C stops)")
     serve(host=host, port=port, workers=workers, threads=threads)
+
+
+from ledger import cli_integrity  # noqa: E402, F401  (registers the integrity commands)

@@ -74,8 +74,19 @@ class Database:
         metadata.create_all(self.write_engine)
 
     def make_append_only(self, tables: list[Table]) -> None:
-        """On PostgreSQL, a trigger refuses UPDATE, DELETE and TRUNCATE on these tables."""
+        """Triggers refuse UPDATE and DELETE (and on PostgreSQL TRUNCATE) on these tables."""
         if self.is_sqlite:
+            with self.write_engine.begin() as connection:
+                for table in tables:
+                    for operation in ("UPDATE", "DELETE"):
+                        connection.execute(
+                            text(
+                                f"CREATE TRIGGER IF NOT EXISTS {table.name}_no_{operation.lower()} "
+                                f"BEFORE {operation} ON {table.name} BEGIN SELECT RAISE(ABORT, "
+                                f"'the ledger is append-only: {operation} on {table.name} "
+                                "is refused'); END"
+                            )
+                        )
             return
         with self.write_engine.begin() as connection:
             connection.execute(

@@ -69,7 +69,7 @@ class NoteVerifier:
     @classmethod
     def parse(cls, verifier_key: str) -> NoteVerifier:
         try:
-            name, hex_id, encoded = verifier_key.strip().split("+")
+            name, hex_id, encoded = verifier_key.strip().split("+", 2)
             raw = base64.b64decode(encoded, validate=True)
             identifier = bytes.fromhex(hex_id)
         except (ValueError, binascii.Error):

@@ -7,6 +7,7 @@ inclusion proof or a consistency proof at any size costs O(log n) indexed reads,
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,9 +23,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     func,
     or_,
-    and_,
     select,
 )
 
@@ -44,7 +45,8 @@ leaves = Table(
     Column("hash", LargeBinary(32), nullable=False),
 )
 
-# Perfect subtrees of level >= 1: node (level, idx) covers leaves [idx * 2^level, (idx+1) * 2^level).
+# Perfect subtrees of level >= 1: node (level, idx) covers leaves
+# [idx * 2^level, (idx + 1) * 2^level).
 nodes = Table(
     "ledger_nodes",
     metadata,
@@ -127,8 +129,7 @@ class TransparencyLog:
             return
         size = self.size(connection)
         if entries[0].position != size + 1 or any(
-            later.position != earlier.position + 1
-            for earlier, later in zip(entries, entries[1:], strict=False)
+            later.position != earlier.position + 1 for earlier, later in itertools.pairwise(entries)
         ):
             raise LogError(f"leaves must follow the log: next position is {size + 1}")
         heads = self._heads(connection, {entry.subject_tag for entry in entries})
@@ -152,7 +153,9 @@ class TransparencyLog:
             hashes[(0, index)] = digest
             leaf_rows.append({"idx": index, "leaf": leaf, "hash": digest})
         bulk_write(connection, leaves, leaf_rows)
-        bulk_write(connection, nodes, self._new_nodes(connection, size, size + len(entries), hashes))
+        bulk_write(
+            connection, nodes, self._new_nodes(connection, size, size + len(entries), hashes)
+        )
         bulk_write(
             connection,
             subject_heads,
@@ -166,7 +169,9 @@ class TransparencyLog:
     def _heads(self, connection: Connection, tags: Iterable[str]) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}
         for part in chunks(sorted(tags)):
-            rows = connection.execute(select(subject_heads).where(subject_heads.c.subject_tag.in_(part)))
+            rows = connection.execute(
+                select(subject_heads).where(subject_heads.c.subject_tag.in_(part))
+            )
             for row in rows:
                 found[row.subject_tag] = (row.sequence, row.leaf_hash)
         return found
@@ -177,7 +182,9 @@ class TransparencyLog:
         """The perfect subtrees that complete when the tree grows from `old` to `new` leaves."""
         # A new node's left child may be old: those are exactly the old tree's frontier.
         frontier = [(start, end) for start, end in _decompose(old)]
-        for (start, end), digest in zip(frontier, self._perfect_hashes(connection, frontier), strict=True):
+        for (start, end), digest in zip(
+            frontier, self._perfect_hashes(connection, frontier), strict=True
+        ):
             hashes[(_level(start, end), start >> _level(start, end))] = digest
         rows = []
         level = 1
@@ -222,7 +229,9 @@ class TransparencyLog:
         self, connection: Connection, ranges: Sequence[tuple[int, int]]
     ) -> list[bytes]:
         """MTH of each range, fetching every perfect subtree they need at once."""
-        needed = sorted({part for start, end in ranges for part in merkle.perfect_subtrees(start, end)})
+        needed = sorted(
+            {part for start, end in ranges for part in merkle.perfect_subtrees(start, end)}
+        )
         stored = dict(zip(needed, self._perfect_hashes(connection, needed), strict=True))
         return [merkle.hash_range(start, end, lambda s, e: stored[(s, e)]) for start, end in ranges]
 
@@ -248,7 +257,9 @@ class TransparencyLog:
         if not 1 <= tree_size <= size:
             raise LogError(f"tree_size must be between 1 and the log's size ({size})")
 
-    def leaves_between(self, connection: Connection, start: int, end: int) -> list[tuple[int, bytes]]:
+    def leaves_between(
+        self, connection: Connection, start: int, end: int
+    ) -> list[tuple[int, bytes]]:
         rows = connection.execute(
             select(leaves.c.idx, leaves.c.leaf)
             .where(leaves.c.idx >= start, leaves.c.idx < end)
@@ -268,7 +279,11 @@ class TransparencyLog:
         row = connection.execute(
             select(checkpoints).order_by(checkpoints.c.tree_size.desc()).limit(1)
         ).first()
-        return None if row is None else StoredCheckpoint(row.tree_size, row.root_hash, row.note, row.published_at)
+        return (
+            None
+            if row is None
+            else StoredCheckpoint(row.tree_size, row.root_hash, row.note, row.published_at)
+        )
 
     def all_checkpoints(self, connection: Connection) -> list[StoredCheckpoint]:
         rows = connection.execute(select(checkpoints).order_by(checkpoints.c.tree_size))
@@ -284,9 +299,7 @@ class TransparencyLog:
         note = self.signer.sign(Checkpoint(self.origin, size, root))
         checkpoint = StoredCheckpoint(size, root, note, now)
         connection.execute(
-            checkpoints.insert().values(
-                tree_size=size, root_hash=root, note=note, published_at=now
-            )
+            checkpoints.insert().values(tree_size=size, root_hash=root, note=note, published_at=now)
         )
         return checkpoint
 

@@ -51,9 +51,10 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "an API key"}
     )
     from ledger.web import api as api_views
-    from ledger.web import docs, pages
+    from ledger.web import docs, integrity_api, pages
 
     api.register_blueprint(api_views.blp)
+    api.register_blueprint(integrity_api.blp)
     app.register_blueprint(docs.bp)
     pages.register(app, api)
     return app

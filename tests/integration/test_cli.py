@@ -149,3 +149,44 @@ def test_a_bad_configuration_is_a_message_not_a_traceback(tmp_path: Path) -> Non
     assert result.exit_code != 0
     assert "LEDGER_DATABASE_URL must start with" in result.output
     assert "Traceback" not in result.output
+
+
+def test_verify_passes_and_then_names_the_first_tampered_position(  # type: ignore[no-untyped-def]
+    run, settings: Settings, tmp_path: Path
+) -> None:
+    import sqlalchemy as sa
+
+    source = tmp_path / "three.jsonl"
+    source.write_text("\n".join([line(1), line(2), line(3)]))
+    run("import", str(source))
+    ok = run("verify")
+    assert ok.exit_code == 0, ok.output
+    assert "OK: 3 events" in ok.output
+    public = run("keys", "integrity-public").output.strip()
+    assert public.startswith("disclosure-ledger.local/log+")
+
+    engine = sa.create_engine(settings.database_url)
+    with engine.begin() as connection:
+        changed = "replace(state, :a, :b)"
+        if engine.dialect.name == "sqlite":
+            connection.execute(sa.text("DROP TRIGGER ledger_events_no_update"))
+        else:
+            connection.execute(sa.text("ALTER TABLE ledger_events DISABLE TRIGGER USER"))
+            changed = "convert_to(replace(convert_from(state, 'UTF8'), :a, :b), 'UTF8')"
+        connection.execute(
+            sa.text(f"UPDATE ledger_events SET state = {changed} WHERE id = 2"),  # noqa: S608
+            {"a": "Loonaangifte", "b": "Loonaangifta"},
+        )
+    engine.dispose()
+    failed = run("verify")
+    assert failed.exit_code == 1
+    assert "first bad position is 2" in failed.output
+    assert "Traceback" not in failed.output
+
+
+def test_verify_bundle_checks_a_bundle_offline(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text('{"format": "something else"}')
+    result = run("verify-bundle", str(bundle), "--public-key", "x+00000000+AAAA")
+    assert result.exit_code == 1
+    assert "does not verify" in result.output

@@ -1,0 +1,265 @@
+"""`ledger verify`: recompute every leaf from the stored events, the tree from the leaves, and
+check every checkpoint's signature, root and consistency with the one before it.
+
+It streams the log once, in position order, and names the first position where the stored data
+and the recomputation disagree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Table, select
+
+from ledger.integrity import merkle
+from ledger.integrity.checkpoints import CheckpointError, NoteVerifier
+from ledger.integrity.leaves import ZERO_HASH, Leaf, event_digest
+from ledger.integrity.log import TransparencyLog, leaves, nodes, subject_heads
+
+PAGE = 20_000
+
+
+@dataclass
+class Report:
+    events: int = 0
+    checkpoints: int = 0
+    problems: list[str] = field(default_factory=list)
+    first_bad_position: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def fail(self, position: int | None, message: str) -> None:
+        if position is not None and (
+            self.first_bad_position is None or position < self.first_bad_position
+        ):
+            self.first_bad_position = position
+        where = f"position {position}: " if position is not None else ""
+        self.problems.append(where + message)
+
+
+def _pages(connection: Connection, query_for: Callable[[int], Any]) -> Iterator[Any]:
+    """Keyset pagination over a table ordered by an integer key."""
+    after = -1
+    while True:
+        rows = connection.execute(query_for(after)).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1][0]
+
+
+class _Tree:
+    """The RFC 9162 tree grown one leaf hash at a time, remembering every completed subtree."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.stack: list[tuple[int, bytes]] = []  # (level, hash) of the right edge
+        self.completed: dict[int, list[bytes]] = {}
+
+    def push(self, digest: bytes) -> None:
+        level = 0
+        while self.stack and self.stack[-1][0] == level:
+            _, left = self.stack.pop()
+            digest = merkle.node_hash(left, digest)
+            level += 1
+            self.completed.setdefault(level, []).append(digest)
+        self.stack.append((level, digest))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self.stack:
+            return merkle.EMPTY_ROOT
+        digest = self.stack[-1][1]
+        for _, left in reversed(self.stack[:-1]):
+            digest = merkle.node_hash(left, digest)
+        return digest
+
+
+def verify_log(
+    connection: Connection,
+    *,
+    events: Table,
+    log: TransparencyLog,
+    verifier: NoteVerifier,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    report = Report()
+    checkpoints = log.all_checkpoints(connection)
+    by_size = {c.tree_size: c for c in checkpoints}
+    stored_leaves = _pages(
+        connection,
+        lambda after: (
+            select(leaves.c.idx, leaves.c.leaf, leaves.c.hash)
+            .where(leaves.c.idx > after)
+            .order_by(leaves.c.idx)
+            .limit(PAGE)
+        ),
+    )
+    stored_events = _pages(
+        connection,
+        lambda after: (
+            select(
+                events.c.id,
+                events.c.originator_id,
+                events.c.originator_version,
+                events.c.topic,
+                events.c.state,
+            )
+            .where(events.c.id > after)
+            .order_by(events.c.id)
+            .limit(PAGE)
+        ),
+    )
+    heads: dict[str, tuple[int, bytes]] = {}
+    tree = _Tree()
+    expected = 1
+    for row in stored_events:
+        if row.id != expected:
+            report.fail(expected, f"no stored event (the next one is at position {row.id})")
+            return report
+        stored = next(stored_leaves, None)
+        if stored is None or stored.idx != expected - 1:
+            report.fail(expected, "no leaf for this event")
+            return report
+        try:
+            leaf, tag, sequence = _recompute(row, heads)
+        except (ValueError, KeyError, TypeError) as error:
+            report.fail(expected, f"the stored event does not decode ({error})")
+            return report
+        digest = merkle.leaf_hash(leaf)
+        if leaf != stored.leaf or digest != stored.hash:
+            report.fail(
+                expected,
+                "the stored event does not match its leaf: it was changed, moved or replaced",
+            )
+            return report
+        heads[tag] = (sequence, digest)
+        tree.push(digest)
+        report.events += 1
+        checkpoint = by_size.get(tree.size)
+        if checkpoint is not None:
+            _check_checkpoint(report, checkpoint.note, checkpoint.root_hash, tree, verifier)
+        if progress is not None and report.events % PAGE == 0:
+            progress(PAGE)
+        expected += 1
+    extra = next(stored_leaves, None)
+    if extra is not None:
+        report.fail(extra.idx + 1, "a leaf without a stored event")
+    for checkpoint in checkpoints:
+        if checkpoint.tree_size > tree.size:
+            report.fail(None, f"checkpoint at size {checkpoint.tree_size} is beyond the log")
+    _check_consistency(report, connection, log, checkpoints)
+    _check_nodes(report, connection, tree)
+    _check_heads(report, connection, heads)
+    return report
+
+
+def _recompute(row: Any, heads: dict[str, tuple[int, bytes]]) -> tuple[bytes, str, int]:
+    """The leaf this stored event must have, given the subjects' sequences so far."""
+    state = bytes(row.state)
+    data = json.loads(state)
+    tag = data["subject_tag"]
+    sequence, previous = heads.get(tag, (0, ZERO_HASH))
+    leaf = Leaf(
+        event_type=row.topic.rsplit(".", 1)[-1],
+        position=row.id,
+        recorded_at=datetime.fromisoformat(data["timestamp"]["_data_"]),
+        subject_tag=tag,
+        sequence=sequence + 1,
+        previous=previous,
+        commitment=bytes.fromhex(data["commitment"]),
+        event_digest=event_digest(
+            row.originator_id
+            if isinstance(row.originator_id, UUID)
+            else UUID(str(row.originator_id)),
+            row.originator_version,
+            row.topic,
+            state,
+        ),
+    ).encode()
+    return leaf, tag, sequence + 1
+
+
+def _check_checkpoint(
+    report: Report, note: str, root: bytes, tree: _Tree, verifier: NoteVerifier
+) -> None:
+    report.checkpoints += 1
+    try:
+        signed = verifier.verify(note)
+    except CheckpointError as error:
+        report.fail(tree.size, f"checkpoint at size {tree.size}: {error}")
+        return
+    recomputed = tree.root()
+    if signed.tree_size != tree.size or signed.root_hash != root or root != recomputed:
+        report.fail(
+            tree.size,
+            f"checkpoint at size {tree.size} does not match the tree recomputed from the leaves",
+        )
+
+
+def _check_consistency(
+    report: Report, connection: Connection, log: TransparencyLog, checkpoints: list[Any]
+) -> None:
+    for earlier, later in itertools.pairwise(checkpoints):
+        if earlier.tree_size == 0 or later.tree_size > log.size(connection):
+            continue
+        try:
+            proof = log.consistency_proof(connection, earlier.tree_size, later.tree_size)
+            merkle.verify_consistency(
+                earlier.tree_size, later.tree_size, earlier.root_hash, later.root_hash, proof
+            )
+        except (merkle.ProofError, ValueError) as error:
+            report.fail(
+                later.tree_size,
+                f"checkpoints at sizes {earlier.tree_size} and {later.tree_size} "
+                f"are not consistent ({error})",
+            )
+
+
+def _check_nodes(report: Report, connection: Connection, tree: _Tree) -> None:
+    """Every stored subtree hash (what proofs are made of) equals the recomputed one."""
+    rows = _pages_by_level(connection)
+    for level, index, digest in rows:
+        computed = tree.completed.get(level, [])
+        if index >= len(computed) or computed[index] != digest:
+            first_leaf = (index << level) + 1
+            report.fail(first_leaf, f"stored subtree ({level}, {index}) differs from the leaves")
+            return
+    stored_count = sum(1 for _ in _pages_by_level(connection))
+    if stored_count != sum(len(v) for v in tree.completed.values()):
+        report.fail(None, "stored subtrees are missing")
+
+
+def _pages_by_level(connection: Connection) -> Iterator[tuple[int, int, bytes]]:
+    level_rows = connection.execute(select(nodes.c.level).distinct().order_by(nodes.c.level))
+    for (level,) in list(level_rows):
+
+        def page(after: int, level: int = level) -> Any:
+            return (
+                select(nodes.c.idx, nodes.c.hash)
+                .where(nodes.c.level == level, nodes.c.idx > after)
+                .order_by(nodes.c.idx)
+                .limit(PAGE)
+            )
+
+        for row in _pages(connection, page):
+            yield level, row.idx, row.hash
+
+
+def _check_heads(
+    report: Report, connection: Connection, heads: dict[str, tuple[int, bytes]]
+) -> None:
+    stored = {
+        row.subject_tag: (row.sequence, row.leaf_hash)
+        for row in connection.execute(select(subject_heads))
+    }
+    if stored != heads:
+        report.fail(None, "the stored subject heads differ from the recomputed sequences")

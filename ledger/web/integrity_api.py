@@ -1,0 +1,143 @@
+"""Integrity endpoints: signed checkpoints, RFC 9162 proofs and the public leaves."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+
+from ledger.integrity.log import LogError
+from ledger.web import current_ledger
+from ledger.web.auth import requires
+from ledger.web.problems import problem
+from ledger.web.schemas import ProblemSchema
+
+blp = Blueprint(
+    "integrity",
+    __name__,
+    url_prefix="/api/v1/ledger",
+    description="Verify that the ledger is complete and unaltered (RFC 9162, C2SP checkpoints).",
+)
+
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+MAX_LEAVES = 1_000
+PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
+
+
+class CheckpointSchema(Schema):
+    note = fields.String(metadata={"description": "the C2SP signed note"})
+    tree_size = fields.Integer()
+    root_hash = fields.String(metadata={"description": "base64"})
+
+
+class InclusionQuery(Schema):
+    index = fields.Integer(required=True, validate=validate.Range(min=0))
+    tree_size = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ConsistencyQuery(Schema):
+    first = fields.Integer(required=True, validate=validate.Range(min=1))
+    second = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class LeavesQuery(Schema):
+    start = fields.Integer(required=True, validate=validate.Range(min=0))
+    end = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ProofSchema(Schema):
+    proof = fields.List(fields.String(), metadata={"description": "base64 hashes, RFC 9162 order"})
+
+
+class LeafSchema(Schema):
+    index = fields.Integer()
+    leaf = fields.String(metadata={"description": "base64; its hash is SHA-256(0x00 || leaf)"})
+
+
+class LeavesSchema(Schema):
+    items = fields.List(fields.Nested(LeafSchema))
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _unanswerable(error: LogError) -> Any:
+    return problem(422, "The request has invalid fields", str(error))
+
+
+@blp.route("/checkpoint", methods=["GET"])
+@requires("auditor", "officer")
+@blp.response(200, CheckpointSchema)
+@blp.alt_response(404, **PROBLEM)
+@blp.doc(security=SECURITY)
+def latest_checkpoint() -> Any:
+    """The latest signed checkpoint."""
+    checkpoint = current_ledger().latest_checkpoint()
+    if checkpoint is None:
+        return problem(404, "No checkpoint yet", "Nothing has been recorded, or none published.")
+    return checkpoint.as_json()
+
+
+@blp.route("/checkpoint", methods=["POST"])
+@requires("auditor", "officer")
+@blp.response(201, CheckpointSchema)
+@blp.doc(security=SECURITY)
+def publish_checkpoint() -> Any:
+    """Publish a signed checkpoint of the log as it is now."""
+    return current_ledger().publish_checkpoint().as_json()
+
+
+@blp.route("/proofs/inclusion", methods=["GET"])
+@requires("auditor", "officer")
+@blp.arguments(InclusionQuery, location="query", unknown=RAISE)
+@blp.response(200, ProofSchema)
+@blp.alt_response(422, **PROBLEM)
+@blp.doc(security=SECURITY)
+def inclusion(query: dict[str, int]) -> Any:
+    """The inclusion proof of leaf `index` in the tree of `tree_size` leaves."""
+    try:
+        proof = current_ledger().inclusion_proof(query["index"], query["tree_size"])
+    except LogError as error:
+        return _unanswerable(error)
+    return {"proof": [_b64(node) for node in proof]}
+
+
+@blp.route("/proofs/consistency", methods=["GET"])
+@requires("auditor", "officer")
+@blp.arguments(ConsistencyQuery, location="query", unknown=RAISE)
+@blp.response(200, ProofSchema)
+@blp.alt_response(422, **PROBLEM)
+@blp.doc(security=SECURITY)
+def consistency(query: dict[str, int]) -> Any:
+    """The consistency proof between the trees of `first` and `second` leaves."""
+    try:
+        proof = current_ledger().consistency_proof(query["first"], query["second"])
+    except LogError as error:
+        return _unanswerable(error)
+    return {"proof": [_b64(node) for node in proof]}
+
+
+@blp.route("/leaves", methods=["GET"])
+@requires("auditor", "officer")
+@blp.arguments(LeavesQuery, location="query", unknown=RAISE)
+@blp.response(200, LeavesSchema)
+@blp.alt_response(422, **PROBLEM)
+@blp.doc(security=SECURITY)
+def leaf_page(query: dict[str, int]) -> Any:
+    """Leaves [start, end), at most 1,000 at a time; they hold no personal data."""
+    start, end = query["start"], query["end"]
+    if end <= start or end - start > MAX_LEAVES:
+        return problem(
+            422,
+            "The request has invalid fields",
+            errors={"end": f"must be above start and at most {MAX_LEAVES} beyond it"},
+        )
+    return {
+        "items": [
+            {"index": index, "leaf": _b64(leaf)}
+            for index, leaf in current_ledger().leaves(start, end)
+        ]
+    }

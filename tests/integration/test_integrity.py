@@ -1,0 +1,303 @@
+"""The verifiable ledger on a real database: leaves, proofs, checkpoints, tampering, erasure."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from ledger.application import Ledger
+from ledger.domain.values import Recipient, Source
+from ledger.integrity import merkle
+from ledger.integrity.bundle import verify_bundle
+from ledger.integrity.checkpoints import NoteVerifier
+from ledger.integrity.leaves import Leaf
+from ledger.integrity.log import leaves
+from ledger.settings import Settings
+from ledger.vault import subject_vault
+from ledger.web import create_app
+from tests.builders import a_disclosure, to_inlener
+
+
+def events_table(ledger: Ledger) -> sa.Table:
+    table: sa.Table = ledger.recorder.events_record_cls.__table__
+    return table
+
+
+def fill(ledger: Ledger) -> None:
+    """Twelve events over three people: records, a correction and a retraction."""
+    ledger.record_batch([a_disclosure(n) for n in range(1, 4)], actor="payroll")
+    receipts = ledger.record_batch(
+        [to_inlener(n, source=Source("planning", f"p-{n}")) for n in range(1, 4)], actor="p"
+    )
+    ledger.publish_checkpoint()
+    ledger.correct(
+        receipts[0].id,
+        changes={"recipient": Recipient("inlener", "Kassenbouw Westland B.V.", None, "NL")},
+        reason="wrong hirer",
+        actor="officer",
+    )
+    ledger.retract(receipts[1].id, reason="in error", actor="officer")
+    ledger.record_batch([a_disclosure(n, purpose="November") for n in (4, 5)], actor="payroll")
+    for n in (6, 7):
+        ledger.record(
+            a_disclosure(1, source=Source("payroll", f"extra-{n}"), purpose=f"run {n}"),
+            actor="payroll",
+        )
+    ledger.publish_checkpoint()
+
+
+GUARDED = ("ledger_events", "ledger_leaves", "ledger_checkpoints")
+
+
+def tamper(ledger: Ledger, statement: str, **params: Any) -> None:
+    """Change a table behind the ledger's back, as someone with database access could:
+    first take away the append-only triggers, then put them back."""
+    with ledger.database.write_engine.begin() as connection:
+        if ledger.database.is_sqlite:
+            for table in GUARDED:
+                for operation in ("update", "delete"):
+                    connection.execute(sa.text(f"DROP TRIGGER {table}_no_{operation}"))
+        else:
+            for table in GUARDED:
+                connection.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        connection.execute(sa.text(statement), params)
+        if not ledger.database.is_sqlite:
+            for table in GUARDED:
+                connection.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+    if ledger.database.is_sqlite:
+        ledger.create_schema()
+
+
+def test_every_event_gets_one_leaf_and_the_ledger_verifies(ledger: Ledger) -> None:
+    fill(ledger)
+
+    report = ledger.verify()
+
+    assert report.ok, report.problems
+    assert report.events == 12
+    assert report.checkpoints >= 2
+    stored = ledger.leaves(0, 100)
+    assert [index for index, _ in stored] == list(range(12))
+    decoded = [Leaf.decode(raw) for _, raw in stored]
+    assert [leaf.position for leaf in decoded] == list(range(1, 13))
+    assert {leaf.event_type for leaf in decoded} == {
+        "DisclosureRecorded",
+        "DisclosureCorrected",
+        "DisclosureRetracted",
+    }
+
+
+def test_each_subject_has_a_gapless_chain_of_leaves(ledger: Ledger) -> None:
+    fill(ledger)
+    chains: dict[str, list[tuple[Leaf, bytes]]] = {}
+    for _, raw in ledger.leaves(0, 100):
+        leaf = Leaf.decode(raw)
+        chains.setdefault(leaf.subject_tag, []).append((leaf, merkle.leaf_hash(raw)))
+    assert len(chains) == 5
+    for chain in chains.values():
+        previous = bytes(32)
+        for number, (leaf, digest) in enumerate(chain, start=1):
+            assert leaf.sequence == number
+            assert leaf.previous == previous
+            previous = digest
+
+
+def test_leaves_hold_no_personal_data(ledger: Ledger) -> None:
+    fill(ledger)
+    everything = b"".join(raw for _, raw in ledger.leaves(0, 100))
+    for secret in (b"E-00001", b"Jan Jansen", b"jan1@example.org", b"run-2026-10", b"Bouwbedrijf"):
+        assert secret not in everything
+
+
+def test_proofs_from_the_database_verify_against_the_signed_checkpoint(ledger: Ledger) -> None:
+    fill(ledger)
+    checkpoint = ledger.latest_checkpoint()
+    assert checkpoint is not None
+    signed = NoteVerifier.parse(ledger.verifier_key()).verify(checkpoint.note)
+    assert signed.tree_size == 12
+    hashes = [merkle.leaf_hash(raw) for _, raw in ledger.leaves(0, 12)]
+    assert merkle.root_from_leaf_hashes(hashes) == signed.root_hash
+    for index in range(12):
+        proof = ledger.inclusion_proof(index, 12)
+        assert proof == merkle.inclusion_proof(index, hashes)
+        merkle.verify_inclusion(index, 12, hashes[index], proof, signed.root_hash)
+    for first in range(1, 13):
+        proof = ledger.consistency_proof(first, 12)
+        first_root = merkle.root_from_leaf_hashes(hashes[:first])
+        merkle.verify_consistency(first, 12, first_root, signed.root_hash, proof)
+
+
+def test_a_changed_event_row_fails_verify_at_its_position(ledger: Ledger) -> None:
+    fill(ledger)
+    table = events_table(ledger)
+    with ledger.database.read_engine.connect() as connection:
+        state = bytes(
+            connection.execute(sa.select(table.c.state).where(table.c.id == 5)).scalar_one()
+        )
+    changed = state.replace(b"Bouwbedrijf De Vries", b"Bouwbedrijf De Haas ")
+    assert changed != state
+    tamper(ledger, "UPDATE ledger_events SET state = :state WHERE id = 5", state=changed)
+
+    report = ledger.verify()
+
+    assert not report.ok
+    assert report.first_bad_position == 5
+    assert "position 5" in report.problems[0]
+
+
+def test_a_deleted_event_row_fails_verify_at_its_position(ledger: Ledger) -> None:
+    fill(ledger)
+    tamper(ledger, "DELETE FROM ledger_events WHERE id = 8")
+    report = ledger.verify()
+    assert report.first_bad_position == 8
+    assert "no stored event" in report.problems[0]
+
+
+def test_reordered_event_rows_fail_verify_at_the_first_moved_position(ledger: Ledger) -> None:
+    fill(ledger)
+    tamper(
+        ledger,
+        "UPDATE ledger_events SET id = CASE id WHEN 3 THEN 1000003 ELSE 1000002 END "
+        "WHERE id IN (2, 3)",
+    )
+    tamper(ledger, "UPDATE ledger_events SET id = id - 1000000 + 1 WHERE id = 1000002")
+    tamper(ledger, "UPDATE ledger_events SET id = 2 WHERE id = 1000003")
+    report = ledger.verify()
+    assert report.first_bad_position == 2
+
+
+def test_a_changed_leaf_or_checkpoint_fails_verify(ledger: Ledger) -> None:
+    fill(ledger)
+    tamper(ledger, "UPDATE ledger_leaves SET hash = :h WHERE idx = 3", h=bytes(32))
+    assert ledger.verify().first_bad_position == 4
+
+
+def test_a_forged_checkpoint_fails_verify(ledger: Ledger) -> None:
+    fill(ledger)
+    tamper(ledger, "UPDATE ledger_checkpoints SET note = replace(note, '\n12\n', '\n13\n')")
+    report = ledger.verify()
+    assert not report.ok
+    assert any("checkpoint" in problem for problem in report.problems)
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {t} SET state = state", "DELETE FROM {t}"], ids=["update", "delete"]
+)
+def test_the_database_refuses_updates_and_deletes_of_events_and_leaves(
+    ledger: Ledger, statement: str
+) -> None:
+    ledger.record(a_disclosure(), actor="payroll")
+    for table in GUARDED:
+        column = {"ledger_events": "state", "ledger_leaves": "leaf", "ledger_checkpoints": "note"}
+        sql = statement.format(t=table).replace(
+            "state = state", f"{column[table]} = {column[table]}"
+        )
+        with (
+            pytest.raises(sa.exc.DBAPIError, match="append-only"),
+            ledger.database.write_engine.begin() as connection,
+        ):
+            connection.execute(sa.text(sql))
+    assert ledger.verify().ok
+
+
+def test_erasing_a_subject_keeps_every_leaf_proof_and_checkpoint_valid(ledger: Ledger) -> None:
+    fill(ledger)
+    before = ledger.latest_checkpoint()
+    with ledger.database.write_engine.begin() as connection:
+        tag = ledger.vault.find(connection, "E-00001")
+        assert tag is not None
+        ledger.vault.shred(connection, tag.tag)
+
+    report = ledger.verify()
+
+    assert report.ok, report.problems
+    assert ledger.latest_checkpoint() == before
+    assert ledger.proof_bundle("E-00001") is None
+    with ledger.database.read_engine.connect() as connection:
+        assert (
+            connection.execute(sa.select(sa.func.count()).select_from(subject_vault)).scalar() == 4
+        )
+        assert connection.execute(sa.select(sa.func.count()).select_from(leaves)).scalar() == 12
+
+
+def test_a_persons_bundle_verifies_offline_and_any_change_is_caught(ledger: Ledger) -> None:
+    fill(ledger)
+    bundle = ledger.proof_bundle("E-00001")
+    assert bundle is not None
+    key = ledger.verifier_key()
+    assert len(bundle["events"]) == 5
+    assert verify_bundle(json.loads(json.dumps(bundle)), key) == []
+    opened = json.loads(bundle["events"][0]["plaintext"])
+    assert opened["secret"]["subject_id"] == "E-00001"
+
+    changed = copy.deepcopy(bundle)
+    changed["events"][0]["plaintext"] = changed["events"][0]["plaintext"].replace(
+        "Belastingdienst", "Belastingdienstx"
+    )
+    assert any("commitment" in p for p in verify_bundle(changed, key))
+
+    gap = copy.deepcopy(bundle)
+    del gap["events"][1]
+    assert any("gap" in p for p in verify_bundle(gap, key))
+
+    moved = copy.deepcopy(bundle)
+    moved["events"][0]["index"] = moved["events"][0]["index"] + 1
+    assert verify_bundle(moved, key)
+
+    other = Settings(database_url="sqlite://", var_dir=ledger.settings.var_dir / "other")
+    from ledger.keys import load_signer
+
+    assert verify_bundle(bundle, load_signer(other).verifier_key())
+
+
+def test_the_integrity_api_serves_checkpoints_proofs_and_leaves(
+    settings: Settings, ledger: Ledger
+) -> None:
+    fill(ledger)
+    client: FlaskClient = create_app(settings, ledger=ledger).test_client()
+    auditor = {"Authorization": f"Bearer {ledger.create_api_key(name='sna', role='auditor')[1]}"}
+    source = ledger.create_api_key(name="payroll", role="source", system="payroll")[1]
+
+    checkpoint = client.get("/api/v1/ledger/checkpoint", headers=auditor).get_json()
+    root = base64.b64decode(checkpoint["root_hash"])
+    assert NoteVerifier.parse(ledger.verifier_key()).verify(checkpoint["note"]).root_hash == root
+
+    items = client.get("/api/v1/ledger/leaves?start=0&end=12", headers=auditor).get_json()["items"]
+    hashes = [merkle.leaf_hash(base64.b64decode(item["leaf"])) for item in items]
+    proof = client.get(
+        "/api/v1/ledger/proofs/inclusion?index=4&tree_size=12", headers=auditor
+    ).get_json()["proof"]
+    merkle.verify_inclusion(4, 12, hashes[4], [base64.b64decode(p) for p in proof], root)
+    consistency = client.get(
+        "/api/v1/ledger/proofs/consistency?first=6&second=12", headers=auditor
+    ).get_json()["proof"]
+    merkle.verify_consistency(
+        6,
+        12,
+        merkle.root_from_leaf_hashes(hashes[:6]),
+        root,
+        [base64.b64decode(p) for p in consistency],
+    )
+
+    published = client.post("/api/v1/ledger/checkpoint", headers=auditor)
+    assert published.status_code == 201
+    assert (
+        client.get(
+            "/api/v1/ledger/proofs/inclusion?index=12&tree_size=12", headers=auditor
+        ).status_code
+        == 422
+    )
+    assert client.get("/api/v1/ledger/leaves?start=0&end=5000", headers=auditor).status_code == 422
+    assert (
+        client.get(
+            "/api/v1/ledger/checkpoint", headers={"Authorization": f"Bearer {source}"}
+        ).status_code
+        == 403
+    )
+    assert client.get("/api/v1/ledger/checkpoint").status_code == 401
