@@ -782,7 +782,7 @@ def _log_entry(recording: Recording[UUID]) -> Entry:
         subject_tag=event.subject_tag,
         commitment=bytes.fromhex(event.commitment),
         event_digest=event_digest(
-            UUID(str(stored.originator_id)),
+            UUID(str(stored.originator_id)).bytes,
             stored.originator_version,
             stored.topic,
             stored.state,

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-
 DEFAULT_ORIGIN = "disclosure-ledger.local/log"
 
 

@@ -89,11 +89,11 @@ def commitment(salt: bytes, plaintext: bytes) -> bytes:
     return hashlib.sha256(COMMITMENT_DOMAIN + salt + plaintext).digest()
 
 
-def event_digest(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
-    """The digest of a stored event row exactly as stored."""
+def event_digest(originator_id: bytes, version: int, topic: str, state: bytes) -> bytes:
+    """The digest of a stored event row exactly as stored (`originator_id`: 16 bytes)."""
     return hashlib.sha256(
         EVENT_DOMAIN
-        + originator_id.bytes
+        + originator_id
         + version.to_bytes(8, "big")
         + len(topic).to_bytes(4, "big")
         + topic.encode()

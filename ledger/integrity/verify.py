@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, select, text
 
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import CheckpointError, NoteVerifier
@@ -94,29 +94,20 @@ def verify_log(
     report = Report()
     checkpoints = log.all_checkpoints(connection)
     by_size = {c.tree_size: c for c in checkpoints}
+    # Plain SQL text: no per-value type processing, which cost more than the hashing.
     stored_leaves = _pages(
         connection,
-        lambda after: (
-            select(leaves.c.idx, leaves.c.leaf, leaves.c.hash)
-            .where(leaves.c.idx > after)
-            .order_by(leaves.c.idx)
-            .limit(PAGE)
-        ),
+        lambda after: text(
+            f"SELECT idx, leaf, hash FROM {leaves.name} "  # noqa: S608 - our table name
+            f"WHERE idx > :after ORDER BY idx LIMIT {PAGE}"
+        ).bindparams(after=after),
     )
     stored_events = _pages(
         connection,
-        lambda after: (
-            select(
-                events.c.id,
-                events.c.originator_id,
-                events.c.originator_version,
-                events.c.topic,
-                events.c.state,
-            )
-            .where(events.c.id > after)
-            .order_by(events.c.id)
-            .limit(PAGE)
-        ),
+        lambda after: text(
+            "SELECT id, originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {events.name} WHERE id > :after ORDER BY id LIMIT {PAGE}"
+        ).bindparams(after=after),
     )
     heads: dict[str, tuple[int, bytes]] = {}
     tree = _Tree()
@@ -165,7 +156,7 @@ def verify_log(
 def _recompute(row: Any, heads: dict[str, tuple[int, bytes]]) -> tuple[bytes, str, int]:
     """The leaf this stored event must have, given the subjects' sequences so far."""
     state = bytes(row.state)
-    data = json.loads(state)
+    data = json.loads(state.decode())
     tag = data["subject_tag"]
     sequence, previous = heads.get(tag, (0, ZERO_HASH))
     leaf = Leaf(
@@ -177,9 +168,10 @@ def _recompute(row: Any, heads: dict[str, tuple[int, bytes]]) -> tuple[bytes, st
         previous=previous,
         commitment=bytes.fromhex(data["commitment"]),
         event_digest=event_digest(
-            row.originator_id
+            # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
+            row.originator_id.bytes
             if isinstance(row.originator_id, UUID)
-            else UUID(str(row.originator_id)),
+            else bytes(row.originator_id),
             row.originator_version,
             row.topic,
             state,
