@@ -51,7 +51,7 @@ from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteSigner, NoteVerifier
 from ledger.integrity.leaves import commitment as commitment_of
 from ledger.integrity.leaves import event_digest
-from ledger.integrity.log import APPEND_ONLY, Entry, StoredCheckpoint, TransparencyLog
+from ledger.integrity.log import Entry, StoredCheckpoint, TransparencyLog
 from ledger.integrity.verify import Report, verify_log
 from ledger.keys import KeyRing
 from ledger.projections import queries
@@ -114,15 +114,13 @@ class Ledger(Application[UUID]):
 
     def create_schema(self) -> None:
         """Create the event, vault, log and read-model tables where they are missing."""
-        self.recorder.create_table()
-        self.database.create_schema()
-        self.database.make_append_only([self.recorder.events_record_cls.__table__, *APPEND_ONLY])
+        self.database.create_schema(self.recorder.events_record_cls.__table__)
 
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
     def _unit_of_work(self) -> Iterator[Session]:
-        with self.recorder.transaction(commit=True) as session:
+        with self.database.writing(), self.recorder.transaction(commit=True) as session:
             # Serialise writers from the start, so that two of them never both create a subject
             # or both find a source reference unrecorded.
             self.recorder._lock_table(session)
@@ -576,7 +574,7 @@ class Ledger(Application[UUID]):
         subject_tags: Iterable[str] = (),
     ) -> None:
         """Record that someone read subjects' data, named by subject id or by subject tags."""
-        with self.database.write_engine.begin() as connection:
+        with self.database.writing(), self.database.write_engine.begin() as connection:
             lookups = list(self.vault.lookups_of_tags(connection, subject_tags))
             if subject_id is not None:
                 lookups.append(self.keys.subject_lookup(subject_id))

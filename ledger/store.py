@@ -3,7 +3,9 @@ event recorder that writes events, vault rows and projections in one transaction
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -33,6 +35,8 @@ from sqlalchemy.types import TypeDecorator
 metadata = MetaData()
 
 EVENTS_TABLE = "ledger_events"
+# Tables that only ever grow; their names, as ledger.integrity.log defines them.
+APPEND_ONLY = ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -69,46 +73,59 @@ class Database:
             self.write_engine = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
             self.read_engine = self.write_engine
         self.session_maker = sessionmaker(bind=self.write_engine, autoflush=False)
+        self._write_lock = threading.RLock() if self.is_sqlite else None
 
-    def create_schema(self) -> None:
-        metadata.create_all(self.write_engine)
+    def create_schema(self, events: Table) -> None:
+        """Create what is missing, once: concurrent starters (server workers, CLI calls) wait
+        for each other instead of racing on the same DDL."""
+        with self.writing(), self.write_engine.begin() as connection:
+            if not self.is_sqlite:
+                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('ledger-schema'))"))
+            events.create(connection, checkfirst=True)
+            metadata.create_all(connection)
+            self._make_append_only(connection, [events, *(metadata.tables[n] for n in APPEND_ONLY)])
 
-    def make_append_only(self, tables: list[Table]) -> None:
+    def _make_append_only(self, connection: Connection, tables: list[Table]) -> None:
         """Triggers refuse UPDATE and DELETE (and on PostgreSQL TRUNCATE) on these tables."""
         if self.is_sqlite:
-            with self.write_engine.begin() as connection:
-                for table in tables:
-                    for operation in ("UPDATE", "DELETE"):
-                        connection.execute(
-                            text(
-                                f"CREATE TRIGGER IF NOT EXISTS {table.name}_no_{operation.lower()} "
-                                f"BEFORE {operation} ON {table.name} BEGIN SELECT RAISE(ABORT, "
-                                f"'the ledger is append-only: {operation} on {table.name} "
-                                "is refused'); END"
-                            )
-                        )
-            return
-        with self.write_engine.begin() as connection:
-            connection.execute(
-                text(
-                    "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger "
-                    "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
-                    "'the ledger is append-only: % on % is refused', TG_OP, TG_TABLE_NAME; "
-                    "END $$"
-                )
-            )
             for table in tables:
-                for timing, level in (
-                    ("UPDATE OR DELETE", "ROW"),
-                    ("TRUNCATE", "STATEMENT"),
-                ):
-                    name = f"{table.name}_append_only_{level.lower()}"
+                for operation in ("UPDATE", "DELETE"):
                     connection.execute(
                         text(
-                            f"CREATE OR REPLACE TRIGGER {name} BEFORE {timing} ON {table.name} "
-                            f"FOR EACH {level} EXECUTE FUNCTION ledger_append_only()"
+                            f"CREATE TRIGGER IF NOT EXISTS {table.name}_no_{operation.lower()} "
+                            f"BEFORE {operation} ON {table.name} BEGIN SELECT RAISE(ABORT, "
+                            f"'the ledger is append-only: {operation} on {table.name} "
+                            "is refused'); END"
                         )
                     )
+            return
+        connection.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+                "'the ledger is append-only: % on % is refused', TG_OP, TG_TABLE_NAME; "
+                "END $$"
+            )
+        )
+        for table in tables:
+            for timing, level in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
+                name = f"{table.name}_append_only_{level.lower()}"
+                connection.execute(
+                    text(
+                        f"CREATE OR REPLACE TRIGGER {name} BEFORE {timing} ON {table.name} "
+                        f"FOR EACH {level} EXECUTE FUNCTION ledger_append_only()"
+                    )
+                )
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Threads of one process queue for SQLite's single writer in order, instead of
+        polling its busy handler (which gave second-long tails under concurrent posts)."""
+        if self._write_lock is None:
+            yield
+            return
+        with self._write_lock:
+            yield
 
     def ping(self) -> None:
         with self.read_engine.connect() as connection:

@@ -74,8 +74,6 @@ checkpoints = Table(
     Column("published_at", UTCDateTime, nullable=False),
 )
 
-APPEND_ONLY = (leaves, nodes, checkpoints)
-
 
 class LogError(Exception):
     """A request the log cannot answer (e.g. a proof beyond the tree), or a broken append."""
