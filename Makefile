@@ -39,6 +39,8 @@ typecheck: install
 
 bench: install
 	$(PY) bench/ingest.py
+	$(PY) bench/integrity.py
+	$(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache
