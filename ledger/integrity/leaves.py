@@ -44,13 +44,11 @@ class Leaf:
     event_digest: bytes
 
     def encode(self) -> bytes:
-        micros = (self.recorded_at - _EPOCH) // _MICROSECOND
-        return _LAYOUT.pack(
-            LEAF_VERSION,
+        return encode_leaf(
             EVENT_TYPES[self.event_type],
             self.position,
-            micros,
-            UUID(hex=self.subject_tag).bytes,
+            self.recorded_at,
+            bytes.fromhex(self.subject_tag),
             self.sequence,
             self.previous,
             self.commitment,
@@ -80,6 +78,30 @@ class Leaf:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = _EPOCH.resolution
+
+
+def encode_leaf(
+    event_type: int,
+    position: int,
+    recorded_at: datetime,
+    subject_tag: bytes,
+    sequence: int,
+    previous: bytes,
+    commitment: bytes,
+    event_digest: bytes,
+) -> bytes:
+    """The leaf bytes, from plain values (the fast path `ledger verify` runs a million times)."""
+    return _LAYOUT.pack(
+        LEAF_VERSION,
+        event_type,
+        position,
+        (recorded_at - _EPOCH) // _MICROSECOND,
+        subject_tag,
+        sequence,
+        previous,
+        commitment,
+        event_digest,
+    )
 
 
 def commitment(salt: bytes, plaintext: bytes) -> bytes:
