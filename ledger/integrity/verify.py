@@ -8,8 +8,8 @@ and the recomputation disagree.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,7 +49,7 @@ def _pages(
     connection: Connection,
     query_for: Callable[[int], Any],
     fetcher: ThreadPoolExecutor | None = None,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """Keyset pagination over a table ordered by an integer key.
 
     With a `fetcher` (one thread, shared by every stream on the connection) the next page is read
@@ -57,7 +57,7 @@ def _pages(
     """
 
     def fetch(after: int) -> list[Any]:
-        return connection.execute(query_for(after)).all()
+        return list(connection.execute(query_for(after)).all())
 
     if fetcher is None:
         after = -1
