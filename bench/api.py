@@ -34,15 +34,13 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.ingest import drop_schema, postgres_schema_url
 from ledger.demo import DEMO_CONTROLLERS, demo_disclosures
 from ledger.domain.values import DisclosureFacts
 from ledger.keys import generate_master_key
@@ -72,7 +70,10 @@ def free_port() -> int:
 class Server:
     """`ledger serve` on one database, and the `ledger` CLI against the same database."""
 
-    def __init__(self, url: str, workdir: Path, *, workers: int, threads: int) -> None:
+    def __init__(
+        self, url: str, workdir: Path, *, workers: int, threads: int, kind: str = "gunicorn"
+    ) -> None:
+        self.kind = kind
         self.workdir = workdir
         self.workers = workers
         self.threads = threads
@@ -90,6 +91,24 @@ class Server:
         self.port = free_port()
         command = [str(LEDGER), "serve", "--host", HOST, "--port", str(self.port)]
         command += ["--workers", str(self.workers), "--threads", str(self.threads)]
+        if self.kind == "waitress":
+            # The alternative measured for the choice of server: one process, threads only.
+            # Create the schema first, as `ledger serve` does before gunicorn forks.
+            subprocess.run(
+                [str(LEDGER), "keys", "list"],
+                env=self.env,
+                cwd=self.workdir,
+                check=True,
+                capture_output=True,
+            )
+            command = [
+                str(LEDGER.parent / "waitress-serve"),
+                f"--host={HOST}",
+                f"--port={self.port}",
+                f"--threads={self.threads}",
+                "--call",
+                "ledger.web:create_app",
+            ]
         with self.log.open("wb") as stderr:
             self.process = subprocess.Popen(
                 command, env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=stderr
@@ -350,7 +369,7 @@ def measure_reads(server: Server, key: str, clients: int, reads: int) -> dict[st
 
 
 def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
-    server = Server(url, workdir, workers=args.workers, threads=args.threads)
+    server = Server(url, workdir, workers=args.workers, threads=args.threads, kind=args.server)
     server.start()
     try:
         source = server.create_key(
@@ -377,31 +396,15 @@ def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[st
         server.stop()
     return {
         "backend": name,
-        "server": {"workers": args.workers, "threads": args.threads, "worker_class": "gthread"},
+        "server": (
+            {"kind": "gunicorn", "workers": args.workers, "threads": args.threads}
+            if args.server == "gunicorn"
+            else {"kind": "waitress", "workers": 1, "threads": args.threads}
+        ),
         "batch": batch,
         "single": single,
         "recipients": reads,
     }
-
-
-# -- PostgreSQL schema ------------------------------------------------------------------------
-
-
-def postgres_schema_url(base: str) -> tuple[str, str]:
-    schema = f"bench_api_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}", schema
-
-
-def drop_schema(base: str, schema: str) -> None:
-    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    engine.dispose()
 
 
 def main() -> None:
@@ -424,6 +427,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="`ledger serve --workers`")
     parser.add_argument("--threads", type=int, default=4, help="`ledger serve --threads`")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "waitress"],
+        default="gunicorn",
+        help="waitress only to compare; `ledger serve` runs gunicorn",
+    )
     args = parser.parse_args()
     if not BATCH <= args.load <= 1_000_000 or args.load % BATCH:
         parser.error(f"--load must be a multiple of {BATCH} up to 1,000,000")

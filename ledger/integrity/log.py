@@ -23,10 +23,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
     func,
-    or_,
     select,
+    text,
 )
 
 from ledger.integrity import merkle
@@ -213,11 +212,15 @@ class TransparencyLog:
                 found[(0, row.idx)] = row.hash
         inner = [(level, index) for level, index in wanted if level > 0]
         for part in chunks(inner, 400):
-            query = select(nodes).where(
-                or_(*(and_(nodes.c.level == level, nodes.c.idx == index) for level, index in part))
+            # Point lookups on the key, as plain SQL: an OR of pairs built with the expression
+            # language was compiled anew for every proof and cost more than the reads.
+            query = " UNION ALL ".join(
+                f"SELECT level, idx, hash FROM {nodes.name} "  # noqa: S608 - our table, ints
+                f"WHERE level = {int(level)} AND idx = {int(index)}"
+                for level, index in part
             )
-            for row in connection.execute(query):
-                found[(row.level, row.idx)] = row.hash
+            for row in connection.execute(text(query)):
+                found[(row.level, row.idx)] = bytes(row.hash)
         missing = [key for key in wanted if key not in found]
         if missing:
             raise LogError(f"the stored tree lacks subtrees {missing[:3]}")
