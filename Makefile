@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install run demo test fmt lint typecheck bench clean
+.PHONY: install browser run demo test fmt lint typecheck bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,20 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The browser tests drive Debian's Chromium (never a browser download); install it where it is
+# missing and apt-get exists, as root or through sudo.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ] && command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; \
+	fi
+
 run: install
 	$(VENV)/bin/ledger demo --keys
 	$(VENV)/bin/ledger serve --host 127.0.0.1 --port 8000
 
-test: install
+test: install browser
 	$(PY) -m pytest
 
 fmt: install

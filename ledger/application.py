@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
@@ -26,7 +27,7 @@ from eventsourcing.utils import Environment
 from sqlalchemy import Connection, and_, select
 from sqlalchemy.orm import Session
 
-from ledger import access, apikeys
+from ledger import access, apikeys, links  # noqa: F401  (links: its table joins the schema)
 from ledger.domain.disclosure import (
     Disclosure,
     apply_changes,
@@ -52,6 +53,7 @@ from ledger.integrity.checkpoints import NoteSigner, NoteVerifier
 from ledger.integrity.leaves import commitment as commitment_of
 from ledger.integrity.leaves import event_digest
 from ledger.integrity.log import Entry, StoredCheckpoint, TransparencyLog
+from ledger.integrity.merkle import leaf_hash
 from ledger.integrity.verify import Report, verify_log
 from ledger.keys import KeyRing
 from ledger.projections import queries
@@ -62,6 +64,7 @@ from ledger.store import Database, LedgerFactory, LedgerRecorder, metadata
 from ledger.vault import SubjectKey, SubjectVault, VaultError, chunks
 
 MAX_BATCH = 10_000
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 REBUILD_PAGE = 10_000
 
 
@@ -645,23 +648,42 @@ class Ledger(Application[UUID]):
                     progress=progress,
                 )
 
-    def proof_bundle(self, subject_id: str) -> dict[str, Any] | None:
-        """The person's proof: a fresh checkpoint and, per event, leaf, opening and proof."""
+    def proof_bundle(
+        self, subject_id: str | None = None, *, tag: str | None = None, for_subject: bool = True
+    ) -> dict[str, Any] | None:
+        """The person's proof: a fresh checkpoint and, per event, leaf, opening and proof.
+
+        For the person (`for_subject`), a disclosure under suppression must stay invisible, and
+        so must its events: the bundle then ends before the first of them, with the head there,
+        so that what it shows is still a gapless, verifiable start of the person's sequence.
+        """
         with self._unit_of_work() as session:
             connection = session.connection()
-            key = self.vault.find(connection, subject_id)
-            if key is None:
+            if tag is None:
+                assert subject_id is not None
+                found = self.vault.find(connection, subject_id)
+            else:
+                found = self.vault.keys_by_tag(connection, [tag]).get(tag)
+            if found is None:
                 return None
+            key = found
             head = self.tlog.subject_head(connection, key.tag)
             if head is None:
                 return None
             checkpoint = self.tlog.publish(connection, now=self.clock())
             table = self.recorder.events_record_cls.__table__
-            ids = list(
-                connection.execute(
-                    select(disclosures.c.disclosure_id).where(disclosures.c.subject_tag == key.tag)
-                ).scalars()
-            )
+            today = self.clock().astimezone(AMSTERDAM).date()
+            disclosure_rows = connection.execute(
+                select(disclosures.c.disclosure_id, disclosures.c.suppressed_until).where(
+                    disclosures.c.subject_tag == key.tag
+                )
+            ).all()
+            ids = [row.disclosure_id for row in disclosure_rows]
+            withheld = {
+                UUID(hex=row.disclosure_id)
+                for row in disclosure_rows
+                if for_subject and row.suppressed_until is not None and row.suppressed_until > today
+            }
             rows: list[Any] = []
             for part in chunks([UUID(hex=i) for i in ids]):
                 rows += connection.execute(
@@ -676,6 +698,7 @@ class Ledger(Application[UUID]):
                     .order_by(table.c.originator_id, table.c.originator_version)
                 ).all()
             items = []
+            cut = checkpoint.tree_size + 1
             state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
             for row in rows:
                 event: Any = self.mapper.to_domain_event(
@@ -687,6 +710,9 @@ class Ledger(Application[UUID]):
                 salt = self.vault.open_bytes(
                     key, salt_context(event.originator_id, event.originator_version), event.salt
                 )
+                if event.originator_id in withheld:
+                    cut = min(cut, row.id)
+                    continue
                 items.append(
                     {
                         "index": row.id - 1,
@@ -703,7 +729,11 @@ class Ledger(Application[UUID]):
                         ],
                     }
                 )
-        items.sort(key=lambda item: item["index"])
+        items = sorted((i for i in items if i["index"] + 1 < cut), key=lambda i: i["index"])
+        if cut <= checkpoint.tree_size:
+            if not items:
+                return None
+            head = (len(items), leaf_hash(base64.b64decode(items[-1]["leaf"])))
         return {
             "format": BUNDLE_FORMAT,
             "checkpoint": checkpoint.as_json(),

@@ -238,12 +238,90 @@ def _day(value: Any) -> str:
 
 @main.command("overview")
 @click.argument("subject_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the officer's raw JSON instead of tables."
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["text", "html", "pdf", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="html, pdf, json and csv are the overview the person receives (SPEC §1).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to FILE instead of standard output (required for pdf).",
+)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--purpose", default=None, help="Why you look; recorded in the access log.")
 @with_appcontext
 @expected_failures
-def overview_command(subject_id: str, as_json: bool) -> None:
-    """Who received SUBJECT_ID's data: recipients, then every disclosure (newest first)."""
+def overview_command(
+    subject_id: str,
+    as_json: bool,
+    file_format: str,
+    output: Path | None,
+    lang: str,
+    purpose: str | None,
+) -> None:
+    """Who received SUBJECT_ID's data: recipients, then every disclosure (newest first).
+
+    With --format html|pdf|json|csv it writes the person's own overview (disclosures still
+    under suppression left out), e.g. `ledger overview E-00042 --format pdf -o overview.pdf`.
+    """
+    import getpass
+
+    from ledger import overview
+
+    def emit(content: str | bytes) -> None:
+        """To standard output, or exactly these bytes to the file."""
+        if output is None:
+            click.echo(content, nl=False)
+            return
+        try:
+            if isinstance(content, bytes):
+                output.write_bytes(content)
+            else:
+                output.write_text(content, encoding="utf-8", newline="")
+        except OSError as error:
+            raise click.ClickException(f"cannot write {output}: {error}") from None
+
     ledger = current_ledger()
+    if file_format == "pdf" and output is None:
+        raise click.UsageError("a PDF goes to a file: add -o FILE")
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    ledger.log_access(
+        actor=f"cli:{user}"[:64],
+        role="officer",
+        endpoint=f"cli overview --format {'json' if as_json else file_format}",
+        purpose=purpose,
+        subject_id=subject_id,
+    )
+    if file_format != "text" and not as_json:
+        config = overview.load_config(ledger.settings.overview_file)
+        view = overview.build(ledger, config, subject_id=subject_id, lang=lang)
+        if file_format == "pdf":
+            content: str | bytes = overview.render_pdf(view)
+        elif file_format == "json":
+            proof = ledger.proof_bundle(tag=view.subject_tag) if view.subject_tag else None
+            content = overview.render_json(view, proof)
+        elif file_format == "csv":
+            content = overview.render_csv(view)
+        else:
+            from ledger.web.pages import render_overview_html
+
+            content = render_overview_html(view, standalone=True)
+        emit(content)
+        if output is not None:
+            click.echo(f"Wrote the {file_format.upper()} overview of {subject_id} to {output}.")
+        return
     recipients = ledger.recipients_of(subject_id)
     disclosures = []
     cursor = None
@@ -255,48 +333,46 @@ def overview_command(subject_id: str, as_json: bool) -> None:
             break
     if as_json:
         document = {"subject_id": subject_id, "recipients": recipients, "disclosures": disclosures}
-        click.echo(json.dumps(document, default=_plain, indent=2, ensure_ascii=False))
+        emit(json.dumps(document, default=_plain, indent=2, ensure_ascii=False) + "\n")
         return
     if not disclosures:
-        click.echo(f"No disclosures are recorded for {subject_id}.")
+        emit(f"No disclosures are recorded for {subject_id}.\n")
         return
     vocabulary = ledger.vocabulary
-    click.echo(f"Recipients of {subject_id}'s data ({len(recipients)})\n")
-    click.echo(
-        _table(
-            ["recipient", "category", "first", "last", "count", "data", "bases"],
+    recipients_table = _table(
+        ["recipient", "category", "first", "last", "count", "data", "bases"],
+        [
             [
-                [
-                    r["recipient"]["name"],
-                    r["recipient"]["category"],
-                    _day(r["first_at"]),
-                    _day(r["last_at"]),
-                    str(r["count"]),
-                    ", ".join(r["data_categories"]),
-                    ", ".join(r["legal_bases"]),
-                ]
-                for r in recipients
-            ],
-        )
+                r["recipient"]["name"],
+                r["recipient"]["category"],
+                _day(r["first_at"]),
+                _day(r["last_at"]),
+                str(r["count"]),
+                ", ".join(r["data_categories"]),
+                ", ".join(r["legal_bases"]),
+            ]
+            for r in recipients
+        ],
     )
-    click.echo(f"\nDisclosures ({len(disclosures)})\n")
-    click.echo(
-        _table(
-            ["when", "recipient", "data", "basis", "purpose", "state"],
+    disclosures_table = _table(
+        ["when", "recipient", "data", "basis", "purpose", "state"],
+        [
             [
-                [
-                    d["occurred_at"][:16].replace("T", " "),
-                    d["recipient"]["name"],
-                    ", ".join(d["data_categories"]),
-                    vocabulary.legal_bases[d["legal_basis"]].en
-                    if d["legal_basis"] in vocabulary.legal_bases
-                    else d["legal_basis"],
-                    d["purpose"],
-                    "retracted" if d["retracted"] else ("corrected" if d["corrections"] else ""),
-                ]
-                for d in disclosures
-            ],
-        )
+                d["occurred_at"][:16].replace("T", " "),
+                d["recipient"]["name"],
+                ", ".join(d["data_categories"]),
+                vocabulary.legal_bases[d["legal_basis"]].en
+                if d["legal_basis"] in vocabulary.legal_bases
+                else d["legal_basis"],
+                d["purpose"],
+                "retracted" if d["retracted"] else ("corrected" if d["corrections"] else ""),
+            ]
+            for d in disclosures
+        ],
+    )
+    emit(
+        f"Recipients of {subject_id}'s data ({len(recipients)})\n\n{recipients_table}\n"
+        f"\nDisclosures ({len(disclosures)})\n\n{disclosures_table}\n"
     )
 
 
@@ -459,21 +535,27 @@ def keys_revoke(name: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--workers",
-    default=2,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 64),
-    help="Processes; each runs --threads request threads.",
+    help="Processes, each with --threads request threads. Default: 1 on SQLite (one writer: "
+    "threads queue in order, where processes poll SQLite's lock and get long tails), "
+    "else the number of CPUs.",
 )
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
 @with_appcontext
 @expected_failures
-def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the API and pages with gunicorn against LEDGER_DATABASE_URL."""
+    import os
+
     from ledger.web.server import serve
 
+    database = current_ledger().database
+    if workers is None:
+        workers = 1 if database.is_sqlite else (os.cpu_count() or 2)
     # The schema exists now (the app context built the ledger), so workers never race to
     # create tables; each worker opens its own connections after the fork.
-    current_ledger().database.dispose()
+    database.dispose()
     click.echo(f"Serving the Disclosure Ledger on http://{host}:{port}/ (Ctrl-C stops)")
     serve(host=host, port=port, workers=workers, threads=threads)
 

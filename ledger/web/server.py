@@ -17,9 +17,16 @@ class LedgerServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(name, value)
 
     def load(self) -> Any:
+        import gc
+
         from ledger.web import create_app
 
-        return create_app()
+        app = create_app()
+        # What the app built at start-up lives as long as the worker: keep it out of the
+        # collector's full passes, which otherwise put ~100 ms into the overview's slow tail.
+        gc.collect()
+        gc.freeze()
+        return app
 
 
 def serve(*, host: str, port: int, workers: int, threads: int) -> None:

@@ -301,3 +301,40 @@ def test_the_integrity_api_serves_checkpoints_proofs_and_leaves(
         == 403
     )
     assert client.get("/api/v1/ledger/checkpoint").status_code == 401
+
+
+def test_the_json_overview_carries_a_bundle_that_hides_what_is_suppressed(
+    ledger: Ledger,
+) -> None:
+    from datetime import date
+
+    from ledger import overview
+
+    ledger.record(a_disclosure(1), actor="payroll")
+    ledger.record(
+        a_disclosure(
+            1,
+            recipient=Recipient("opsporingsinstantie", "Politie Eenheid Utrecht", None, "NL"),
+            data_categories=("naam", "contactgegevens"),
+            source=Source("payroll", "police-1"),
+            legal_provision="Wetboek van Strafvordering, art. 126nd",
+            suppressed_until=date(2027, 6, 1),
+            suppression_authority="Officier van justitie, Utrecht",
+        ),
+        actor="payroll",
+    )
+    ledger.record(a_disclosure(1, source=Source("payroll", "later"), purpose="Later"), actor="p")
+    key = ledger.verifier_key()
+
+    view = overview.build(ledger, overview.load_config(None), subject_id="E-00001")
+    document = json.loads(
+        overview.render_json(view, ledger.proof_bundle(tag=view.subject_tag, for_subject=True))
+    )
+    assert verify_bundle(document, key) == []
+    assert len(document["proof"]["events"]) == 1
+    assert "Politie" not in json.dumps(document)
+
+    officer = ledger.proof_bundle("E-00001", for_subject=False)
+    assert officer is not None
+    assert len(officer["events"]) == 3
+    assert verify_bundle(officer, key) == []

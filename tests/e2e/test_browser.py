@@ -1,0 +1,324 @@
+"""In a real browser (Playwright driving Debian's Chromium) against a real `ledger serve`, on
+SQLite and PostgreSQL: the person opens their link, reads who received their data, switches to
+English and downloads the PDF; the officer logs in, finds the person and makes a link; an expired
+link says so. A screenshot of the overview is saved under var/screenshots/."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import TEST_MASTER_KEY, Backend
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+LEDGER = Path(sys.executable).parent / "ledger"
+SCREENSHOTS = Path("var") / "screenshots"
+SUBJECT = "DEMO-000004"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    pytest.skip(
+        f"{CHROMIUM} is missing (`make test` installs it with apt-get)", allow_module_level=True
+    )
+
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Ledger:
+    """A `ledger serve` process on its own database, and the secrets of its keys."""
+
+    workdir: Path
+    env: dict[str, str]
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            [str(LEDGER), *args],
+            env=self.env,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, f"ledger {' '.join(args)}: {done.stderr}"
+        return done.stdout
+
+    def start(self) -> None:
+        self.port = free_port()
+        log = (self.workdir / "serve.log").open("wb")
+        self.process = subprocess.Popen(
+            [str(LEDGER), "serve", "--port", str(self.port), "--workers", "2", "--threads", "4"],
+            env=self.env,
+            cwd=self.workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                health = f"{self.base}/api/v1/health"  # always http://127.0.0.1
+                with urllib.request.urlopen(health, timeout=1) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail("`ledger serve` did not come up:\n" + (self.workdir / "serve.log").read_text())
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+    def call(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
+        request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
+            self.base + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                **({"Content-Type": "application/json"} if body is not None else {}),
+                **({"Authorization": f"Bearer {self.keys[key]}"} if key else {}),
+                "X-Ledger-Purpose": "Inzageverzoek 2026-017",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                return json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as error:
+            pytest.fail(f"{method} {path}: {error.code} {error.read().decode()}")
+
+
+@pytest.fixture
+def ledger(backend: Backend, tmp_path: Path) -> Iterator[Ledger]:
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("LEDGER_")},
+        "LEDGER_DATABASE_URL": backend.url,
+        "LEDGER_MASTER_KEY": TEST_MASTER_KEY,
+        "LEDGER_VAR_DIR": str(tmp_path / "var"),
+    }
+    server = Ledger(workdir=tmp_path, env=env)
+    # DEMO data (a payroll month for ten demo people) and keys, made with the real CLI.
+    server.cli("demo", "--count", "400", "--subjects", "10")
+    for name, options in {
+        "demo-source": ["--role", "source", "--system", "demo"],
+        "fg": ["--role", "officer"],
+    }.items():
+        server.keys[name] = server.cli("keys", "create", "--name", name, *options).split()[-1]
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield launched
+    finally:
+        launched.close()
+
+
+def police_request(reference: str) -> dict[str, Any]:
+    """A disclosure under a gag order: the person must not see it until 2099."""
+    return {
+        "controller": "90000001",
+        "subject": {"id": SUBJECT},
+        "recipient": {"category": "opsporingsinstantie", "name": "Politie Midden-Nederland"},
+        "data_categories": ["naam", "contactgegevens"],
+        "legal_basis": "legal_obligation",
+        "legal_provision": "Wetboek van Strafvordering, art. 126nd",
+        "purpose": "[DEMO] Vordering van gegevens",
+        "occurred_at": "2026-10-20T10:00:00+02:00",
+        "suppressed_until": "2099-01-01",
+        "suppression_authority": "Officier van justitie (DEMO)",
+        "source": {"system": "demo", "reference": reference},
+    }
+
+
+def outside_requests(page: Page, base: str) -> list[str]:
+    seen: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith((base, "data:")) else seen.append(request.url)
+        ),
+    )
+    return seen
+
+
+def test_the_person_reads_switches_language_and_downloads_the_pdf_and_the_officer_makes_a_link(
+    ledger: Ledger, browser: Browser, backend: Backend, tmp_path: Path
+) -> None:
+    ledger.call("POST", "/api/v1/disclosures", police_request("gag-1"), "demo-source")
+    recipients = ledger.call("GET", f"/api/v1/subjects/{SUBJECT}/recipients", key="fg")["items"]
+    shown = {r["recipient"]["name"] for r in recipients} - {"Politie Midden-Nederland"}
+    link = ledger.call("POST", f"/api/v1/subjects/{SUBJECT}/overview-links", {}, "fg")
+    assert link["url"].startswith(ledger.base + "/o/")
+
+    # The person opens their link: no account, Dutch by default.
+    person = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = person.new_page()
+    elsewhere = outside_requests(page, ledger.base)
+    answer = page.goto(link["url"])
+    assert answer is not None
+    assert answer.status == 200
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.locator("h1").inner_text() == (
+        "Overzicht van verstrekkingen van uw persoonsgegevens"
+    )
+    assert "Voor: Demo Persoon 4 (uw referentie bij ons: DEMO-000004)" in (
+        page.locator(".overview-head .meta").inner_text().replace("\n", " ")
+    )
+    names = page.locator("table.summary tbody th").all_inner_texts()
+    assert set(names) == shown
+    assert "Politie" not in page.content()
+    assert page.get_by_text("Inzageverzoek 2026-017").first.is_visible()
+    assert page.get_by_role("link", name="privacy@backofficeplus.nl").is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if backend.name == "sqlite":
+        page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
+        phone = person.new_page()
+        phone.set_viewport_size({"width": 390, "height": 844})
+        phone.goto(link["url"])
+        phone.screenshot(path=str(SCREENSHOTS / "overview-phone.png"))
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.close()
+
+    # On paper: no menus or download links, and every disclosure, also the folded ones.
+    page.emulate_media(media="print")
+    assert not page.locator("nav.downloads").is_visible()
+    assert page.locator("table.items tbody tr").first.is_visible()
+    assert page.locator("details:not([open]) table.items").first.is_visible()
+    page.emulate_media(media="screen")
+    assert not page.locator("details:not([open]) table.items").first.is_visible()
+
+    # English, chosen on the page.
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Overview of disclosures of your personal data"
+    assert page.get_by_text(
+        "legal obligation — Wet op de loonbelasting 1964, art. 28"
+    ).first.is_visible()
+
+    # The PDF of the same overview, with real text.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF", exact=True).click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.startswith("disclosure-overview-")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(saved.read_bytes())).pages).split()
+    )
+    assert "Overview of disclosures of your personal data" in text
+    for name in shown:
+        assert name in text
+    assert "Politie" not in text
+    assert elsewhere == []
+    person.close()
+
+    # The officer logs in with their key, finds the person, sees the hidden one, makes a link.
+    office = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = office.new_page()
+    page.goto(ledger.base + "/officer/")
+    assert page.url.startswith(ledger.base + "/officer/login")
+    page.get_by_label("API-sleutel").fill(ledger.keys["fg"])
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Persoonsnummer").fill(SUBJECT)
+    page.get_by_label("Reden van inzage").fill("Inzageverzoek 2026-017")
+    page.get_by_role("button", name="Zoeken").click()
+    assert page.locator("h1").inner_text() == f"Betrokkene {SUBJECT}"
+    assert page.get_by_text("Verborgen voor de betrokkene tot 1 januari 2099").first.is_visible()
+    page.get_by_label("Geldig (dagen)").fill("7")
+    page.get_by_role("button", name="Link maken").click()
+    made = page.locator("#link-url").input_value()
+    assert made.startswith(ledger.base + "/o/")
+    page.goto(ledger.base + "/officer/statistics")
+    assert page.locator("svg.bar-chart rect").count() > 0
+    office.close()
+
+    fresh = browser.new_context()
+    page = fresh.new_page()
+    assert page.goto(made).status == 200  # type: ignore[union-attr]
+    assert page.locator("h1").inner_text().startswith("Overzicht van verstrekkingen")
+    fresh.close()
+
+
+def test_an_expired_link_shows_a_clear_page(ledger: Ledger, browser: Browser) -> None:
+    soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    link = ledger.call(
+        "POST", f"/api/v1/subjects/{SUBJECT}/overview-links", {"expires_at": soon}, "fg"
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    assert page.goto(link["url"]).status == 200  # type: ignore[union-attr]
+    time.sleep(
+        max(0.0, (datetime.fromisoformat(link["expires_at"]) - datetime.now(UTC)).total_seconds())
+        + 0.5
+    )
+
+    answer = page.goto(link["url"])
+
+    assert answer is not None
+    assert answer.status == 410
+    assert page.locator("h1").inner_text() == "Deze link is verlopen"
+    assert page.get_by_text("This link has expired").is_visible()
+    assert page.goto(link["url"][:-3] + "xyz").status == 404  # type: ignore[union-attr]
+    assert page.locator("h1").inner_text() == "Deze link bestaat niet"
+    context.close()
