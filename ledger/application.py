@@ -323,19 +323,8 @@ class Ledger(Application[UUID]):
             if not clear_changes and sealed is None:
                 raise InvalidChange({"changes": "change nothing: every value is already as given"})
             reason = check_reason(reason)
-            version = disclosure.version + 1
-            commitment, salt = self._commit(
-                key,
-                disclosure_id,
-                version,
-                opening(
-                    disclosure_id=disclosure_id,
-                    version=version,
-                    event_type="DisclosureCorrected",
-                    clear=after,
-                    secret=new_secret,
-                    reason=reason,
-                ),
+            commitment, salt = self._commit_next(
+                key, disclosure, "DisclosureCorrected", after, new_secret, reason=reason
             )
             disclosure.correct(
                 changes=clear_changes,
@@ -355,23 +344,41 @@ class Ledger(Application[UUID]):
                 raise DisclosureRetractedError(disclosure_id)
             key, secret = self._open(session.connection(), disclosure)
             reason = check_reason(reason)
-            version = disclosure.version + 1
-            commitment, salt = self._commit(
+            commitment, salt = self._commit_next(
                 key,
-                disclosure_id,
-                version,
-                opening(
-                    disclosure_id=disclosure_id,
-                    version=version,
-                    event_type="DisclosureRetracted",
-                    clear=disclosure.fields,
-                    secret=secret,
-                    retraction=reason,
-                    reason=reason,
-                ),
+                disclosure,
+                "DisclosureRetracted",
+                disclosure.fields,
+                secret,
+                reason=reason,
+                retraction=reason,
             )
             disclosure.retract(reason=reason, actor=actor, commitment=commitment, salt=salt)
             return self._save_one(session, disclosure)
+
+    def _commit_next(
+        self,
+        key: SubjectKey,
+        disclosure: Disclosure,
+        event_type: str,
+        clear: Mapping[str, Any],
+        secret: Mapping[str, Any],
+        *,
+        reason: str,
+        retraction: str | None = None,
+    ) -> tuple[str, str]:
+        """The commitment of the disclosure's next event, to the state that event leaves."""
+        version = disclosure.version + 1
+        plaintext = opening(
+            disclosure_id=disclosure.id,
+            version=version,
+            event_type=event_type,
+            clear=clear,
+            secret=secret,
+            retraction=retraction,
+            reason=reason,
+        )
+        return self._commit(key, disclosure.id, version, plaintext)
 
     def _commit(
         self, key: SubjectKey, disclosure_id: UUID, version: int, plaintext: bytes
