@@ -71,7 +71,13 @@ class Server:
     """`ledger serve` on one database, and the `ledger` CLI against the same database."""
 
     def __init__(
-        self, url: str, workdir: Path, *, workers: int, threads: int, kind: str = "gunicorn"
+        self,
+        url: str,
+        workdir: Path,
+        *,
+        workers: int | None,
+        threads: int,
+        kind: str = "gunicorn",
     ) -> None:
         self.kind = kind
         self.workdir = workdir
@@ -90,7 +96,9 @@ class Server:
     def start(self) -> None:
         self.port = free_port()
         command = [str(LEDGER), "serve", "--host", HOST, "--port", str(self.port)]
-        command += ["--workers", str(self.workers), "--threads", str(self.threads)]
+        command += ["--threads", str(self.threads)]
+        if self.workers is not None:
+            command += ["--workers", str(self.workers)]
         if self.kind == "waitress":
             # The alternative measured for the choice of server: one process, threads only.
             # Create the schema first, as `ledger serve` does before gunicorn forks.
@@ -397,7 +405,12 @@ def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[st
     return {
         "backend": name,
         "server": (
-            {"kind": "gunicorn", "workers": args.workers, "threads": args.threads}
+            {
+                "kind": "gunicorn",
+                "workers": args.workers
+                or ("1 (default)" if name == "sqlite" else "CPUs (default)"),
+                "threads": args.threads,
+            }
             if args.server == "gunicorn"
             else {"kind": "waitress", "workers": 1, "threads": args.threads}
         ),
@@ -424,8 +437,13 @@ def main() -> None:
         default=[1, 4],
         help="comma-separated client counts for the reads (default 1,4)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="`ledger serve --workers`")
-    parser.add_argument("--threads", type=int, default=4, help="`ledger serve --threads`")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="`ledger serve --workers` (default: its own: 1 on SQLite, the CPUs on PostgreSQL)",
+    )
+    parser.add_argument("--threads", type=int, default=8, help="`ledger serve --threads`")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument(
         "--server",

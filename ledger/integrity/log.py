@@ -212,12 +212,11 @@ class TransparencyLog:
                 found[(0, row.idx)] = row.hash
         inner = [(level, index) for level, index in wanted if level > 0]
         for part in chunks(inner, 400):
-            # Point lookups on the key, as plain SQL: an OR of pairs built with the expression
-            # language was compiled anew for every proof and cost more than the reads.
-            query = " UNION ALL ".join(
-                f"SELECT level, idx, hash FROM {nodes.name} "  # noqa: S608 - our table, ints
-                f"WHERE level = {int(level)} AND idx = {int(index)}"
-                for level, index in part
+            # Point lookups on the key, as plain SQL text: built with the expression language
+            # the statement was compiled anew for every proof (its shape follows the tree size)
+            # and cost more than the reads; as UNION ALL, PostgreSQL planned it ten times slower.
+            query = f"SELECT level, idx, hash FROM {nodes.name} WHERE " + " OR ".join(  # noqa: S608
+                f"(level = {int(level)} AND idx = {int(index)})" for level, index in part
             )
             for row in connection.execute(text(query)):
                 found[(row.level, row.idx)] = bytes(row.hash)
