@@ -625,6 +625,17 @@ class Ledger(Application[UUID]):
         with self._unit_of_work() as session:
             return self.tlog.publish(session.connection(), now=self.clock())
 
+    def publish_checkpoint_if_due(self) -> StoredCheckpoint | None:
+        """A checkpoint when the settings' count or age says so; writes check this too, a
+        server also on a timer, so the last events before a quiet spell get signed."""
+        with self._unit_of_work() as session:
+            return self.tlog.publish_if_due(
+                session.connection(),
+                now=self.clock(),
+                every_events=self.settings.checkpoint_every_events,
+                every_seconds=self.settings.checkpoint_every_seconds,
+            )
+
     def inclusion_proof(self, index: int, tree_size: int) -> list[bytes]:
         with self._reading() as connection:
             return self.tlog.inclusion_proof(connection, index, tree_size)

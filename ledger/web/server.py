@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
 
 
 class LedgerServer(BaseApplication):  # type: ignore[misc]
@@ -22,11 +26,30 @@ class LedgerServer(BaseApplication):  # type: ignore[misc]
         from ledger.web import create_app
 
         app = create_app()
+        start_checkpoint_timer(app.extensions["ledger"])
         # What the app built at start-up lives as long as the worker: keep it out of the
         # collector's full passes, which otherwise put ~100 ms into the overview's slow tail.
         gc.collect()
         gc.freeze()
         return app
+
+
+def start_checkpoint_timer(ledger: Any) -> threading.Event:
+    """Publish a due checkpoint every so often, so no events stay unsigned for long when
+    nothing else is written after them. Each worker runs one; the write lock and the
+    checkpoint's unique tree size make them agree. Setting the returned event stops it."""
+    interval = max(1.0, min(60.0, ledger.settings.checkpoint_every_seconds / 4))
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(interval):
+            try:
+                ledger.publish_checkpoint_if_due()
+            except Exception:  # the database may be away a while: try again next time
+                log.warning("checkpoint timer: publishing failed", exc_info=True)
+
+    threading.Thread(target=run, name="ledger-checkpoints", daemon=True).start()
+    return stop
 
 
 def serve(*, host: str, port: int, workers: int, threads: int) -> None:

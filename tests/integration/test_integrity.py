@@ -338,3 +338,42 @@ def test_the_json_overview_carries_a_bundle_that_hides_what_is_suppressed(
     assert officer is not None
     assert len(officer["events"]) == 3
     assert verify_bundle(officer, key) == []
+
+
+def test_a_checkpoint_follows_by_count_by_age_and_on_the_timer(
+    settings: Settings, clock: Any
+) -> None:
+    import dataclasses
+    import time
+    from datetime import timedelta
+
+    from ledger.bootstrap import build_ledger
+    from ledger.web.server import start_checkpoint_timer
+
+    ledger = build_ledger(
+        dataclasses.replace(settings, checkpoint_every_events=5, checkpoint_every_seconds=4)
+    )
+    ledger.clock = clock
+    stop = None
+    try:
+        ledger.record(a_disclosure(1), actor="payroll")
+        assert ledger.latest_checkpoint().tree_size == 1  # type: ignore[union-attr]
+        ledger.record_batch([a_disclosure(n) for n in range(2, 5)], actor="payroll")
+        assert ledger.latest_checkpoint().tree_size == 1  # type: ignore[union-attr]
+        assert ledger.publish_checkpoint_if_due() is None
+        ledger.record_batch([a_disclosure(n) for n in range(5, 7)], actor="payroll")
+        assert ledger.latest_checkpoint().tree_size == 6  # by count: 5 since the last
+        ledger.record(a_disclosure(7), actor="payroll")
+        assert ledger.latest_checkpoint().tree_size == 6  # type: ignore[union-attr]
+
+        clock.now += timedelta(seconds=5)  # quiet since: only the timer can sign event 7
+        stop = start_checkpoint_timer(ledger)
+        deadline = time.monotonic() + 10
+        while ledger.latest_checkpoint().tree_size != 7 and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.1)
+        assert ledger.latest_checkpoint().tree_size == 7  # type: ignore[union-attr]
+        assert ledger.verify().ok
+    finally:
+        if stop is not None:
+            stop.set()
+        ledger.database.dispose()
