@@ -8,15 +8,10 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import TEST_MASTER_KEY, Backend
+from tests.e2e.serving import ServeProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,7 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-LEDGER = Path(sys.executable).parent / "ledger"
 SCREENSHOTS = Path("var") / "screenshots"
 SUBJECT = "DEMO-000004"
 
@@ -52,71 +47,8 @@ if not CHROMIUM.exists():
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Ledger:
+class Ledger(ServeProcess):
     """A `ledger serve` process on its own database, and the secrets of its keys."""
-
-    workdir: Path
-    env: dict[str, str]
-    port: int = 0
-    process: subprocess.Popen[bytes] | None = None
-    keys: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def cli(self, *args: str) -> str:
-        done = subprocess.run(
-            [str(LEDGER), *args],
-            env=self.env,
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, f"ledger {' '.join(args)}: {done.stderr}"
-        return done.stdout
-
-    def start(self) -> None:
-        self.port = free_port()
-        log = (self.workdir / "serve.log").open("wb")
-        self.process = subprocess.Popen(
-            [str(LEDGER), "serve", "--port", str(self.port), "--workers", "2", "--threads", "4"],
-            env=self.env,
-            cwd=self.workdir,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                health = f"{self.base}/api/v1/health"  # always http://127.0.0.1
-                with urllib.request.urlopen(health, timeout=1) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail("`ledger serve` did not come up:\n" + (self.workdir / "serve.log").read_text())
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
 
     def call(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
         request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1

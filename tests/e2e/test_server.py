@@ -7,22 +7,16 @@ import contextlib
 import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import TEST_MASTER_KEY, Backend
+from tests.e2e.serving import LEDGER, ServeProcess
 
-LEDGER = Path(sys.executable).parent / "ledger"
-STARTUP_SECONDS = 20.0
 CONTROLLER = "12345678"
 SYSTEM = "payroll"
 MAX_BODY = 10 * 1024 * 1024
@@ -94,36 +88,8 @@ def disclosure(
     return body
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
+class Server(ServeProcess):
     """One database, its keys, and at most one `ledger serve` process on it at a time."""
-
-    workdir: Path
-    env: dict[str, str]
-    port: int = 0
-    process: subprocess.Popen[bytes] | None = None
-    keys: dict[str, str] = field(default_factory=dict)
-    runs: int = 0
-
-    def cli(self, *args: str) -> str:
-        done = subprocess.run(
-            [str(LEDGER), *args],
-            env=self.env,
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, f"ledger {' '.join(args)}: {done.stderr}"
-        return done.stdout
 
     def create_keys(self, specs: dict[str, list[str]]) -> None:
         """`ledger keys create` for each name, run side by side; the secret is the last line."""
@@ -143,43 +109,8 @@ class Server:
             assert process.returncode == 0, f"ledger keys create --name {name}: {err}"
             self.keys[name] = out.strip().splitlines()[-1]
 
-    def start(self) -> None:
-        assert self.process is None
-        self.runs += 1
-        self.port = free_port()
-        log = self.workdir / f"serve-{self.runs}.log"
-        with log.open("wb") as stderr:
-            self.process = subprocess.Popen(
-                [str(LEDGER), "serve", "--host", "127.0.0.1", "--port", str(self.port), *SERVE],
-                env=self.env,
-                cwd=self.workdir,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                if self.call("GET", "/api/v1/health", timeout=1)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        pytest.fail(f"`ledger serve` did not come up:\n{log.read_text(errors='replace')}")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    def start(self, *options: str) -> None:
+        super().start(*(options or SERVE))
 
     def call(
         self,
