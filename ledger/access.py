@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
     Index,
-    Integer,
     LargeBinary,
     String,
     Table,
@@ -21,12 +19,12 @@ from sqlalchemy import (
     select,
 )
 
-from ledger.store import UTCDateTime, metadata
+from ledger.store import BIG_ID, UTCDateTime, metadata
 
 access_log = Table(
     "access_log",
     metadata,
-    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("id", BIG_ID, primary_key=True),
     Column("subject_lookup", LargeBinary(32), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("actor", String(64), nullable=False),

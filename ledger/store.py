@@ -16,9 +16,11 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
+    BigInteger,
     Connection,
     DateTime,
     Engine,
+    Integer,
     MetaData,
     Table,
     create_engine,
@@ -33,6 +35,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
+
+# An integer key: 64-bit on PostgreSQL, SQLite's rowid-compatible INTEGER there.
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 EVENTS_TABLE = "ledger_events"
 # Tables that only ever grow; their names, as ledger.integrity.log defines them.

@@ -39,12 +39,6 @@ class DisclosureNotFound(LedgerError):
         super().__init__(f"no disclosure with id {disclosure_id}")
 
 
-class SubjectNotFound(LedgerError):
-    def __init__(self, subject_id: str) -> None:
-        self.subject_id = subject_id
-        super().__init__("no disclosures are recorded for this subject")
-
-
 class SourceConflict(LedgerError):
     """The same source reference was recorded before with other content."""
 

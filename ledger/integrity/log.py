@@ -14,10 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
-    Integer,
     LargeBinary,
     SmallInteger,
     String,
@@ -31,15 +29,13 @@ from sqlalchemy import (
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import Checkpoint, NoteSigner
 from ledger.integrity.leaves import ZERO_HASH, Leaf
-from ledger.store import UTCDateTime, bulk_write, metadata
+from ledger.store import BIG_ID, UTCDateTime, bulk_write, metadata
 from ledger.vault import chunks
-
-INDEX = BigInteger().with_variant(Integer(), "sqlite")
 
 leaves = Table(
     "ledger_leaves",
     metadata,
-    Column("idx", INDEX, primary_key=True, autoincrement=False),
+    Column("idx", BIG_ID, primary_key=True, autoincrement=False),
     Column("leaf", LargeBinary, nullable=False),
     Column("hash", LargeBinary(32), nullable=False),
 )
@@ -50,7 +46,7 @@ nodes = Table(
     "ledger_nodes",
     metadata,
     Column("level", SmallInteger, primary_key=True, autoincrement=False),
-    Column("idx", INDEX, primary_key=True, autoincrement=False),
+    Column("idx", BIG_ID, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),
     sqlite_with_rowid=False,
 )
@@ -59,7 +55,7 @@ subject_heads = Table(
     "ledger_subject_heads",
     metadata,
     Column("subject_tag", String(32), primary_key=True),
-    Column("sequence", INDEX, nullable=False),
+    Column("sequence", BIG_ID, nullable=False),
     Column("leaf_hash", LargeBinary(32), nullable=False),
     sqlite_with_rowid=False,
 )
@@ -67,7 +63,7 @@ subject_heads = Table(
 checkpoints = Table(
     "ledger_checkpoints",
     metadata,
-    Column("tree_size", INDEX, primary_key=True, autoincrement=False),
+    Column("tree_size", BIG_ID, primary_key=True, autoincrement=False),
     Column("root_hash", LargeBinary(32), nullable=False),
     Column("note", Text, nullable=False),
     Column("published_at", UTCDateTime, nullable=False),

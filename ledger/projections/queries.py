@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from ledger.projections.tables import (
     disclosures,
@@ -224,7 +224,3 @@ def statistics_table(
         )
     )
     return [dict(row) for row in connection.execute(query).mappings()]
-
-
-def count_disclosures(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(disclosures)).scalar_one())

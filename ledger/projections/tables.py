@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -14,15 +13,13 @@ from sqlalchemy import (
     Text,
 )
 
-from ledger.store import UTCDateTime, metadata
-
-ID = BigInteger().with_variant(Integer(), "sqlite")
+from ledger.store import BIG_ID, UTCDateTime, metadata
 
 disclosures = Table(
     "read_disclosures",
     metadata,
     # The log position as key: SQLite then stores rows by it (rowid), one index fewer to write.
-    Column("position", ID, primary_key=True, autoincrement=False),
+    Column("position", BIG_ID, primary_key=True, autoincrement=False),
     Column("disclosure_id", String(32), nullable=False, unique=True),
     Column("subject_tag", String(32), nullable=False),
     Column("controller", String(8), nullable=False),

@@ -16,10 +16,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 PURPOSE_HEADER = "X-Ledger-Purpose"
 
 
-class Unauthorized(Exception):
-    pass
-
-
 def current_key() -> ApiKey:
     key: ApiKey = g.api_key
     return key
