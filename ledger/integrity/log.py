@@ -291,27 +291,31 @@ class TransparencyLog:
         latest = self.latest_checkpoint(connection)
         if latest is not None and latest.tree_size == size:
             return latest
-        root = self.root(connection, size)
-        note = self.signer.sign(Checkpoint(self.origin, size, root))
-        checkpoint = StoredCheckpoint(size, root, note, now)
-        connection.execute(
-            checkpoints.insert().values(tree_size=size, root_hash=root, note=note, published_at=now)
-        )
-        return checkpoint
+        return self._sign(connection, size, now)
 
     def publish_if_due(
         self, connection: Connection, *, now: datetime, every_events: int, every_seconds: int
     ) -> StoredCheckpoint | None:
+        """Sign when `every_events` new leaves or `every_seconds` of age are reached (the very
+        first leaf is signed at once)."""
         latest = self.latest_checkpoint(connection)
         size = self.size(connection)
         if latest is None:
-            due = size >= every_events or size > 0
+            due = size > 0
         else:
             due = size - latest.tree_size >= every_events or (
                 size > latest.tree_size
                 and (now - latest.published_at).total_seconds() >= every_seconds
             )
-        return self.publish(connection, now=now) if due else None
+        return self._sign(connection, size, now) if due else None
+
+    def _sign(self, connection: Connection, size: int, now: datetime) -> StoredCheckpoint:
+        root = self.root(connection, size)
+        note = self.signer.sign(Checkpoint(self.origin, size, root))
+        connection.execute(
+            checkpoints.insert().values(tree_size=size, root_hash=root, note=note, published_at=now)
+        )
+        return StoredCheckpoint(size, root, note, now)
 
 
 def _decompose(size: int) -> list[tuple[int, int]]:
