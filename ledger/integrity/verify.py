@@ -268,14 +268,14 @@ def _check_consistency(
 
 def _check_nodes(report: Report, connection: Connection, tree: _Tree) -> None:
     """Every stored subtree hash (what proofs are made of) equals the recomputed one."""
-    rows = _pages_by_level(connection)
-    for level, index, digest in rows:
+    stored_count = 0
+    for level, index, digest in _pages_by_level(connection):
         computed = tree.completed.get(level, [])
         if index >= len(computed) or computed[index] != digest:
             first_leaf = (index << level) + 1
             report.fail(first_leaf, f"stored subtree ({level}, {index}) differs from the leaves")
             return
-    stored_count = sum(1 for _ in _pages_by_level(connection))
+        stored_count += 1
     if stored_count != sum(len(v) for v in tree.completed.values()):
         report.fail(None, "stored subtrees are missing")
 
