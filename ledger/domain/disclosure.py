@@ -9,35 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.domain.errors import DisclosureRetractedError, InvalidChange
+from ledger.domain.corrections import check_reason
+from ledger.domain.errors import DisclosureRetractedError
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
-
-# Fields a correction may never change: they decide identity, idempotency and who disclosed.
-FROZEN_FIELDS = frozenset({"controller", "source", "subject.id"})
-CORRECTABLE_FIELDS = frozenset(
-    {
-        "subject",
-        "recipient",
-        "data_categories",
-        "legal_basis",
-        "special_category_condition",
-        "legal_provision",
-        "consent_reference",
-        "purpose",
-        "occurred_at",
-        "transfer",
-        "suppressed_until",
-        "suppression_authority",
-    }
-)
-MAX_REASON = 500
 
 
 def clear_payload(facts: DisclosureFacts) -> dict[str, Any]:
@@ -112,37 +92,6 @@ def facts_from_payload(clear: Mapping[str, Any], secret: Mapping[str, Any]) -> D
     )
 
 
-def apply_changes(facts: DisclosureFacts, changes: Mapping[str, Any]) -> DisclosureFacts:
-    """The facts after a correction; `changes` holds already-parsed values per top-level field.
-
-    `subject` may carry only `kind`, `name` and `email`; the rest of a change replaces the field.
-    """
-    errors: dict[str, str] = {}
-    if not changes:
-        errors["changes"] = "must name at least one field to correct"
-    for name in changes:
-        if name in FROZEN_FIELDS:
-            errors[f"changes.{name}"] = (
-                "cannot be corrected: retract this disclosure and record a new one"
-            )
-        elif name not in CORRECTABLE_FIELDS:
-            errors[f"changes.{name}"] = "is not a field of a disclosure"
-    subject_changes = changes.get("subject")
-    if isinstance(subject_changes, Mapping) and "id" in subject_changes:
-        errors["changes.subject.id"] = (
-            "cannot be corrected: retract this disclosure and record a new one"
-        )
-    if errors:
-        raise InvalidChange(errors)
-
-    updates = {name: value for name, value in changes.items() if name != "subject"}
-    if isinstance(subject_changes, Mapping):
-        updates["subject"] = replace(facts.subject, **subject_changes)
-    if "data_categories" in updates:
-        updates["data_categories"] = tuple(updates["data_categories"])
-    return replace(facts, **updates)
-
-
 def opening(
     *,
     disclosure_id: UUID,
@@ -172,15 +121,6 @@ def opening(
         separators=(",", ":"),
         ensure_ascii=False,
     ).encode()
-
-
-def check_reason(reason: str | None) -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise InvalidChange({"reason": "is required: say why, for the person and the auditor"})
-    if len(text) > MAX_REASON:
-        raise InvalidChange({"reason": f"must be at most {MAX_REASON} characters"})
-    return text
 
 
 class Disclosure(Aggregate):
@@ -276,7 +216,7 @@ class Disclosure(Aggregate):
     ) -> None:
         """Record new values for some clear fields (and a new seal when identifying fields change).
 
-        The caller has judged the resulting facts with `ledger.domain.policy`.
+        The caller has judged the correction with `ledger.domain.corrections.judge_correction`.
         """
         if self.is_retracted:
             raise DisclosureRetractedError(self.id)

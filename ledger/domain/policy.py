@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from ledger.domain.errors import DisclosureRefused
+from ledger.domain.patterns import CONTROL_CHARACTERS, KVK_NUMBER, SOURCE_SYSTEM
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 from ledger.domain.vocabulary import Vocabulary, is_country_code, is_eea
 
@@ -33,14 +34,15 @@ LAW_BASED_BASES = frozenset({"legal_obligation", "public_task"})
 # The privacy statement: no BSN and no copy of an identity document for zzp'ers.
 NOT_FOR_ZZP = frozenset({"bsn", "kopie_id"})
 
-KVK_NUMBER = re.compile(r"[0-9]{8}")
-SOURCE_SYSTEM = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+# Written out rather than python-stdnum's nl.bsn.is_valid, which does not fit this rule: it first
+# maps full-width digits, Unicode dashes and other look-alikes to ASCII and strips whitespace,
+# then zero-pads to 9 digits, so "36" and every 8-digit number that passes after padding count
+# as BSNs. The guards against that (9 ASCII digits, separators removed) are all of this function
+# but one line of arithmetic, and the domain would gain an LGPL dependency for that one line.
+# A BSN is nine digits; an 8-digit value is not taken for one whose leading zero was lost, since
+# about 1 in 11 eight-digit staff or KvK numbers would pass and be refused.
 _BSN_SEPARATORS = re.compile(r"[ .\-]")
 _BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-# Bidirectional overrides and isolates can make a recipient name read differently on screen.
-# Unicode category Cc is exactly U+0000-001F and U+007F-009F; plus the bidi overrides that can
-# make a text display other than it reads. One regex: this check runs for every text field.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Codes some systems send that ISO 3166-1 only reserves: the EU's EL for Greece, and UK.
 _NOT_ISO_COUNTRIES = {"EL": "GR", "UK": "GB"}
 
@@ -386,7 +388,7 @@ def _text_problem(
         return (
             "must not be empty" if required else "must not be empty: give a value or leave it out"
         )
-    if found := _CONTROLS.search(value):
+    if found := CONTROL_CHARACTERS.search(value):
         return f"must not contain control characters (found U+{ord(found.group()):04X})"
     if max_length is not None and len(value) > max_length:
         return f"must be at most {max_length} characters (it has {len(value)})"

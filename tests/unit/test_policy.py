@@ -102,6 +102,10 @@ ACCEPTED = [
         "a 9-digit subject id that fails the eleven-test", facts(subject=subject(id="123456789"))
     ),
     accepted("an 8-digit subject id", facts(subject=subject(id="11122233"))),
+    accepted(
+        "an 8-digit subject id that passes the eleven-test once zero-padded",
+        facts(subject=subject(id="12345672")),
+    ),
     accepted("a subject id of exactly 64 characters", facts(subject=subject(id="E" * 64))),
     accepted("a candidate", facts(subject=subject(kind="candidate"))),
     accepted("bsn under public_task", facts(legal_basis="public_task")),
@@ -601,6 +605,29 @@ def test_111222333_passes_the_eleven_test() -> None:
         ("E-111222333", False),
         ("١١١٢٢٢٣٣٣", False),
         ("", False),
+        # full-width digits are not the nine digits of a BSN
+        ("\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13", False),
+        ("111\uff12\uff12\uff12333", False),
+        # a BSN is nine digits: one that passes only once zero-padded is not taken for a BSN
+        ("12345672", False),
+        ("012345672", True),
+        ("10000008", False),
+        ("010000008", True),
+        ("36", False),
+        ("0", False),
+        ("00000000", False),
+        # separators: spaces, dots and dashes, anywhere; nothing else
+        ("1112.22.333", True),
+        (" 111222333 ", True),
+        ("1-1-1-2-2-2-3-3-3", True),
+        ("111 - 222 . 333", True),
+        ("111_222_333", False),
+        ("111/222/333", False),
+        ("111,222,333", False),
+        ("111\u00a0222\u00a0333", False),
+        ("111\u2013222\u2013333", False),
+        ("111222333\n", False),
+        ("...---   ", False),
     ],
 )
 def test_is_bsn_knows_a_bsn_by_its_nine_digits_and_the_eleven_test(
