@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from pathlib import Path
 
-from ledger.application import Ledger
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ledger.adapters.database import Database
+from ledger.adapters.keyring import KeyRing, decode_master_key, local_secret
+from ledger.app import Ledger
 from ledger.domain.vocabulary import Vocabulary
-from ledger.keys import load_key_ring, load_signer
+from ledger.integrity.checkpoints import NoteSigner
+from ledger.overview import load_config
 from ledger.settings import Settings, SettingsError
-from ledger.store import Database
+
+MASTER_KEY_FILE = "master.key"
+SIGNING_KEY_FILE = "signing.key"
 
 
 def load_vocabulary(path: Path | None) -> Vocabulary:
@@ -25,6 +34,24 @@ def load_vocabulary(path: Path | None) -> Vocabulary:
         raise SettingsError(f"LEDGER_VOCABULARY_FILE is not a valid extension: {error}") from None
 
 
+def load_key_ring(settings: Settings) -> KeyRing:
+    """The configured master key; in development one is generated into var/ on first start."""
+    encoded = settings.master_key or local_secret(settings, MASTER_KEY_FILE)
+    return KeyRing.from_master(decode_master_key(encoded))
+
+
+def load_signer(settings: Settings) -> NoteSigner:
+    """The checkpoint signing key: LEDGER_SIGNING_KEY, or one generated into var/ locally."""
+    encoded = settings.signing_key or local_secret(settings, SIGNING_KEY_FILE)
+    try:
+        seed = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError("LEDGER_SIGNING_KEY is not valid base64") from None
+    if len(seed) != 32:
+        raise SettingsError("LEDGER_SIGNING_KEY must be 32 bytes (an Ed25519 seed), base64")
+    return NoteSigner(settings.checkpoint_origin, Ed25519PrivateKey.from_private_bytes(seed))
+
+
 def build_ledger(settings: Settings | None = None) -> Ledger:
     settings = settings or Settings.from_env()
     ledger = Ledger(
@@ -33,6 +60,7 @@ def build_ledger(settings: Settings | None = None) -> Ledger:
         vocabulary=load_vocabulary(settings.vocabulary_file),
         signer=load_signer(settings),
         settings=settings,
+        overview_config=load_config(settings.overview_file),
     )
     ledger.create_schema()
     return ledger

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 
 DEMO_CONTROLLERS = ("90000001", "90000002")
-AMSTERDAM = timezone(timedelta(hours=1))
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 INLENERS = [
     ("Bouwbedrijf De Vries B.V.", "90001234"),

@@ -6,12 +6,27 @@ decided by `ledger.domain.policy`, so the rules live in one place.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
+
+
+class Matches(validate.Regexp):
+    """One of the domain's patterns (`ledger.domain.patterns`), matched against the whole value
+    and documented as `^(...)$` in the OpenAPI document."""
+
+    def __init__(self, pattern: re.Pattern[str], *, error: str | None = None) -> None:
+        super().__init__(f"^(?:{pattern.pattern})$", error=error)
+        self.whole = pattern
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or self.whole.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
 
 
 class StrictSchema(Schema):

@@ -10,19 +10,17 @@ import base64
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, Engine, LargeBinary, String, Table, Text, select, update
+from sqlalchemy import Column, Connection, LargeBinary, String, Table, Text, select, update
 
+from ledger.adapters.database import UTCDateTime, metadata
 from ledger.domain.errors import LedgerError
-from ledger.store import UTCDateTime, metadata
+from ledger.domain.patterns import KEY_NAME, KVK_NUMBER, SOURCE_SYSTEM
 
 ROLES = ("source", "officer", "auditor")
 KEY_PREFIX = "ldg_"
-NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-KVK = re.compile(r"^[0-9]{8}$")
 
 api_keys = Table(
     "api_keys",
@@ -70,7 +68,7 @@ def _from_row(row: object) -> ApiKey:
 
 
 def create_key(
-    engine: Engine,
+    connection: Connection,
     *,
     name: str,
     role: str,
@@ -79,34 +77,33 @@ def create_key(
     now: datetime,
 ) -> tuple[ApiKey, str]:
     """A new key and its secret; the secret is never stored and cannot be shown again."""
-    if not NAME.match(name):
+    if not KEY_NAME.fullmatch(name):
         raise KeyError_("a key name is 1-64 characters: a-z, 0-9, '_', '.', '-'")
     if role not in ROLES:
         raise KeyError_(f"role must be one of {', '.join(ROLES)}")
     for controller in controllers:
-        if not KVK.match(controller):
+        if not KVK_NUMBER.fullmatch(controller):
             raise KeyError_(f"controller {controller!r} is not a KvK number (8 digits)")
     if role != "source" and (controllers or system):
         raise KeyError_("only source keys are scoped to controllers and a system")
     if role == "source":
         system = system or name
-        if not re.match(r"^[a-z0-9][a-z0-9_.-]*$", system):
+        if not SOURCE_SYSTEM.fullmatch(system):
             raise KeyError_("a system name is lower case: a-z, 0-9, '_', '.', '-'")
     secret = KEY_PREFIX + base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
     key = ApiKey(name, role, system, tuple(controllers), now)
-    with engine.begin() as connection:
-        if connection.execute(select(api_keys.c.name).where(api_keys.c.name == name)).first():
-            raise KeyError_(f"a key named {name!r} exists already (names are never reused)")
-        connection.execute(
-            api_keys.insert().values(
-                name=name,
-                key_hash=_hash(secret),
-                role=role,
-                system=system,
-                controllers=json.dumps(list(controllers)),
-                created_at=now,
-            )
+    if connection.execute(select(api_keys.c.name).where(api_keys.c.name == name)).first():
+        raise KeyError_(f"a key named {name!r} exists already (names are never reused)")
+    connection.execute(
+        api_keys.insert().values(
+            name=name,
+            key_hash=_hash(secret),
+            role=role,
+            system=system,
+            controllers=json.dumps(list(controllers)),
+            created_at=now,
         )
+    )
     return key, secret
 
 
@@ -115,15 +112,14 @@ def list_keys(connection: Connection) -> list[ApiKey]:
     return [_from_row(row) for row in rows]
 
 
-def revoke_key(engine: Engine, name: str, *, now: datetime) -> None:
-    with engine.begin() as connection:
-        result = connection.execute(
-            update(api_keys)
-            .where(api_keys.c.name == name, api_keys.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        if not result.rowcount:
-            raise KeyError_(f"no active key named {name!r}")
+def revoke_key(connection: Connection, name: str, *, now: datetime) -> None:
+    result = connection.execute(
+        update(api_keys)
+        .where(api_keys.c.name == name, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    if not result.rowcount:
+        raise KeyError_(f"no active key named {name!r}")
 
 
 def authenticate(connection: Connection, secret: str) -> ApiKey | None:

@@ -1,20 +1,18 @@
-"""The database: engines for SQLite and PostgreSQL, the shared table metadata, and the
-event recorder that writes events, vault rows and projections in one transaction."""
+"""The database: engines for SQLite and PostgreSQL, the shared table metadata, the writer lock
+and bulk writes. The event store on top of it is `ledger.adapters.event_store`."""
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     BigInteger,
     Connection,
@@ -25,13 +23,11 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
-    func,
-    select,
     text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
@@ -40,6 +36,8 @@ metadata = MetaData()
 BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 EVENTS_TABLE = "ledger_events"
+# SQLite allows 32,766 bound parameters; stay well below for both backends.
+CHUNK = 900
 # Tables that only ever grow; their names, as ledger.integrity.log defines them.
 APPEND_ONLY = ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
 
@@ -80,12 +78,17 @@ class Database:
         self.session_maker = sessionmaker(bind=self.write_engine, autoflush=False)
         self._write_lock = threading.RLock() if self.is_sqlite else None
 
-    def create_schema(self, events: Table) -> None:
+    def create_schema(
+        self, events: Table, upgrades: Sequence[Callable[[Connection], None]] = ()
+    ) -> None:
         """Create what is missing, once: concurrent starters (server workers, CLI calls) wait
-        for each other instead of racing on the same DDL."""
+        for each other instead of racing on the same DDL. `upgrades` first bring tables of an
+        earlier version up to this one, in the same transaction."""
         with self.writing(), self.write_engine.begin() as connection:
             if not self.is_sqlite:
                 connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('ledger-schema'))"))
+            for upgrade in upgrades:
+                upgrade(connection)
             events.create(connection, checkfirst=True)
             metadata.create_all(connection)
             self._make_append_only(connection, [events, *(metadata.tables[n] for n in APPEND_ONLY)])
@@ -156,6 +159,8 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of a big batch stay hot
         cursor.close()
+        # UUIDs are stored as 16 bytes here; `keys_table` sends them as hex in a JSON array.
+        dbapi_connection.create_function("ledger_unhex", 1, _unhex, deterministic=True)
 
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
@@ -164,6 +169,10 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         connection.exec_driver_sql(begin)
 
     return engine
+
+
+def _unhex(value: str | None) -> bytes | None:
+    return None if value is None else bytes.fromhex(value)
 
 
 def bulk_write(
@@ -222,52 +231,37 @@ def bulk_write(
     connection.exec_driver_sql(sql, params)
 
 
-class LedgerRecorder(SQLAlchemyApplicationRecorder):
-    """eventsourcing's SQLAlchemy recorder, writing a batch with one driver `executemany`.
+def chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    """`values` in slices small enough for one statement's bound parameters."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
-    The library adds ORM objects one by one; at 10,000 events a batch that cost more than all the
-    rest of recording. Positions are assigned here, gapless and in commit order, which is safe
-    because writers hold the ledger's write lock (`BEGIN IMMEDIATE` on SQLite, the table lock
-    on PostgreSQL) for their whole transaction.
+
+def keys_table(
+    connection: Connection, columns: Mapping[str, str], rows: Sequence[Sequence[Any]]
+) -> tuple[str, dict[str, Any]]:
+    """Any number of key tuples as one derived table `k(<columns>)` with one bound parameter per
+    column, so a lookup of many keys is one statement whatever their number (an `IN` list needs
+    a parameter per value, and chunks past the drivers' limits).
+
+    `columns` maps each column to its PostgreSQL type (`bigint`, `uuid`, `text`); values go in
+    as the database stores them (a UUID as its 32 hex digits on SQLite). Returns the SQL to use
+    after FROM or JOIN, and its parameters.
     """
-
-    def _insert_stored_events(
-        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int]:
-        if not stored_events:
-            return []
-        self._lock_table(session)
-        table = self.events_record_cls.__table__
-        connection = session.connection()
-        last = connection.execute(select(func.max(table.c.id))).scalar() or 0
-        ids = list(range(last + 1, last + 1 + len(stored_events)))
-        bulk_write(
-            connection,
-            table,
-            [
-                {
-                    "id": position,
-                    "originator_id": e.originator_id,
-                    "originator_version": e.originator_version,
-                    "topic": e.topic,
-                    "state": e.state,
-                }
-                for position, e in zip(ids, stored_events, strict=True)
-            ],
+    names = list(columns)
+    if connection.dialect.name == "postgresql":
+        arrays = ", ".join(f"CAST(:k_{n} AS {columns[n]}[])" for n in names)
+        params = {f"k_{n}": [row[i] for row in rows] for i, n in enumerate(names)}
+        return f"unnest({arrays}) AS k({', '.join(names)})", params
+    picks = ", ".join(
+        (
+            f"ledger_unhex(json_extract(value, '$[{i}]')) AS {n}"
+            if columns[n] == "uuid"
+            else f"json_extract(value, '$[{i}]') AS {n}"
         )
-        self._notify_channel(session)
-        return ids
-
-
-class LedgerFactory(SQLAlchemyFactory):
-    """Builds eventsourcing's infrastructure on our own engine instead of a URL string."""
-
-    application_recorder_class = LedgerRecorder
-
-    def __init__(self, env: Any, *, database: Database) -> None:
-        super(SQLAlchemyFactory, self).__init__(env)
-        self._schema_name = None
-        self.datastore = SQLAlchemyDatastore(session_maker=database.session_maker)
-
-    def application_recorder(self) -> LedgerRecorder:
-        return LedgerRecorder(datastore=self.datastore, events_table_name=EVENTS_TABLE)
+        for i, n in enumerate(names)
+    )
+    encoded = json.dumps(
+        [[value.hex if isinstance(value, UUID) else value for value in row] for row in rows]
+    )
+    return f"(SELECT {picks} FROM json_each(:k_rows)) AS k", {"k_rows": encoded}  # noqa: S608

@@ -1,4 +1,4 @@
-"""The master key and the keys derived from it; nothing here touches the database."""
+"""The key ring: the master key and the keys derived from it; nothing here touches the database."""
 
 from __future__ import annotations
 
@@ -12,14 +12,10 @@ from pathlib import Path
 from uuid import UUID
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ledger.integrity.checkpoints import NoteSigner
 from ledger.settings import Settings, SettingsError
-
-MASTER_KEY_FILE = "master.key"
 
 
 def _derive(master: bytes, purpose: bytes) -> bytes:
@@ -62,14 +58,12 @@ def decode_master_key(value: str) -> bytes:
         raise SettingsError("LEDGER_MASTER_KEY is not valid base64") from None
 
 
-def generate_master_key() -> str:
+def generate_secret() -> str:
+    """32 random bytes, base64: a new master key or checkpoint signing seed."""
     return base64.b64encode(os.urandom(32)).decode()
 
 
-SIGNING_KEY_FILE = "signing.key"
-
-
-def _local_secret(settings: Settings, filename: str) -> str:
+def local_secret(settings: Settings, filename: str) -> str:
     """A secret generated once into var/ for local use; production configures its own."""
     path = Path(settings.var_dir) / filename
     if not path.exists():
@@ -80,23 +74,5 @@ def _local_secret(settings: Settings, filename: str) -> str:
             pass  # another process made it a moment ago
         else:
             with os.fdopen(fd, "w") as handle:
-                handle.write(generate_master_key() + "\n")
+                handle.write(generate_secret() + "\n")
     return path.read_text()
-
-
-def load_signer(settings: Settings) -> NoteSigner:
-    """The checkpoint signing key: LEDGER_SIGNING_KEY, or one generated into var/ locally."""
-    encoded = settings.signing_key or _local_secret(settings, SIGNING_KEY_FILE)
-    try:
-        seed = base64.b64decode(encoded.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise SettingsError("LEDGER_SIGNING_KEY is not valid base64") from None
-    if len(seed) != 32:
-        raise SettingsError("LEDGER_SIGNING_KEY must be 32 bytes (an Ed25519 seed), base64")
-    return NoteSigner(settings.checkpoint_origin, Ed25519PrivateKey.from_private_bytes(seed))
-
-
-def load_key_ring(settings: Settings) -> KeyRing:
-    """The configured master key; in development one is generated into var/ on first start."""
-    encoded = settings.master_key or _local_secret(settings, MASTER_KEY_FILE)
-    return KeyRing.from_master(decode_master_key(encoded))

@@ -19,7 +19,6 @@ from typing import Literal
 from sqlalchemy import (
     Column,
     Connection,
-    Engine,
     Index,
     LargeBinary,
     String,
@@ -29,8 +28,8 @@ from sqlalchemy import (
     update,
 )
 
-from ledger.store import UTCDateTime, metadata
-from ledger.vault import subject_vault
+from ledger.adapters.database import UTCDateTime, metadata
+from ledger.adapters.vault import subject_vault
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
@@ -138,7 +137,7 @@ def expiry(
 
 
 def create(
-    engine: Engine,
+    connection: Connection,
     *,
     subject_tag: str,
     subject_lookup: bytes,
@@ -159,19 +158,18 @@ def create(
         revoked_at=None,
         revoked_by=None,
     )
-    with engine.begin() as connection:
-        connection.execute(
-            insert(overview_links).values(
-                id=link.id,
-                subject_tag=subject_tag,
-                subject_lookup=subject_lookup,
-                lang=lang,
-                created_at=now,
-                created_by=created_by,
-                expires_at=expires_at,
-                purpose=purpose,
-            )
+    connection.execute(
+        insert(overview_links).values(
+            id=link.id,
+            subject_tag=subject_tag,
+            subject_lookup=subject_lookup,
+            lang=lang,
+            created_at=now,
+            created_by=created_by,
+            expires_at=expires_at,
+            purpose=purpose,
         )
+    )
     return link
 
 
@@ -203,15 +201,23 @@ def links_of(connection: Connection, subject_lookup: bytes) -> list[Link]:
     return [_from_row(row) for row in rows]
 
 
-def revoke(engine: Engine, link_id: str, *, actor: str, now: datetime) -> Link | None:
+def links_of_tag(connection: Connection, subject_tag: str) -> list[Link]:
+    rows = connection.execute(
+        select(overview_links)
+        .where(overview_links.c.subject_tag == subject_tag)
+        .order_by(overview_links.c.created_at.desc())
+    )
+    return [_from_row(row) for row in rows]
+
+
+def revoke(connection: Connection, link_id: str, *, actor: str, now: datetime) -> Link | None:
     """Revoke a link at once; None when there is no such link. Revoking twice changes nothing."""
-    with engine.begin() as connection:
-        connection.execute(
-            update(overview_links)
-            .where(overview_links.c.id == link_id, overview_links.c.revoked_at.is_(None))
-            .values(revoked_at=now, revoked_by=actor)
-        )
-        return get(connection, link_id)
+    connection.execute(
+        update(overview_links)
+        .where(overview_links.c.id == link_id, overview_links.c.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by=actor)
+    )
+    return get(connection, link_id)
 
 
 def resolve(

@@ -23,8 +23,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, insert, select
 
-from ledger.keys import KeyRing
-from ledger.store import UTCDateTime, metadata
+from ledger.adapters.database import UTCDateTime, chunks, metadata
+from ledger.adapters.keyring import KeyRing
 
 subject_vault = Table(
     "subject_vault",
@@ -34,9 +34,6 @@ subject_vault = Table(
     Column("wrapped_key", LargeBinary, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
-
-# SQLite allows 32,766 bound parameters; stay well below for both backends.
-CHUNK = 900
 
 
 class VaultError(Exception):
@@ -48,11 +45,6 @@ class SubjectKey:
     tag: str
     aead: AESGCM
     digest_key: bytes
-
-
-def chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 class SubjectVault:

@@ -26,11 +26,10 @@ from sqlalchemy import (
     text,
 )
 
+from ledger.adapters.database import BIG_ID, UTCDateTime, bulk_write, chunks, keys_table, metadata
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import Checkpoint, NoteSigner
 from ledger.integrity.leaves import ZERO_HASH, Leaf
-from ledger.store import BIG_ID, UTCDateTime, bulk_write, metadata
-from ledger.vault import chunks
 
 leaves = Table(
     "ledger_leaves",
@@ -199,27 +198,56 @@ class TransparencyLog:
     ) -> list[bytes]:
         """Stored hashes of perfect subtrees, in one query per table."""
         wanted = [(_level(start, end), start >> _level(start, end)) for start, end in ranges]
-        found: dict[tuple[int, int], bytes] = {}
-        leaf_indexes = [index for level, index in wanted if level == 0]
-        for part in chunks(leaf_indexes):
-            for row in connection.execute(
-                select(leaves.c.idx, leaves.c.hash).where(leaves.c.idx.in_(part))
-            ):
-                found[(0, row.idx)] = row.hash
-        inner = [(level, index) for level, index in wanted if level > 0]
-        for part in chunks(inner, 400):
-            # Point lookups on the key, as plain SQL text: built with the expression language
-            # the statement was compiled anew for every proof (its shape follows the tree size)
-            # and cost more than the reads; as UNION ALL, PostgreSQL planned it ten times slower.
-            query = f"SELECT level, idx, hash FROM {nodes.name} WHERE " + " OR ".join(  # noqa: S608
-                f"(level = {int(level)} AND idx = {int(index)})" for level, index in part
+        found: dict[tuple[int, int], bytes] = {
+            (0, index): digest
+            for index, digest in self._leaf_hashes(
+                connection, sorted({index for level, index in wanted if level == 0})
+            ).items()
+        }
+        inner = sorted({(level, index) for level, index in wanted if level > 0})
+        if inner:
+            # One statement for any number of nodes: the keys go in as one derived table.
+            keys, params = keys_table(connection, {"level": "smallint", "idx": "bigint"}, inner)
+            query = (
+                f"SELECT n.level, n.idx, n.hash FROM {keys} "  # noqa: S608 - our own names
+                f"JOIN {nodes.name} n ON n.level = k.level AND n.idx = k.idx"
             )
-            for row in connection.execute(text(query)):
+            for row in connection.execute(text(query), params):
                 found[(row.level, row.idx)] = bytes(row.hash)
         missing = [key for key in wanted if key not in found]
         if missing:
             raise LogError(f"the stored tree lacks subtrees {missing[:3]}")
         return [found[key] for key in wanted]
+
+    def _leaf_hashes(self, connection: Connection, indexes: Sequence[int]) -> dict[int, bytes]:
+        if not indexes:
+            return {}
+        keys, params = keys_table(connection, {"idx": "bigint"}, [(i,) for i in indexes])
+        query = f"SELECT l.idx, l.hash FROM {keys} JOIN {leaves.name} l ON l.idx = k.idx"  # noqa: S608
+        return {row.idx: bytes(row.hash) for row in connection.execute(text(query), params)}
+
+    def leaves_at(self, connection: Connection, indexes: Sequence[int]) -> dict[int, bytes]:
+        """The encoded leaves at these indexes, in one statement."""
+        if not indexes:
+            return {}
+        keys, params = keys_table(connection, {"idx": "bigint"}, [(i,) for i in indexes])
+        query = f"SELECT l.idx, l.leaf FROM {keys} JOIN {leaves.name} l ON l.idx = k.idx"  # noqa: S608
+        return {row.idx: bytes(row.leaf) for row in connection.execute(text(query), params)}
+
+    def inclusion_proofs(
+        self, connection: Connection, indexes: Sequence[int], tree_size: int
+    ) -> dict[int, list[bytes]]:
+        """An inclusion proof for each index at one tree size, from one fetch of the stored
+        subtrees they need together."""
+        self._check_size(connection, tree_size)
+        for index in indexes:
+            if not 0 <= index < tree_size:
+                raise LogError(f"index must be at least 0 and below tree_size ({tree_size})")
+        ranges = {index: merkle.inclusion_proof_nodes(index, tree_size) for index in indexes}
+        hashes = iter(
+            self._hash_ranges(connection, [r for index in indexes for r in ranges[index]])
+        )
+        return {index: [next(hashes) for _ in ranges[index]] for index in indexes}
 
     def _hash_ranges(
         self, connection: Connection, ranges: Sequence[tuple[int, int]]

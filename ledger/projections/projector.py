@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, or_, select, update
 
+from ledger.adapters.database import bulk_write
 from ledger.domain.disclosure import Disclosure
 from ledger.projections.tables import (
     disclosures,
@@ -22,7 +23,6 @@ from ledger.projections.tables import (
     subject_recipient_terms,
     subject_recipients,
 )
-from ledger.store import bulk_write
 
 StatsKey = tuple[str, str, str, str]
 STATS_KEY = ("month", "controller", "recipient_category", "legal_basis")

@@ -7,11 +7,11 @@ import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, case, or_, select
 
 from ledger.projections.tables import (
     disclosures,
@@ -224,3 +224,78 @@ def statistics_table(
         )
     )
     return [dict(row) for row in connection.execute(query).mappings()]
+
+
+# -- the person's overview ------------------------------------------------------------------------
+
+# The read-model columns an overview needs, in the order `ledger.overview.model` unpacks them.
+# `occurred_at` comes from `occurred_local` (the stated time with its offset): parsing that is
+# cheaper than the UTC column's type conversion, which adds up over thousands of rows.
+OVERVIEW_COLUMNS = (
+    disclosures.c.disclosure_id,
+    disclosures.c.controller,
+    disclosures.c.recipient_key,
+    disclosures.c.occurred_local,
+    disclosures.c.data_categories,
+    disclosures.c.legal_basis,
+    disclosures.c.legal_provision,
+    disclosures.c.special_category_condition,
+    disclosures.c.consent_reference,
+    disclosures.c.purpose,
+    disclosures.c.transfer_country,
+    disclosures.c.transfer_safeguard,
+    disclosures.c.suppressed_until,
+    disclosures.c.suppression_authority,
+    disclosures.c.corrections,
+    disclosures.c.retracted,
+    disclosures.c.retraction_reason,
+    case((disclosures.c.corrections > 0, disclosures.c.updated_at), else_=None).label("corrected"),
+)
+_RECIPIENT_COLUMNS = (
+    disclosures.c.recipient_key,
+    disclosures.c.recipient_category,
+    disclosures.c.recipient_name,
+    disclosures.c.recipient_id,
+    disclosures.c.recipient_country,
+)
+
+
+def overview_rows(connection: Connection, subject_tag: str) -> list[tuple[Any, ...]]:
+    """A person's disclosures as `OVERVIEW_COLUMNS` tuples, newest first."""
+    rows = connection.execute(
+        select(*OVERVIEW_COLUMNS)
+        .where(disclosures.c.subject_tag == subject_tag)
+        .order_by(disclosures.c.occurred_at.desc(), disclosures.c.position.desc())
+    )
+    return [tuple(row) for row in rows]
+
+
+def overview_recipients(connection: Connection, subject_tag: str) -> dict[str, Any]:
+    """Each actual recipient of a person's data by its key: category, name, id and country."""
+    rows = connection.execute(
+        select(*_RECIPIENT_COLUMNS).where(disclosures.c.subject_tag == subject_tag).distinct()
+    )
+    return {row.recipient_key: row for row in rows}
+
+
+def suppressions_of_subject(
+    connection: Connection, subject_tag: str
+) -> list[tuple[str, date | None]]:
+    """(disclosure id in hex, suppressed_until) of each of a person's disclosures."""
+    rows = connection.execute(
+        select(disclosures.c.disclosure_id, disclosures.c.suppressed_until).where(
+            disclosures.c.subject_tag == subject_tag
+        )
+    )
+    return [(row.disclosure_id, row.suppressed_until) for row in rows]
+
+
+def newest_sealed(connection: Connection, subject_tag: str, *, limit: int) -> list[tuple[str, str]]:
+    """(disclosure id in hex, sealed identifying fields) of a person's newest disclosures."""
+    rows = connection.execute(
+        select(disclosures.c.disclosure_id, disclosures.c.sealed)
+        .where(disclosures.c.subject_tag == subject_tag)
+        .order_by(disclosures.c.position.desc())
+        .limit(limit)
+    )
+    return [(row.disclosure_id, row.sealed) for row in rows]

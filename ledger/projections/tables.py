@@ -13,7 +13,7 @@ from sqlalchemy import (
     Text,
 )
 
-from ledger.store import BIG_ID, UTCDateTime, metadata
+from ledger.adapters.database import BIG_ID, UTCDateTime, metadata
 
 disclosures = Table(
     "read_disclosures",

@@ -1,13 +1,15 @@
-"""The Flask application factory: the HTTP API and pages on top of one Ledger."""
+"""The web edge: `create_app` puts the HTTP API (`api/`), the API reference (`docs`) and the
+pages (`pages/`) on top of one application."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_smorest import Api
 
-from ledger.application import Ledger
+from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
+from ledger.web import api, docs, pages, problems
 
 MAX_BODY = 10 * 1024 * 1024
 
@@ -16,8 +18,6 @@ class LedgerApi(Api):  # type: ignore[misc]
     """flask-smorest, with errors answered as RFC 9457 problems (see `problems`)."""
 
     def _register_error_handlers(self) -> None:
-        from ledger.web import problems
-
         problems.register(self._app)
 
 
@@ -35,8 +35,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         JSON_SORT_KEYS=False,
     )
     app.extensions["ledger"] = ledger or build_ledger(settings)
-
-    api = LedgerApi(
+    smorest = LedgerApi(
         app,
         spec_kwargs={
             "info": {
@@ -47,19 +46,11 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
             }
         },
     )
-    api.spec.components.security_scheme(
+    smorest.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "an API key"}
     )
-    from ledger.web import api as api_views
-    from ledger.web import docs, integrity_api, pages
-
-    api.register_blueprint(api_views.blp)
-    api.register_blueprint(integrity_api.blp)
+    for blueprint in api.BLUEPRINTS:
+        smorest.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
-    pages.register(app, api)
+    pages.register(app)
     return app
-
-
-def current_ledger() -> Ledger:
-    ledger: Ledger = current_app.extensions["ledger"]
-    return ledger

@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
-from ledger.apikeys import ApiKey
+from ledger.adapters.api_keys import ApiKey
+from ledger.app import Reader
+from ledger.web.context import current_ledger
 from ledger.web.problems import problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,12 +30,23 @@ def purpose() -> str | None:
     return cleaned or None
 
 
+def route_pattern() -> str:
+    """The request's method and route as declared (`GET /api/v1/subjects/{subject_id}`): what
+    the access log keeps, never the request's own path with a subject id in it."""
+    rule = request.url_rule.rule if request.url_rule is not None else "?"
+    return f"{request.method} {rule.replace('<', '{').replace('>', '}')}"
+
+
+def api_reader() -> Reader:
+    """The API key's holder reading a person's data through this route, for the stated reason."""
+    key = current_key()
+    return Reader(actor=key.name, role=key.role, channel=route_pattern(), purpose=purpose())
+
+
 def requires(*roles: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from ledger.web import current_ledger
-
             header = request.headers.get("Authorization", "")
             scheme, _, secret = header.partition(" ")
             challenge = {"WWW-Authenticate": 'Bearer realm="disclosure-ledger"'}
@@ -44,7 +57,7 @@ def requires(*roles: str) -> Callable[[F], F]:
                     "Send 'Authorization: Bearer <api key>'.",
                     headers=challenge,
                 )
-            key = current_ledger().authenticate(secret.strip())
+            key = current_ledger().api_keys.authenticate(secret.strip())
             if key is None:
                 return problem(
                     401, "Unknown or revoked API key", "Ask for a new key.", headers=challenge

@@ -9,7 +9,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
+from ledger.web.pages.common import security_headers
+
 bp = Blueprint("docs", __name__)
+bp.after_request(security_headers)
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, Any] | None:

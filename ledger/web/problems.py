@@ -12,7 +12,7 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
-from ledger.apikeys import KeyError_
+from ledger.adapters.api_keys import KeyError_
 from ledger.domain.errors import (
     BatchRefused,
     DisclosureNotFound,

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from ledger.application import MAX_BATCH
+from ledger.app.recording import MAX_BATCH
+from ledger.domain.patterns import KVK_NUMBER, MONTH
 from ledger.domain.values import Recipient, Transfer
 from ledger.projections.queries import MAX_LIMIT
 from ledger.schemas import (
     DisclosureSchema,
+    Matches,
     RecipientSchema,
     SourceSchema,
     StrictSchema,
@@ -112,9 +114,13 @@ class CategoryPageQuerySchema(PageQuerySchema):
 
 
 class StatsQuerySchema(StrictSchema):
-    controller = fields.String(validate=validate.Regexp(r"^[0-9]{8}$"))
-    from_ = fields.String(data_key="from", validate=validate.Regexp(r"^[0-9]{4}-[0-9]{2}$"))
-    to = fields.String(validate=validate.Regexp(r"^[0-9]{4}-[0-9]{2}$"))
+    controller = fields.String(
+        validate=Matches(KVK_NUMBER), metadata={"description": "a KvK number, 8 digits"}
+    )
+    from_ = fields.String(
+        data_key="from", validate=Matches(MONTH), metadata={"description": "a month, YYYY-MM"}
+    )
+    to = fields.String(validate=Matches(MONTH), metadata={"description": "a month, YYYY-MM"})
 
 
 # -- responses --------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def start_checkpoint_timer(ledger: Any) -> threading.Event:
     def run() -> None:
         while not stop.wait(interval):
             try:
-                ledger.publish_checkpoint_if_due()
+                ledger.integrity.publish_checkpoint_if_due()
             except Exception:  # the database may be away a while: try again next time
                 log.warning("checkpoint timer: publishing failed", exc_info=True)
 

@@ -1,29 +1,26 @@
-"""Integrity endpoints: signed checkpoints, RFC 9162 proofs and the public leaves."""
+"""The verifiable log: signed checkpoints, RFC 9162 proofs and the public leaves."""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from ledger.integrity.log import LogError
-from ledger.web import current_ledger
+from ledger.web.api.common import PROBLEM, SECURITY, api_blueprint
 from ledger.web.auth import requires
+from ledger.web.context import current_ledger
 from ledger.web.problems import problem
-from ledger.web.schemas import ProblemSchema
 
-blp = Blueprint(
+blp = api_blueprint(
     "integrity",
-    __name__,
+    "Verify that the ledger is complete and unaltered (RFC 9162, C2SP checkpoints).",
     url_prefix="/api/v1/ledger",
-    description="Verify that the ledger is complete and unaltered (RFC 9162, C2SP checkpoints).",
+    body_optional=True,
 )
 
-SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 MAX_LEAVES = 1_000
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
 
 
 class CheckpointSchema(Schema):
@@ -75,7 +72,7 @@ def _unanswerable(error: LogError) -> Any:
 @blp.doc(security=SECURITY)
 def latest_checkpoint() -> Any:
     """The latest signed checkpoint."""
-    checkpoint = current_ledger().latest_checkpoint()
+    checkpoint = current_ledger().integrity.latest_checkpoint()
     if checkpoint is None:
         return problem(404, "No checkpoint yet", "Nothing has been recorded, or none published.")
     return checkpoint.as_json()
@@ -87,7 +84,7 @@ def latest_checkpoint() -> Any:
 @blp.doc(security=SECURITY)
 def publish_checkpoint() -> Any:
     """Publish a signed checkpoint of the log as it is now."""
-    return current_ledger().publish_checkpoint().as_json()
+    return current_ledger().integrity.publish_checkpoint().as_json()
 
 
 @blp.route("/proofs/inclusion", methods=["GET"])
@@ -99,7 +96,7 @@ def publish_checkpoint() -> Any:
 def inclusion(query: dict[str, int]) -> Any:
     """The inclusion proof of leaf `index` in the tree of `tree_size` leaves."""
     try:
-        proof = current_ledger().inclusion_proof(query["index"], query["tree_size"])
+        proof = current_ledger().integrity.inclusion_proof(query["index"], query["tree_size"])
     except LogError as error:
         return _unanswerable(error)
     return {"proof": [_b64(node) for node in proof]}
@@ -114,7 +111,7 @@ def inclusion(query: dict[str, int]) -> Any:
 def consistency(query: dict[str, int]) -> Any:
     """The consistency proof between the trees of `first` and `second` leaves."""
     try:
-        proof = current_ledger().consistency_proof(query["first"], query["second"])
+        proof = current_ledger().integrity.consistency_proof(query["first"], query["second"])
     except LogError as error:
         return _unanswerable(error)
     return {"proof": [_b64(node) for node in proof]}
@@ -138,6 +135,6 @@ def leaf_page(query: dict[str, int]) -> Any:
     return {
         "items": [
             {"index": index, "leaf": _b64(leaf)}
-            for index, leaf in current_ledger().leaves(start, end)
+            for index, leaf in current_ledger().integrity.leaves(start, end)
         ]
     }

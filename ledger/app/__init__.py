@@ -1,0 +1,86 @@
+"""The application: one service per job behind a small façade, all writing through one unit of
+work and reading a person only through `reading`, which logs every such read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ledger.adapters import access_log, overview_links  # noqa: F401  (their tables join the schema)
+from ledger.adapters.database import Database
+from ledger.adapters.event_store import EventStore
+from ledger.adapters.keyring import KeyRing
+from ledger.adapters.vault import SubjectVault
+from ledger.app.api_keys import ApiKeys
+from ledger.app.integrity import Integrity
+from ledger.app.links import OverviewLinks
+from ledger.app.maintenance import Maintenance
+from ledger.app.reading import Reader, Reading
+from ledger.app.recording import MAX_BATCH, Receipt, Recording
+from ledger.app.uow import UnitOfWork, utcnow
+from ledger.domain.vocabulary import Vocabulary
+from ledger.integrity.checkpoints import NoteSigner
+from ledger.integrity.log import TransparencyLog
+from ledger.overview import OverviewConfig
+from ledger.settings import Settings
+
+__all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt"]
+
+
+class Ledger:
+    """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`
+    and `maintenance`. A new feature is a new service here, not new methods on this class."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        keys: KeyRing,
+        vocabulary: Vocabulary,
+        signer: NoteSigner,
+        settings: Settings,
+        overview_config: OverviewConfig,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.keys = keys
+        self.vocabulary = vocabulary
+        self.vault = SubjectVault(keys)
+        self.store = EventStore(database)
+        self.uow = UnitOfWork(
+            database=database,
+            store=self.store,
+            tlog=TransparencyLog(signer, settings.checkpoint_origin),
+            settings=settings,
+            clock=clock,
+        )
+        self.recording = Recording(uow=self.uow, keys=keys, vault=self.vault, vocabulary=vocabulary)
+        self.integrity = Integrity(uow=self.uow, vault=self.vault)
+        self.reading = Reading(
+            uow=self.uow,
+            keys=keys,
+            vault=self.vault,
+            vocabulary=vocabulary,
+            integrity=self.integrity,
+            overview_config=overview_config,
+        )
+        self.links = OverviewLinks(uow=self.uow, keys=keys, vault=self.vault, reading=self.reading)
+        self.api_keys = ApiKeys(uow=self.uow)
+        self.maintenance = Maintenance(uow=self.uow)
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.uow.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime]) -> None:
+        self.uow.clock = clock
+
+    def create_schema(self) -> None:
+        """Create the event, vault, log and read-model tables where they are missing."""
+        self.database.create_schema(self.store.table, upgrades=[access_log.upgrade])
+
+    def close(self) -> None:
+        self.store.close()
+        self.database.dispose()

@@ -1,0 +1,41 @@
+"""API keys as a service: created with the CLI, shown once, revoked at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.adapters import api_keys
+from ledger.adapters.api_keys import ApiKey
+from ledger.app.uow import UnitOfWork
+
+
+class ApiKeys:
+    def __init__(self, *, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def create(
+        self, *, name: str, role: str, controllers: Sequence[str] = (), system: str | None = None
+    ) -> tuple[ApiKey, str]:
+        """A new key and its secret; the secret is never stored and cannot be shown again."""
+        with self.uow.write_rows() as connection:
+            return api_keys.create_key(
+                connection,
+                name=name,
+                role=role,
+                controllers=tuple(controllers),
+                system=system,
+                now=self.uow.now(),
+            )
+
+    def list(self) -> list[ApiKey]:
+        with self.uow.read() as connection:
+            return api_keys.list_keys(connection)
+
+    def revoke(self, name: str) -> None:
+        with self.uow.write_rows() as connection:
+            api_keys.revoke_key(connection, name, now=self.uow.now())
+
+    def authenticate(self, secret: str) -> ApiKey | None:
+        """The active key with this secret, or None."""
+        with self.uow.read() as connection:
+            return api_keys.authenticate(connection, secret)

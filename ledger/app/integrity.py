@@ -1,0 +1,203 @@
+"""The verifiable log as a service: checkpoints, proofs, `ledger verify`, and a person's bundle."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Collection
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from sqlalchemy import Connection, text
+
+from ledger.adapters.database import keys_table
+from ledger.adapters.vault import SubjectKey, SubjectVault
+from ledger.app.recording import salt_context
+from ledger.app.uow import UnitOfWork
+from ledger.domain.disclosure import Disclosure, opening
+from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
+from ledger.integrity.checkpoints import NoteVerifier
+from ledger.integrity.log import StoredCheckpoint, TransparencyLog
+from ledger.integrity.merkle import leaf_hash
+from ledger.integrity.verify import Report, verify_log
+
+
+class Integrity:
+    def __init__(self, *, uow: UnitOfWork, vault: SubjectVault) -> None:
+        self.uow = uow
+        self.vault = vault
+
+    @property
+    def log(self) -> TransparencyLog:
+        return self.uow.tlog
+
+    def verifier_key(self) -> str:
+        return self.log.signer.verifier_key()
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        with self.uow.read() as connection:
+            return self.log.latest_checkpoint(connection)
+
+    def publish_checkpoint(self) -> StoredCheckpoint:
+        with self.uow.write() as connection:
+            return self.log.publish(connection, now=self.uow.now())
+
+    def publish_checkpoint_if_due(self) -> StoredCheckpoint | None:
+        """A checkpoint when the settings' count or age says so; writes check this too, a
+        server also on a timer, so the last events before a quiet spell get signed."""
+        with self.uow.write() as connection:
+            checkpoint: StoredCheckpoint | None = self.uow.publish_checkpoint_if_due(connection)
+            return checkpoint
+
+    def inclusion_proof(self, index: int, tree_size: int) -> list[bytes]:
+        with self.uow.read() as connection:
+            return self.log.inclusion_proof(connection, index, tree_size)
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        with self.uow.read() as connection:
+            return self.log.consistency_proof(connection, first, second)
+
+    def leaves(self, start: int, end: int) -> list[tuple[int, bytes]]:
+        with self.uow.read() as connection:
+            return self.log.leaves_between(connection, start, end)
+
+    def verify(
+        self, *, verifier_key: str | None = None, progress: Callable[[int], None] | None = None
+    ) -> Report:
+        """Recompute the whole log from the stored events; see `ledger.integrity.verify`."""
+        verifier = NoteVerifier.parse(verifier_key or self.verifier_key())
+        database = self.uow.database
+        with database.read_engine.connect() as connection:
+            if not database.is_sqlite:
+                # One snapshot for the whole pass: writers may go on meanwhile.
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                return verify_log(
+                    connection,
+                    events=self.uow.store.table,
+                    log=self.log,
+                    verifier=verifier,
+                    progress=progress,
+                )
+
+    def bundle(
+        self,
+        connection: Connection,
+        key: SubjectKey,
+        *,
+        disclosure_ids: Collection[str],
+        withheld: Collection[str],
+    ) -> dict[str, Any] | None:
+        """The person's proof, inside a write transaction: a fresh checkpoint and, per event,
+        its leaf, opening, salt and inclusion proof; a fixed number of statements for any
+        number of events.
+
+        The events of `withheld` disclosures (hex ids) must stay invisible: the bundle then
+        ends before the first of them, with the head there, so that what it shows is still a
+        gapless, verifiable start of the person's sequence, and none of theirs is opened.
+        """
+        head = self.log.subject_head(connection, key.tag)
+        if head is None:
+            return None
+        checkpoint = self.log.publish(connection, now=self.uow.now())
+        rows = self._events_of(connection, disclosure_ids)
+        cut = checkpoint.tree_size + 1
+        for row in rows:
+            if row.originator_id.hex in withheld:
+                cut = min(cut, row.id)
+        shown = [row for row in rows if row.id < cut]
+        shown.sort(key=lambda row: row.id)
+        indexes = [row.id - 1 for row in shown]
+        leaves = self.log.leaves_at(connection, indexes)
+        proofs = self.log.inclusion_proofs(connection, indexes, checkpoint.tree_size)
+        mapper = self.uow.store.mapper
+        state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
+        items = []
+        # Openings are replayed per disclosure, oldest version first.
+        for row in sorted(shown, key=lambda r: (r.originator_id, r.originator_version)):
+            event: Any = mapper.to_domain_event(
+                StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
+            )
+            plaintext = self._replay_opening(key, event, state)
+            salt = self.vault.open_bytes(
+                key, salt_context(event.originator_id, event.originator_version), event.salt
+            )
+            index = row.id - 1
+            items.append(
+                {
+                    "index": index,
+                    "leaf": _b64(leaves[index]),
+                    "plaintext": plaintext.decode(),
+                    "salt": _b64(salt),
+                    "inclusion_proof": [_b64(node) for node in proofs[index]],
+                }
+            )
+        items.sort(key=lambda item: item["index"])
+        if cut <= checkpoint.tree_size:
+            if not items:
+                return None
+            head = (len(items), leaf_hash(leaves[items[-1]["index"]]))
+        return {
+            "format": BUNDLE_FORMAT,
+            "checkpoint": checkpoint.as_json(),
+            "verifier_key": self.verifier_key(),
+            "subject_head": {"sequence": head[0], "leaf_hash": _b64(head[1])},
+            "events": items,
+        }
+
+    def _events_of(self, connection: Connection, disclosure_ids: Collection[str]) -> list[Any]:
+        """Every stored event of these disclosures, in one statement."""
+        if not disclosure_ids:
+            return []
+        table = self.uow.store.table
+        keys, params = keys_table(
+            connection, {"id": "uuid"}, [(UUID(hex=value),) for value in disclosure_ids]
+        )
+        query = (
+            f"SELECT e.id, e.originator_id, e.originator_version, e.topic, e.state "  # noqa: S608
+            f"FROM {keys} JOIN {table.name} e ON e.originator_id = k.id"
+        )
+        rows = connection.execute(
+            text(query).columns(
+                table.c.id,
+                table.c.originator_id,
+                table.c.originator_version,
+                table.c.topic,
+                table.c.state,
+            ),
+            params,
+        ).all()
+        return list(rows)
+
+    def _replay_opening(
+        self,
+        key: SubjectKey,
+        event: Any,
+        state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]],
+    ) -> bytes:
+        """The canonical plaintext an event committed to, rebuilt from the disclosure's events."""
+        disclosure_id = event.originator_id
+        name = type(event).__name__
+        if isinstance(event, Disclosure.DisclosureRecorded):
+            clear, secret = dict(event.fields), self.vault.open(key, disclosure_id, event.sealed)
+        else:
+            clear, secret = state[disclosure_id]
+            if isinstance(event, Disclosure.DisclosureCorrected):
+                clear = {**clear, **event.changes}
+                if event.sealed is not None:
+                    secret = self.vault.open(key, disclosure_id, event.sealed)
+        state[disclosure_id] = (clear, secret)
+        retracted = isinstance(event, Disclosure.DisclosureRetracted)
+        return opening(
+            disclosure_id=disclosure_id,
+            version=event.originator_version,
+            event_type=name,
+            clear=clear,
+            secret=secret,
+            retraction=event.reason if retracted else None,
+            reason=None if isinstance(event, Disclosure.DisclosureRecorded) else event.reason,
+        )
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()

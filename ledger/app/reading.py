@@ -1,0 +1,372 @@
+"""Reading a person's data: every such read names who reads, through which channel and why, and
+writes its own access-log row, so that no view or command can read a person unlogged.
+
+Reads without personal data (statistics, a disclosure's provenance for a permission check) are
+here too, and log nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from sqlalchemy import Connection, select
+
+from ledger.adapters import access_log
+from ledger.adapters.keyring import KeyRing
+from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
+from ledger.app.integrity import Integrity
+from ledger.app.uow import UnitOfWork
+from ledger.domain.disclosure import Disclosure
+from ledger.domain.errors import DisclosureNotFound
+from ledger.domain.suppression import is_withheld
+from ledger.domain.vocabulary import Vocabulary
+from ledger.overview import Overview, OverviewConfig, PersonRecord, build
+from ledger.overview.model import Audience
+from ledger.projections import queries
+
+# How many of a person's newest disclosures are opened to find the name to address them by.
+NAME_LOOKBACK = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who reads a person's data, through which channel, and why: what the access log keeps.
+
+    `channel` is a route pattern or a command (`GET /api/v1/subjects/{subject_id}/recipients`,
+    `cli overview`), never a request path: it must not carry a subject id.
+    """
+
+    actor: str
+    role: str
+    channel: str
+    purpose: str | None = None
+
+
+class Reading:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        keys: KeyRing,
+        vault: SubjectVault,
+        vocabulary: Vocabulary,
+        integrity: Integrity,
+        overview_config: OverviewConfig,
+    ) -> None:
+        self.uow = uow
+        self.keys = keys
+        self.vault = vault
+        self.vocabulary = vocabulary
+        self.integrity = integrity
+        self.overview_config = overview_config
+
+    # -- the one way in -----------------------------------------------------------------------
+
+    def person(
+        self, reader: Reader, *, subject_id: str | None = None, tag: str | None = None
+    ) -> SubjectKey | None:
+        """The person's key, once their read is logged; None when the ledger holds nothing on
+        them (then there is nothing to read, and nothing is logged)."""
+        with self.uow.read() as connection:
+            key = self._find(connection, subject_id=subject_id, tag=tag)
+        if key is not None:
+            self._log(reader, [key.tag])
+        return key
+
+    def _log(self, reader: Reader, tags: Iterable[str]) -> None:
+        with self.uow.write_rows() as connection:
+            access_log.record_accesses(
+                connection,
+                subject_tags=tags,
+                at=self.uow.now(),
+                actor=reader.actor,
+                role=reader.role,
+                endpoint=reader.channel,
+                purpose=reader.purpose,
+            )
+
+    def _find(
+        self, connection: Connection, *, subject_id: str | None, tag: str | None
+    ) -> SubjectKey | None:
+        if tag is not None:
+            return self.vault.keys_by_tag(connection, [tag]).get(tag)
+        assert subject_id is not None
+        return self.vault.find(connection, subject_id)
+
+    # -- a person's data ------------------------------------------------------------------------
+
+    def disclosures_of(
+        self,
+        subject_id: str,
+        *,
+        reader: Reader,
+        filters: queries.Filters = queries.NO_FILTERS,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> queries.Page:
+        """A subject's disclosures, newest first; an unknown subject has none."""
+        if cursor is not None:
+            queries.decode_cursor(cursor)  # a bad cursor is refused before anything is read
+        key = self.person(reader, subject_id=subject_id)
+        if key is None:
+            return queries.Page(items=[], next=None)
+        with self.uow.read() as connection:
+            page = queries.disclosures_of_subject(
+                connection, key.tag, filters=filters, limit=limit, cursor=cursor
+            )
+            return queries.Page(items=self._open_rows(connection, page.items), next=page.next)
+
+    def recipients_of(self, subject_id: str, *, reader: Reader) -> list[dict[str, Any]]:
+        """The Art. 15(1)(c) answer: each actual recipient with period, count, data and bases."""
+        key = self.person(reader, subject_id=subject_id)
+        if key is None:
+            return []
+        with self.uow.read() as connection:
+            return queries.recipients_of_subject(connection, key.tag)
+
+    def everything_of(
+        self, subject_id: str, *, reader: Reader
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """A person's recipients and every one of their disclosures, newest first: one read."""
+        key = self.person(reader, subject_id=subject_id)
+        if key is None:
+            return [], []
+        disclosures: list[dict[str, Any]] = []
+        with self.uow.read() as connection:
+            recipients = queries.recipients_of_subject(connection, key.tag)
+            cursor = None
+            while True:
+                page = queries.disclosures_of_subject(
+                    connection, key.tag, limit=queries.MAX_LIMIT, cursor=cursor
+                )
+                disclosures += self._open_rows(connection, page.items)
+                cursor = page.next
+                if cursor is None:
+                    return recipients, disclosures
+
+    def access_log(self, subject_id: str, *, reader: Reader) -> list[access_log.Access]:
+        """Who read this person's data, newest first (this read included)."""
+        key = self.person(reader, subject_id=subject_id)
+        if key is None:
+            return []
+        with self.uow.read() as connection:
+            return access_log.accesses(connection, key.tag)
+
+    def disclosure(self, disclosure_id: UUID, *, reader: Reader) -> dict[str, Any]:
+        """Current values, opened identifying fields, and the history of one disclosure."""
+        with self.uow.read() as connection:
+            row = queries.disclosure_by_id(connection, disclosure_id.hex)
+        if row is None:
+            raise DisclosureNotFound(disclosure_id)
+        self.person(reader, tag=row["subject_tag"])
+        with self.uow.read() as connection:
+            opened = self._open_rows(connection, [row])[0]
+            opened["history"] = [
+                _history_entry(position, event)
+                for position, event in self._history(connection, disclosure_id)
+            ]
+        return opened
+
+    def disclosures_to(
+        self,
+        category: str,
+        *,
+        reader: Reader,
+        filters: queries.Filters = queries.NO_FILTERS,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> queries.Page:
+        """Disclosures to one recipient category, newest first: a read of every person on the
+        page, each logged with this reader's own reason."""
+        with self.uow.read() as connection:
+            page = queries.disclosures_to_category(
+                connection, category, filters=filters, limit=limit, cursor=cursor
+            )
+            opened = self._open_rows(connection, page.items)
+        self._log(reader, {item["subject_tag"] for item in page.items})
+        return queries.Page(items=opened, next=page.next)
+
+    def overview(
+        self,
+        *,
+        reader: Reader,
+        subject_id: str | None = None,
+        tag: str | None = None,
+        lang: str = "nl",
+        audience: Audience = "subject",
+        with_proof: bool = False,
+    ) -> Overview:
+        """The person's overview, named by subject id (officer, CLI) or by tag (their link).
+
+        `with_proof` adds their proof bundle (for the JSON copy), withholding what the
+        audience may not see yet.
+        """
+        key = self.person(reader, subject_id=subject_id, tag=tag)
+        now = self.uow.now()
+        record = PersonRecord(tag=None, reference=subject_id, name=None)
+        if key is not None:
+            with self.uow.read() as connection:
+                reference, name = self._identity(connection, key, subject_id)
+                record = PersonRecord(
+                    tag=key.tag,
+                    reference=reference,
+                    name=name,
+                    rows=queries.overview_rows(connection, key.tag),
+                    recipients=queries.overview_recipients(connection, key.tag),
+                    accesses=access_log.accesses(connection, key.tag),
+                )
+        proof = None
+        if with_proof and key is not None:
+            proof = self._bundle(key, for_subject=audience == "subject")
+        return build(
+            record,
+            config=self.overview_config,
+            vocabulary=self.vocabulary,
+            now=now,
+            lang=lang,
+            audience=audience,
+            proof=proof,
+        )
+
+    def proof_bundle(
+        self,
+        *,
+        reader: Reader,
+        subject_id: str | None = None,
+        tag: str | None = None,
+        for_subject: bool = True,
+    ) -> dict[str, Any] | None:
+        """The person's proof: a fresh checkpoint and, per event, leaf, opening and proof.
+
+        For the person (`for_subject`), a disclosure that is withheld stays invisible, and so
+        do its events (see `Integrity.bundle`).
+        """
+        key = self.person(reader, subject_id=subject_id, tag=tag)
+        return None if key is None else self._bundle(key, for_subject=for_subject)
+
+    def _bundle(self, key: SubjectKey, *, for_subject: bool) -> dict[str, Any] | None:
+        with self.uow.write() as connection:
+            now = self.uow.now()
+            suppressions = queries.suppressions_of_subject(connection, key.tag)
+            withheld = {
+                disclosure_id
+                for disclosure_id, until in suppressions
+                if for_subject and is_withheld(until, now=now)
+            }
+            return self.integrity.bundle(
+                connection,
+                key,
+                disclosure_ids=[disclosure_id for disclosure_id, _ in suppressions],
+                withheld=withheld,
+            )
+
+    # -- no personal data -----------------------------------------------------------------------
+
+    def provenance(self, disclosure_id: UUID) -> tuple[str, str]:
+        """(source system, controller) of a disclosure, to decide who may amend it."""
+        with self.uow.read() as connection:
+            row = queries.disclosure_by_id(connection, disclosure_id.hex)
+        if row is None:
+            raise DisclosureNotFound(disclosure_id)
+        return row["source_system"], row["controller"]
+
+    def statistics(
+        self,
+        *,
+        controller: str | None = None,
+        since_month: str | None = None,
+        until_month: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Counts by month x controller x recipient category x legal basis."""
+        with self.uow.read() as connection:
+            return queries.statistics_table(
+                connection, controller=controller, since_month=since_month, until_month=until_month
+            )
+
+    # -- opening sealed fields ------------------------------------------------------------------
+
+    def _identity(
+        self, connection: Connection, key: SubjectKey, subject_id: str | None
+    ) -> tuple[str | None, str | None]:
+        """The person's reference and name, opened from their most recent disclosures.
+
+        Not every posting names the person, so the newest few are tried until one does.
+        """
+        for disclosure_id, sealed in queries.newest_sealed(
+            connection, key.tag, limit=NAME_LOOKBACK
+        ):
+            try:
+                secret = self.vault.open(key, UUID(hex=disclosure_id), sealed)
+            except VaultError:
+                continue
+            subject_id = subject_id or secret.get("subject_id")
+            if secret.get("subject_name"):
+                return subject_id, secret["subject_name"]
+        return subject_id, None
+
+    def _open_rows(
+        self, connection: Connection, rows: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        keys = self.vault.keys_by_tag(connection, {row["subject_tag"] for row in rows})
+        result = []
+        for row in rows:
+            row = dict(row)
+            sealed = row.pop("sealed")
+            key = keys.get(row["subject_tag"])
+            secret: dict[str, Any] = {}
+            if key is not None:
+                try:
+                    secret = self.vault.open(key, UUID(row["id"]), sealed)
+                except VaultError:
+                    secret = {}
+            row["subject"] = {
+                "id": secret.get("subject_id"),
+                "kind": row.pop("subject_kind"),
+                "name": secret.get("subject_name"),
+                "email": secret.get("subject_email"),
+            }
+            row["source"] = {
+                "system": row.pop("source_system"),
+                "reference": secret.get("source_reference"),
+            }
+            result.append(row)
+        return result
+
+    def _history(self, connection: Connection, disclosure_id: UUID) -> list[tuple[int, Any]]:
+        """Every event of one disclosure with its log position, oldest first."""
+        store = self.uow.store
+        table = store.table
+        rows = connection.execute(
+            select(table.c.id, table.c.originator_version, table.c.topic, table.c.state)
+            .where(table.c.originator_id == disclosure_id)
+            .order_by(table.c.originator_version)
+        ).all()
+        return [
+            (
+                row.id,
+                store.mapper.to_domain_event(
+                    StoredEvent(disclosure_id, row.originator_version, row.topic, bytes(row.state))
+                ),
+            )
+            for row in rows
+        ]
+
+
+def _history_entry(position: int, event: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "type": type(event).__name__,
+        "position": position,
+        "at": event.timestamp,
+        "actor": event.actor,
+    }
+    if isinstance(event, Disclosure.DisclosureCorrected):
+        entry["reason"] = event.reason
+        entry["changed"] = sorted(event.changes) + (["subject"] if event.sealed else [])
+        entry["changes"] = event.changes
+    elif isinstance(event, Disclosure.DisclosureRetracted):
+        entry["reason"] = event.reason
+    return entry

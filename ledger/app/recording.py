@@ -1,0 +1,358 @@
+"""Recording: a disclosure, a batch, a stream from a file, a correction and a retraction.
+
+Each is judged by the domain's rules first and then written through the unit of work; an
+identifying field never leaves this module unsealed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from sqlalchemy import Connection, and_, select
+
+from ledger.adapters.database import chunks
+from ledger.adapters.keyring import KeyRing
+from ledger.adapters.vault import SubjectKey, SubjectVault
+from ledger.app.uow import UnitOfWork
+from ledger.domain.corrections import judge_correction, judge_retraction
+from ledger.domain.disclosure import (
+    Disclosure,
+    clear_payload,
+    facts_from_payload,
+    opening,
+    secret_payload,
+)
+from ledger.domain.errors import (
+    BatchRefused,
+    DisclosureNotFound,
+    DisclosureRefused,
+    InvalidChange,
+    SourceConflict,
+)
+from ledger.domain.policy import check_disclosure
+from ledger.domain.values import DisclosureFacts
+from ledger.domain.vocabulary import Vocabulary
+from ledger.integrity.leaves import commitment as commitment_of
+
+MAX_BATCH = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a posting system gets back: the disclosure's id and where it stands in the log."""
+
+    id: UUID
+    recorded_at: datetime
+    position: int
+    replayed: bool = False
+
+
+def salt_context(disclosure_id: UUID, version: int) -> bytes:
+    """What a commitment's sealed salt is bound to: one event of one disclosure."""
+    return disclosure_id.bytes + version.to_bytes(8, "big")
+
+
+class Recording:
+    def __init__(
+        self, *, uow: UnitOfWork, keys: KeyRing, vault: SubjectVault, vocabulary: Vocabulary
+    ) -> None:
+        self.uow = uow
+        self.keys = keys
+        self.vault = vault
+        self.vocabulary = vocabulary
+
+    def record(self, facts: DisclosureFacts, *, actor: str) -> Receipt:
+        try:
+            return self._record_all([facts], actor=actor)[0]
+        except BatchRefused as refused:
+            if refused.conflict_ids:
+                raise SourceConflict(refused.conflict_ids[0]) from None
+            raise DisclosureRefused(
+                {key.split(".", 2)[2]: message for key, message in refused.errors.items()}
+            ) from None
+
+    def record_batch(self, items: Sequence[DisclosureFacts], *, actor: str) -> list[Receipt]:
+        """All or nothing: either every item is recorded (or found as a replay), or none is."""
+        if not items:
+            raise InvalidChange({"items": "must hold at least one disclosure"})
+        if len(items) > MAX_BATCH:
+            raise InvalidChange({"items": f"must hold at most {MAX_BATCH} disclosures"})
+        return self._record_all(items, actor=actor)
+
+    def record_stream(
+        self,
+        items: Sequence[DisclosureFacts],
+        *,
+        actor: str,
+        batch_size: int = MAX_BATCH,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Receipt]:
+        """Any number of disclosures, written batch by batch in one transaction: all or nothing."""
+        now = self.uow.now()
+        receipts: list[Receipt] = []
+        with self.uow.write() as connection:
+            for start in range(0, len(items), batch_size):
+                part = items[start : start + batch_size]
+                receipts += self._judge_and_write(
+                    connection, part, actor=actor, now=now, offset=start
+                )
+                if progress is not None:
+                    progress(len(part))
+        return receipts
+
+    def correct(
+        self, disclosure_id: UUID, *, changes: Mapping[str, Any], reason: str, actor: str
+    ) -> Receipt:
+        """Amend a disclosure; the result is judged by the same rules as a new one."""
+        with self.uow.write() as connection:
+            disclosure = self._get(disclosure_id)
+            key, secret = self._open(connection, disclosure)
+            current = facts_from_payload(disclosure.fields, secret)
+            correction = judge_correction(
+                current, changes, reason, now=self.uow.now(), vocabulary=self.vocabulary
+            )
+            before, after = clear_payload(current), clear_payload(correction.facts)
+            clear_changes = {name: value for name, value in after.items() if before[name] != value}
+            new_secret = secret_payload(correction.facts)
+            sealed = (
+                self.vault.seal(key, disclosure_id, new_secret) if new_secret != secret else None
+            )
+            commitment, salt = self._commit_next(
+                key, disclosure, "DisclosureCorrected", after, new_secret, reason=correction.reason
+            )
+            disclosure.correct(
+                changes=clear_changes,
+                sealed=sealed,
+                reason=correction.reason,
+                actor=actor,
+                commitment=commitment,
+                salt=salt,
+            )
+            return self._save_one(connection, disclosure)
+
+    def retract(self, disclosure_id: UUID, *, reason: str, actor: str) -> Receipt:
+        """Mark a disclosure as recorded in error; it stays in the log, shown as retracted."""
+        with self.uow.write() as connection:
+            disclosure = self._get(disclosure_id)
+            reason = judge_retraction(
+                disclosure_id=disclosure_id, is_retracted=disclosure.is_retracted, reason=reason
+            )
+            key, secret = self._open(connection, disclosure)
+            commitment, salt = self._commit_next(
+                key,
+                disclosure,
+                "DisclosureRetracted",
+                disclosure.fields,
+                secret,
+                reason=reason,
+                retraction=reason,
+            )
+            disclosure.retract(reason=reason, actor=actor, commitment=commitment, salt=salt)
+            return self._save_one(connection, disclosure)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _record_all(self, items: Sequence[DisclosureFacts], *, actor: str) -> list[Receipt]:
+        now = self.uow.now()
+        # A concurrent writer of the same source reference can only win between two of our
+        # transactions; the retry then finds its disclosure and judges replay or conflict.
+        for _attempt in range(3):
+            try:
+                with self.uow.write() as connection:
+                    return self._judge_and_write(connection, items, actor=actor, now=now)
+            except IntegrityError:
+                continue
+        with self.uow.write() as connection:
+            return self._judge_and_write(connection, items, actor=actor, now=now)
+
+    def _judge_and_write(
+        self,
+        connection: Connection,
+        items: Sequence[DisclosureFacts],
+        *,
+        actor: str,
+        now: datetime,
+        offset: int = 0,
+    ) -> list[Receipt]:
+        errors: dict[str, str] = {}
+        for index, facts in enumerate(items, start=offset):
+            try:
+                check_disclosure(facts, now=now, vocabulary=self.vocabulary)
+            except DisclosureRefused as refused:
+                errors.update(
+                    {f"items.{index}.{path}": message for path, message in refused.errors.items()}
+                )
+        if errors:
+            raise BatchRefused(errors)
+        ids = [self.keys.disclosure_id(f.source.system, f.source.reference) for f in items]
+        return self._write(connection, items, ids, actor=actor, now=now, offset=offset)
+
+    def _write(
+        self,
+        connection: Connection,
+        items: Sequence[DisclosureFacts],
+        ids: list[UUID],
+        *,
+        actor: str,
+        now: datetime,
+        offset: int = 0,
+    ) -> list[Receipt]:
+        existing = self._recorded_before(connection, set(ids))
+        subject_keys = self.vault.keys_for(
+            connection, {facts.subject.id for facts in items}, now=now
+        )
+        receipts: list[Receipt | None] = [None] * len(items)
+        first_in_batch: dict[UUID, tuple[int, str]] = {}
+        conflicts: dict[str, str] = {}
+        aggregates: list[Disclosure] = []
+        for index, (facts, disclosure_id) in enumerate(zip(items, ids, strict=True)):
+            key = subject_keys[facts.subject.id]
+            clear, secret = clear_payload(facts), secret_payload(facts)
+            plaintext = opening(
+                disclosure_id=disclosure_id,
+                version=1,
+                event_type="DisclosureRecorded",
+                clear=clear,
+                secret=secret,
+            )
+            digest = self.vault.digest(key, plaintext)
+            earlier = existing.get(disclosure_id)
+            if earlier is not None:
+                if earlier[0] != digest:
+                    conflicts[f"items.{offset + index}.source.reference"] = str(
+                        SourceConflict(disclosure_id)
+                    )
+                receipts[index] = Receipt(disclosure_id, earlier[1], earlier[2], True)
+                continue
+            if disclosure_id in first_in_batch:
+                if first_in_batch[disclosure_id][1] != digest:
+                    conflicts[f"items.{offset + index}.source.reference"] = (
+                        f"repeats item {offset + first_in_batch[disclosure_id][0]} "
+                        "of this batch with other content"
+                    )
+                continue
+            first_in_batch[disclosure_id] = (index, digest)
+            commitment, salt = self._commit(key, disclosure_id, 1, plaintext)
+            aggregates.append(
+                Disclosure.record(
+                    disclosure_id=disclosure_id,
+                    fields=clear,
+                    sealed=self.vault.seal(key, disclosure_id, secret),
+                    subject_tag=key.tag,
+                    digest=digest,
+                    actor=actor,
+                    commitment=commitment,
+                    salt=salt,
+                )
+            )
+        if conflicts:
+            raise BatchRefused(
+                conflicts, conflict_ids=[ids[int(k.split(".")[1]) - offset] for k in conflicts]
+            )
+        recordings = self.uow.save(connection, aggregates)
+        new = {
+            r.domain_event.originator_id: Receipt(
+                r.domain_event.originator_id, _timestamp(r.domain_event), r.notification.id
+            )
+            for r in recordings
+        }
+        result = []
+        for index, receipt in enumerate(receipts):
+            if receipt is None:
+                first_index = first_in_batch[ids[index]][0]
+                made = new[ids[index]]
+                receipt = (
+                    made
+                    if first_index == index
+                    else Receipt(made.id, made.recorded_at, made.position, True)
+                )
+            result.append(receipt)
+        return result
+
+    def _recorded_before(
+        self, connection: Connection, ids: set[UUID]
+    ) -> dict[UUID, tuple[str, datetime, int]]:
+        """digest, recorded_at and position of each id that already has its first event."""
+        store = self.uow.store
+        table = store.table
+        found: dict[UUID, tuple[str, datetime, int]] = {}
+        for part in chunks(sorted(ids)):
+            rows = connection.execute(
+                select(table.c.id, table.c.originator_id, table.c.topic, table.c.state).where(
+                    and_(table.c.originator_id.in_(part), table.c.originator_version == 1)
+                )
+            )
+            for row in rows:
+                recorded = store.mapper.to_domain_event(
+                    StoredEvent(row.originator_id, 1, row.topic, bytes(row.state))
+                )
+                assert isinstance(recorded, Disclosure.DisclosureRecorded)
+                found[row.originator_id] = (recorded.digest, recorded.timestamp, row.id)
+        return found
+
+    def _commit_next(
+        self,
+        key: SubjectKey,
+        disclosure: Disclosure,
+        event_type: str,
+        clear: Mapping[str, Any],
+        secret: Mapping[str, Any],
+        *,
+        reason: str,
+        retraction: str | None = None,
+    ) -> tuple[str, str]:
+        """The commitment of the disclosure's next event, to the state that event leaves."""
+        version = disclosure.version + 1
+        plaintext = opening(
+            disclosure_id=disclosure.id,
+            version=version,
+            event_type=event_type,
+            clear=clear,
+            secret=secret,
+            retraction=retraction,
+            reason=reason,
+        )
+        return self._commit(key, disclosure.id, version, plaintext)
+
+    def _commit(
+        self, key: SubjectKey, disclosure_id: UUID, version: int, plaintext: bytes
+    ) -> tuple[str, str]:
+        """A salted commitment to `plaintext`, and the salt sealed with the subject's key."""
+        salt = os.urandom(32)
+        sealed_salt = self.vault.seal_bytes(key, salt_context(disclosure_id, version), salt)
+        return commitment_of(salt, plaintext).hex(), sealed_salt
+
+    def _save_one(self, connection: Connection, disclosure: Disclosure) -> Receipt:
+        recordings = self.uow.save(connection, [disclosure])
+        last = recordings[-1]
+        return Receipt(disclosure.id, _timestamp(last.domain_event), last.notification.id)
+
+    def _get(self, disclosure_id: UUID) -> Disclosure:
+        try:
+            disclosure: Disclosure = self.uow.store.repository.get(disclosure_id)
+        except AggregateNotFoundError:
+            raise DisclosureNotFound(disclosure_id) from None
+        assert isinstance(disclosure, Disclosure)
+        return disclosure
+
+    def _open(
+        self, connection: Connection, disclosure: Disclosure
+    ) -> tuple[SubjectKey, dict[str, Any]]:
+        key = self.vault.keys_by_tag(connection, [disclosure.subject_tag]).get(
+            disclosure.subject_tag
+        )
+        if key is None:
+            raise InvalidChange({"subject": "was erased: this disclosure can no longer be read"})
+        return key, self.vault.open(key, disclosure.id, disclosure.sealed)
+
+
+def _timestamp(event: Any) -> datetime:
+    stamp: datetime = event.timestamp
+    return stamp

@@ -1,0 +1,105 @@
+"""The overview as JSON: the person's portable, machine-readable copy (with their proof)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ledger.overview.model import Basis, Condition, Item, Overview
+
+FORMAT = "disclosure-ledger-overview/1"
+
+
+def to_json(overview: Overview) -> dict[str, Any]:
+    """The person's portable copy; its schema is `ledger/web/static/overview.schema.json`."""
+    lang = overview.lang
+    config = overview.config
+    return {
+        "format": FORMAT,
+        "language": lang,
+        "generated_at": overview.generated_at.isoformat(),
+        "subject": {"reference": overview.subject_ref, "name": overview.subject_name},
+        "summary": {"disclosures": overview.count, "recipients": overview.recipients},
+        "recipients": [
+            {
+                "recipient": {
+                    "name": group.name,
+                    "id": group.recipient_id,
+                    "country": group.country,
+                    "category": group.category.as_json(),
+                },
+                "count": group.count,
+                "first_at": group.first_at.isoformat() if group.first_at else None,
+                "last_at": group.last_at.isoformat() if group.last_at else None,
+                "data_categories": [c.as_json() for c in group.data_categories],
+                "purposes": list(group.purposes),
+                "legal_bases": [_basis_json(basis) for basis in group.bases],
+                "special_category_conditions": [
+                    _condition_json(condition) for condition in group.conditions
+                ],
+                "disclosures": [_item_json(item) for item in group.items],
+            }
+            for group in overview.groups
+        ],
+        "accesses": [
+            {"at": entry.at.isoformat(), "by": entry.by, "purpose": entry.purpose}
+            for entry in overview.accesses
+        ],
+        "controllers": [
+            {"kvk": info.kvk, "name": info.name, "address": info.address}
+            for info in overview.controllers
+        ],
+        "privacy_contact": {
+            "name": config.contact_name[lang],
+            "email": config.contact_email,
+            "postal_address": config.contact_address,
+        },
+        "supervisory_authority": {
+            "name": config.authority_name[lang],
+            "url": config.authority_url,
+        },
+    }
+
+
+def _basis_json(basis: Basis) -> dict[str, Any]:
+    return {
+        **basis.basis.as_json(),
+        "citation": basis.citation,
+        "provision": basis.provision,
+        "text": basis.words,
+    }
+
+
+def _condition_json(condition: Condition) -> dict[str, Any]:
+    return {**condition.condition.as_json(), "citation": condition.citation}
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "occurred_at": item.occurred_local,
+        "controller": item.controller,
+        "data_categories": [c.as_json() for c in item.data_categories],
+        "legal_basis": _basis_json(item.basis),
+        "special_category_condition": (_condition_json(item.condition) if item.condition else None),
+        "consent_reference": item.consent_reference,
+        "purpose": item.purpose,
+        "transfer": (
+            {"country": item.transfer.country, "safeguard": item.transfer.safeguard.as_json()}
+            if item.transfer
+            else None
+        ),
+        "state": item.state,
+        "corrected_at": item.corrected_at.isoformat() if item.corrected_at else None,
+        "retraction_reason": item.retraction_reason,
+        "withheld_until": item.withheld_until.isoformat() if item.withheld_until else None,
+    }
+
+
+def render_json(overview: Overview) -> str:
+    """The portable copy; with the overview's proof, the bundle that `ledger verify-bundle`
+    checks offline."""
+    document = to_json(overview)
+    if overview.proof is not None:
+        document["proof"] = dict(overview.proof)
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

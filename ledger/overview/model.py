@@ -1,0 +1,486 @@
+"""The person's overview as plain data: who received their data, when, what and why (GDPR
+Art. 15(1)(c)), built from what the ledger holds on them without touching the database."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal, NamedTuple
+
+from ledger.domain.suppression import is_withheld
+from ledger.domain.vocabulary import Term, Vocabulary, is_eea
+from ledger.overview.config import ControllerInfo, OverviewConfig
+from ledger.overview.texts import (
+    TEXTS,
+    Lang,
+    dashed,
+    language,
+    local,
+    long_date,
+    long_datetime,
+    period,
+    text,
+    times,
+)
+
+Audience = Literal["subject", "officer"]
+
+# The DPV terms used where the vocabulary has no more specific one.
+DPV_RECIPIENT = "https://w3id.org/dpv#Recipient"
+DPV_PERSONAL_DATA = "https://w3id.org/dpv#PersonalData"
+
+
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """A vocabulary code with its label in the overview's language and its DPV IRI."""
+
+    code: str
+    label: str
+    dpv: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "label": self.label, "dpv": self.dpv}
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """A legal basis in words: label, the law and article where one applies, the citation."""
+
+    basis: Coded
+    citation: str
+    provision: str | None
+
+    @property
+    def words(self) -> str:
+        return f"{self.basis.label} — {self.provision}" if self.provision else self.basis.label
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    condition: Coded
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    country: str
+    safeguard: Coded
+
+    def words(self, lang: str) -> str:
+        return text(lang, "transfer_text", country=self.country, safeguard=self.safeguard.label)
+
+
+class Item(NamedTuple):
+    """One disclosure as the person sees it (its current values).
+
+    A named tuple, not a frozen dataclass: an overview makes thousands, and a frozen
+    dataclass's `__init__` costs several times more.
+    """
+
+    id: str
+    occurred_at: datetime
+    occurred_local: str
+    when: str
+    controller: str
+    data_categories: tuple[Coded, ...]
+    data_text: str
+    basis: Basis
+    condition: Condition | None
+    consent_reference: str | None
+    purpose: str
+    transfer: Transfer | None
+    state: Literal["recorded", "corrected", "retracted"]
+    state_text: str
+    corrections: int
+    corrected_at: datetime | None
+    retraction_reason: str | None
+    withheld_until: date | None
+    withheld_by: str | None
+    note: str | None
+    hidden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One actual recipient and everything that went there."""
+
+    key: str
+    name: str
+    recipient_id: str | None
+    country: str | None
+    category: Coded
+    count: int
+    first_at: datetime | None
+    last_at: datetime | None
+    period: str
+    times: str
+    data_categories: tuple[Coded, ...]
+    purposes: tuple[str, ...]
+    bases: tuple[Basis, ...]
+    special: tuple[Coded, ...]
+    conditions: tuple[Condition, ...]
+    criminal: tuple[Coded, ...]
+    transfers: tuple[Transfer, ...]
+    consent_references: tuple[str, ...]
+    corrected: int
+    retracted: int
+    notes: tuple[str, ...]
+    items: tuple[Item, ...]
+    # Items still withheld from the person (only in the officer's view), and whether the
+    # person sees this recipient at all.
+    withheld: int = 0
+    shown: bool = True
+
+    @property
+    def data_text(self) -> str:
+        return ", ".join(category.label for category in self.data_categories)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEntry:
+    at: datetime
+    when: str
+    by: str
+    by_label: str
+    purpose: str | None
+    purpose_text: str
+    actor: str
+    endpoint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    lang: Lang
+    audience: Audience
+    generated_at: datetime
+    subject_tag: str | None
+    subject_ref: str | None
+    subject_name: str | None
+    controllers: tuple[ControllerInfo, ...]
+    groups: tuple[Group, ...]
+    accesses: tuple[AccessEntry, ...]
+    config: OverviewConfig
+    count: int = 0
+    # Recipients the person sees, and (for the officer) disclosures still withheld from them.
+    recipients: int = 0
+    withheld: int = 0
+    demo: bool = False
+    texts: Mapping[str, str] = field(default_factory=dict)
+    # The person's proof bundle, which the JSON copy carries.
+    proof: Mapping[str, Any] | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.subject_tag is not None
+
+    @property
+    def summary(self) -> str:
+        if self.count == 1 and self.recipients == 1:
+            return text(self.lang, "summary_intro_one")
+        return text(self.lang, "summary_intro", count=self.count, recipients=self.recipients)
+
+    @property
+    def withheld_summary(self) -> str | None:
+        """For the officer: what the person does not see yet, and is marked so below."""
+        if not self.withheld:
+            return None
+        return text(
+            self.lang,
+            "withheld_summary_one" if self.withheld == 1 else "withheld_summary",
+            n=self.withheld,
+        )
+
+    def filename(self, extension: str) -> str:
+        stem = "overzicht-verstrekkingen" if self.lang == "nl" else "disclosure-overview"
+        return f"{stem}-{local(self.generated_at):%Y-%m-%d}.{extension}"
+
+
+# The read-model columns an overview needs, in the order `_item` unpacks them. `occurred_at`
+# comes from `occurred_local` (the stated time with its offset): parsing that is cheaper than
+
+
+class _Labels:
+    """Vocabulary look-ups for one language, cached: an overview repeats the same few codes."""
+
+    def __init__(self, vocabulary: Vocabulary, lang: Lang) -> None:
+        self.vocabulary = vocabulary
+        self.lang = lang
+        self._coded: dict[tuple[str, str], Coded] = {}
+        self._bases: dict[tuple[str, str | None], Basis] = {}
+        self._conditions: dict[str, Condition] = {}
+        self._data: dict[str, tuple[tuple[Coded, ...], str]] = {}
+        self.recorded = text(lang, "state_recorded")
+
+    def coded(self, kind: str, code: str, fallback: str | None = None) -> Coded:
+        found = self._coded.get((kind, code))
+        if found is None:
+            term: Term | None = self.vocabulary.section(kind).get(code)
+            label = code if term is None else term.label(self.lang)
+            dpv = term.dpv_iri if term is not None else None
+            found = Coded(code, label, dpv or fallback)
+            self._coded[(kind, code)] = found
+        return found
+
+    def basis(self, code: str, provision: str | None) -> Basis:
+        found = self._bases.get((code, provision))
+        if found is None:
+            term = self.vocabulary.legal_bases.get(code)
+            citation = text(self.lang, "basis_citation", letter=term.letter) if term else ""
+            found = Basis(self.coded("legal_bases", code), citation, provision)
+            self._bases[(code, provision)] = found
+        return found
+
+    def condition(self, code: str) -> Condition:
+        found = self._conditions.get(code)
+        if found is None:
+            term = self.vocabulary.special_conditions.get(code)
+            citation = text(self.lang, "condition_citation", letter=term.letter) if term else ""
+            found = Condition(self.coded("special_conditions", code), citation)
+            self._conditions[code] = found
+        return found
+
+    def data(self, stored: str) -> tuple[tuple[Coded, ...], str]:
+        """The data categories of a read-model row (a JSON list), and them in words."""
+        found = self._data.get(stored)
+        if found is None:
+            coded = tuple(
+                self.coded("data_categories", code, DPV_PERSONAL_DATA)
+                for code in json.loads(stored)
+            )
+            found = (coded, ", ".join(category.label for category in coded))
+            self._data[stored] = found
+        return found
+
+    def sensitivity(self, code: str) -> str:
+        category = self.vocabulary.data_categories.get(code)
+        return "ordinary" if category is None else category.sensitivity
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """What the ledger holds on one person, as plain data (read by `ledger.app.reading`)."""
+
+    tag: str | None
+    reference: str | None
+    name: str | None
+    # Rows in the column order of `ledger.projections.queries.OVERVIEW_COLUMNS`, newest first.
+    rows: Sequence[Sequence[Any]] = ()
+    # recipient_key -> a row with recipient_key, _category, _name, _id and _country.
+    recipients: Mapping[str, Any] = field(default_factory=dict)
+    # Access-log entries (at, actor, role, endpoint, purpose), newest first.
+    accesses: Sequence[Any] = ()
+
+
+def build(
+    record: PersonRecord,
+    *,
+    config: OverviewConfig,
+    vocabulary: Vocabulary,
+    now: datetime,
+    lang: str = "nl",
+    audience: Audience = "subject",
+    proof: Mapping[str, Any] | None = None,
+) -> Overview:
+    """The overview of one person.
+
+    For the person (`audience="subject"`) a disclosure still withheld (the suppression rule,
+    `ledger.domain.suppression`) is left out entirely; the officer sees it, marked, and the
+    counts stay the person's own.
+    """
+    chosen = language(lang)
+    labels = _Labels(vocabulary, chosen)
+    items_by_key: dict[str, list[Item]] = {}
+    for row in record.rows:
+        hidden = is_withheld(row[12], now=now)
+        if hidden and audience == "subject":
+            continue
+        items_by_key.setdefault(row[2], []).append(_item(row, labels, hidden))
+    groups = [_group(record.recipients[key], items, labels) for key, items in items_by_key.items()]
+    groups.sort(key=lambda g: (g.last_at or g.items[0].occurred_at, g.name), reverse=True)
+    controllers = sorted({item.controller for group in groups for item in group.items})
+    controller_infos = tuple(config.controller(kvk) for kvk in controllers)
+    return Overview(
+        lang=chosen,
+        audience=audience,
+        generated_at=now,
+        subject_tag=record.tag,
+        subject_ref=record.reference,
+        subject_name=record.name,
+        controllers=controller_infos,
+        groups=tuple(groups),
+        accesses=tuple(_access(entry, chosen) for entry in record.accesses),
+        config=config,
+        count=sum(group.count for group in groups),
+        recipients=sum(1 for group in groups if group.shown),
+        withheld=sum(group.withheld for group in groups),
+        demo=any(info.demo for info in controller_infos),
+        texts=TEXTS[chosen],
+        proof=proof,
+    )
+
+
+def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
+    """One row of `_COLUMNS` as the person reads it; unpacked, not by attribute, for speed."""
+    (
+        disclosure_id,
+        controller,
+        _recipient_key,
+        occurred_local,
+        data_categories,
+        legal_basis,
+        legal_provision,
+        condition,
+        consent_reference,
+        purpose,
+        transfer_country,
+        transfer_safeguard,
+        withheld_until,
+        suppression_authority,
+        corrections,
+        retracted,
+        retraction_reason,
+        corrected_at,
+    ) = row
+    lang = labels.lang
+    state: Literal["recorded", "corrected", "retracted"]
+    if retracted:
+        state = "retracted"
+        state_text = text(lang, "state_retracted", reason=retraction_reason or "")
+    elif corrections:
+        state = "corrected"
+        state_text = text(lang, "state_corrected", date=long_date(local(corrected_at).date(), lang))
+    else:
+        state = "recorded"
+        state_text = labels.recorded
+    note = None
+    if withheld_until is not None:
+        note = text(
+            lang,
+            "hidden_note" if hidden else "withheld_note",
+            date=long_date(withheld_until, lang),
+            authority=suppression_authority or "",
+        )
+    transfer = (
+        Transfer(transfer_country, labels.coded("safeguards", transfer_safeguard or "", None))
+        if transfer_country
+        else None
+    )
+    data, data_text = labels.data(data_categories)
+    occurred_at = datetime.fromisoformat(occurred_local)
+    return Item(
+        dashed(disclosure_id),
+        occurred_at,
+        occurred_local,
+        long_datetime(occurred_at, lang),
+        controller,
+        data,
+        data_text,
+        labels.basis(legal_basis, legal_provision),
+        labels.condition(condition) if condition else None,
+        consent_reference,
+        purpose,
+        transfer,
+        state,
+        state_text,
+        corrections,
+        corrected_at if corrections else None,
+        retraction_reason if retracted else None,
+        withheld_until,
+        suppression_authority if withheld_until else None,
+        note,
+        hidden,
+    )
+
+
+def _ranked(values: Iterable[Any]) -> tuple[Any, ...]:
+    """Distinct values, the most frequent first, ties in order of first appearance."""
+    counts = Counter(values)
+    return tuple(value for value, _ in counts.most_common())
+
+
+def _group(row: Any, items: list[Item], labels: _Labels) -> Group:
+    lang = labels.lang
+    # What the person sees; the officer's view also lists the withheld items, marked, but
+    # counts only these.
+    seen = [item for item in items if not item.hidden]
+    withheld = len(items) - len(seen)
+    basis = seen or items
+    counted = [item for item in basis if item.state != "retracted"] or basis
+    live = [item for item in seen if item.state != "retracted"]
+    categories = {c.code: c for item in counted for c in item.data_categories}
+    ordered = tuple(sorted(categories.values(), key=lambda c: c.label.casefold()))
+    corrected = sum(item.state == "corrected" for item in seen)
+    retracted = sum(item.state == "retracted" for item in seen)
+    notes = []
+    if withheld:
+        notes.append(
+            text(lang, "withheld_group_one" if withheld == 1 else "withheld_group", n=withheld)
+        )
+    if seen and not live:
+        notes.append(text(lang, "all_retracted"))
+    if corrected:
+        notes.append(
+            text(lang, "corrected_note" if corrected == 1 else "corrected_note_many", n=corrected)
+        )
+    if retracted and live:
+        notes.append(
+            text(lang, "retracted_note" if retracted == 1 else "retracted_note_many", n=retracted)
+        )
+    first = min(item.occurred_at for item in counted)
+    last = max(item.occurred_at for item in counted)
+    return Group(
+        key=row.recipient_key,
+        name=row.recipient_name,
+        recipient_id=row.recipient_id,
+        country=row.recipient_country,
+        category=labels.coded("recipient_categories", row.recipient_category, DPV_RECIPIENT),
+        count=len(live),
+        first_at=first if live else None,
+        last_at=last if live else None,
+        period=period(first, last, lang),
+        times=times(len(live), lang),
+        data_categories=ordered,
+        purposes=_ranked(item.purpose for item in counted),
+        bases=_ranked(item.basis for item in counted),
+        special=tuple(c for c in ordered if labels.sensitivity(c.code) == "special"),
+        conditions=_ranked(item.condition for item in counted if item.condition),
+        criminal=tuple(c for c in ordered if labels.sensitivity(c.code) == "criminal"),
+        transfers=_ranked(
+            item.transfer for item in counted if item.transfer and not is_eea(item.transfer.country)
+        ),
+        consent_references=_ranked(
+            item.consent_reference for item in counted if item.consent_reference
+        ),
+        corrected=corrected,
+        retracted=retracted,
+        notes=tuple(notes),
+        items=tuple(items),
+        withheld=withheld,
+        shown=bool(seen),
+    )
+
+
+def _access(entry: Any, lang: Lang) -> AccessEntry:
+    by = {"officer": "officer", "subject": "subject"}.get(entry.role, "system")
+    return AccessEntry(
+        at=entry.at,
+        when=long_datetime(entry.at, lang),
+        by=by,
+        by_label=text(lang, f"by_{by}"),
+        purpose=entry.purpose,
+        purpose_text=(
+            text(lang, "own_view") if by == "subject" else entry.purpose or text(lang, "no_reason")
+        ),
+        actor=entry.actor,
+        endpoint=entry.endpoint,
+    )
+
+
+def special_text(group: Group, lang: str) -> str:
+    conditions = "; ".join(f"{c.condition.label} ({c.citation})" for c in group.conditions) or "—"
+    return text(
+        lang, "special_text", data=", ".join(c.label for c in group.special), conditions=conditions
+    )

@@ -1,0 +1,17 @@
+"""The HTTP API under /api/v1: one module per resource, each a flask-smorest blueprint whose
+views parse, make one application call and answer."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ledger.web.api import disclosures, integrity, links, recipients, statistics, subjects
+
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    disclosures.blp,
+    subjects.blp,
+    links.blp,
+    recipients.blp,
+    statistics.blp,
+    integrity.blp,
+)

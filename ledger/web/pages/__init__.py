@@ -1,0 +1,45 @@
+"""The pages for people: the person's own overview through their link, and the privacy
+officer's pages behind a sign-in with an officer key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, g
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from ledger import overview
+from ledger.overview.html import TEMPLATES as OVERVIEW_TEMPLATES
+from ledger.web.pages import officer, person, session
+from ledger.web.pages.common import page, security_headers
+
+site = Blueprint("site", __name__)
+site.after_request(security_headers)
+
+
+@site.get("/")
+def home() -> Response:
+    return page("home.html")
+
+
+def register(app: Flask) -> None:
+    """The pages' blueprints, their session settings and the overview's templates."""
+    ledger = app.extensions["ledger"]
+    session.configure(app, link_key=ledger.keys.link_key, production=ledger.settings.is_production)
+    # The person's page and the officer's view include the overview's own template.
+    app.jinja_loader = ChoiceLoader(
+        [loader for loader in (app.jinja_loader,) if loader is not None]
+        + [FileSystemLoader(OVERVIEW_TEMPLATES)]
+    )
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        return {
+            "csrf_token": session.csrf_token,
+            "officer_name": g.get("officer"),
+            "long_datetime": overview.long_datetime,
+        }
+
+    app.register_blueprint(site)
+    app.register_blueprint(person.bp)
+    app.register_blueprint(officer.bp)
