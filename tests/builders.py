@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from ledger.adapters import access_log
+from ledger.adapters.access_log import Access
+from ledger.app import Ledger, Reader
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject
 
-AMSTERDAM = timezone(timedelta(hours=1))
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def a_disclosure(number: int = 1, **changes: Any) -> DisclosureFacts:
@@ -43,3 +47,13 @@ def to_inlener(number: int = 1, **changes: Any) -> DisclosureFacts:
 
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+# Who reads in a test that reads a person directly through the application.
+READER = Reader(actor="test", role="officer", channel="test", purpose="a test reads")
+
+
+def accesses_of(ledger: Ledger, subject_id: str) -> list[Access]:
+    """The person's access log as stored, newest first, without logging this look itself."""
+    with ledger.uow.read() as connection:
+        key = ledger.vault.find(connection, subject_id)
+        return [] if key is None else access_log.accesses(connection, key.tag)

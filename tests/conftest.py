@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from ledger.application import Ledger
+from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 

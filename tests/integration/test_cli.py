@@ -58,12 +58,14 @@ def test_import_records_every_line_and_overview_shows_them(run, tmp_path: Path) 
     again = run("import", str(source))
     assert "Recorded 0 disclosures, 3 already recorded before." in again.output
 
-    overview = run("overview", "E-00002")
+    overview = run("overview", "E-00002", "--purpose", "AVG-verzoek 2026-017")
     assert overview.exit_code == 0
     assert "Belastingdienst" in overview.output
     assert "legal obligation" in overview.output.lower()
 
-    as_json = json.loads(run("overview", "E-00002", "--json").output)
+    as_json = json.loads(
+        run("overview", "E-00002", "--purpose", "AVG-verzoek 2026-017", "--json").output
+    )
     assert as_json["recipients"][0]["count"] == 1
     assert as_json["disclosures"][0]["source"]["reference"] == "run-2026-10/2"
 
@@ -90,7 +92,9 @@ def test_import_with_bad_lines_records_nothing_and_names_each_line(run, tmp_path
     assert f"{source}:4: colour: is not a field of a disclosure" in result.output
     assert "3 of 5 lines are bad; nothing was recorded" in result.output
     assert "Traceback" not in result.output
-    assert "No disclosures" in run("overview", "E-00001").output
+    assert (
+        "No disclosures" in run("overview", "E-00001", "--purpose", "AVG-verzoek 2026-017").output
+    )
 
 
 def test_import_partial_records_the_good_lines(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -117,7 +121,10 @@ def test_import_reads_csv_with_field_paths_as_columns(run, tmp_path: Path) -> No
 
     source.write_text(source.read_text().replace("naam;medisch", "naam"))
     assert run("import", str(source)).exit_code == 0
-    assert "Bouwbedrijf De Vries B.V." in run("overview", "E-00007").output
+    assert (
+        "Bouwbedrijf De Vries B.V."
+        in run("overview", "E-00007", "--purpose", "AVG-verzoek 2026-017").output
+    )
 
 
 def test_import_refuses_a_source_reused_with_other_content(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +138,9 @@ def test_import_refuses_a_source_reused_with_other_content(run, tmp_path: Path) 
 
     assert result.exit_code == 1
     assert f"{second}:2: source.reference:" in result.output
-    assert "No disclosures" in run("overview", "E-00002").output
+    assert (
+        "No disclosures" in run("overview", "E-00002", "--purpose", "AVG-verzoek 2026-017").output
+    )
 
 
 def test_projections_rebuild_reports_the_events_replayed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -145,7 +154,7 @@ def test_projections_rebuild_reports_the_events_replayed(run, tmp_path: Path) ->
 
 def test_a_bad_configuration_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     env = {"LEDGER_DATABASE_URL": "mysql://nope", "LEDGER_VAR_DIR": str(tmp_path)}
-    result = CliRunner(env=env).invoke(main, ["overview", "E-1"])
+    result = CliRunner(env=env).invoke(main, ["overview", "E-1", "--purpose", "test"])
     assert result.exit_code != 0
     assert "LEDGER_DATABASE_URL must start with" in result.output
     assert "Traceback" not in result.output
@@ -190,3 +199,42 @@ def test_verify_bundle_checks_a_bundle_offline(run, tmp_path: Path) -> None:  # 
     result = run("verify-bundle", str(bundle), "--public-key", "x+00000000+AAAA")
     assert result.exit_code == 1
     assert "does not verify" in result.output
+
+
+def test_the_overview_command_needs_a_reason_and_logs_it(
+    run, settings: Settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "one.jsonl"
+    source.write_text(line(1) + "\n", encoding="utf-8")
+    assert run("import", str(source)).exit_code == 0
+
+    missing = run("overview", "E-00001")
+    blank = run("overview", "E-00001", "--purpose", "   ")
+
+    assert missing.exit_code != 0
+    assert "--purpose" in missing.output
+    assert blank.exit_code != 0
+    assert "say why you look" in blank.output
+    assert "Traceback" not in blank.output
+    assert run("overview", "E-00001", "--purpose", "AVG-verzoek 2026-017").exit_code == 0
+    from ledger.bootstrap import build_ledger
+    from tests.builders import accesses_of
+
+    ledger = build_ledger(settings)
+    try:
+        logged = accesses_of(ledger, "E-00001")
+    finally:
+        ledger.close()
+    assert [(entry.endpoint, entry.purpose) for entry in logged] == [
+        ("cli overview --format text", "AVG-verzoek 2026-017")
+    ]
+
+
+def test_the_help_speaks_to_the_user_not_to_flask(run) -> None:  # type: ignore[no-untyped-def]
+    text = run("--help").output
+    for word in ("import", "overview", "verify", "keys", "serve", "demo"):
+        assert word in text
+    for flask_word in ("--app", "--env-file", "routes", "shell", " run "):
+        assert flask_word not in text
+    for command in ("import", "overview", "keys", "projections", "verify", "demo", "serve"):
+        assert "SPEC" not in run(command, "--help").output

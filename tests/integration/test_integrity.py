@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from ledger.application import Ledger
+from ledger.adapters.vault import subject_vault
+from ledger.app import Ledger
 from ledger.domain.values import Recipient, Source
 from ledger.integrity import merkle
 from ledger.integrity.bundle import verify_bundle
@@ -19,37 +20,38 @@ from ledger.integrity.checkpoints import NoteVerifier
 from ledger.integrity.leaves import Leaf
 from ledger.integrity.log import leaves
 from ledger.settings import Settings
-from ledger.vault import subject_vault
 from ledger.web import create_app
-from tests.builders import a_disclosure, to_inlener
+from tests.builders import READER, a_disclosure, to_inlener
 
 
 def events_table(ledger: Ledger) -> sa.Table:
-    table: sa.Table = ledger.recorder.events_record_cls.__table__
+    table: sa.Table = ledger.store.table
     return table
 
 
 def fill(ledger: Ledger) -> None:
     """Twelve events over three people: records, a correction and a retraction."""
-    ledger.record_batch([a_disclosure(n) for n in range(1, 4)], actor="payroll")
-    receipts = ledger.record_batch(
+    ledger.recording.record_batch([a_disclosure(n) for n in range(1, 4)], actor="payroll")
+    receipts = ledger.recording.record_batch(
         [to_inlener(n, source=Source("planning", f"p-{n}")) for n in range(1, 4)], actor="p"
     )
-    ledger.publish_checkpoint()
-    ledger.correct(
+    ledger.integrity.publish_checkpoint()
+    ledger.recording.correct(
         receipts[0].id,
         changes={"recipient": Recipient("inlener", "Kassenbouw Westland B.V.", None, "NL")},
         reason="wrong hirer",
         actor="officer",
     )
-    ledger.retract(receipts[1].id, reason="in error", actor="officer")
-    ledger.record_batch([a_disclosure(n, purpose="November") for n in (4, 5)], actor="payroll")
+    ledger.recording.retract(receipts[1].id, reason="in error", actor="officer")
+    ledger.recording.record_batch(
+        [a_disclosure(n, purpose="November") for n in (4, 5)], actor="payroll"
+    )
     for n in (6, 7):
-        ledger.record(
+        ledger.recording.record(
             a_disclosure(1, source=Source("payroll", f"extra-{n}"), purpose=f"run {n}"),
             actor="payroll",
         )
-    ledger.publish_checkpoint()
+    ledger.integrity.publish_checkpoint()
 
 
 GUARDED = ("ledger_events", "ledger_leaves", "ledger_checkpoints")
@@ -77,12 +79,12 @@ def tamper(ledger: Ledger, statement: str, **params: Any) -> None:
 def test_every_event_gets_one_leaf_and_the_ledger_verifies(ledger: Ledger) -> None:
     fill(ledger)
 
-    report = ledger.verify()
+    report = ledger.integrity.verify()
 
     assert report.ok, report.problems
     assert report.events == 12
     assert report.checkpoints >= 2
-    stored = ledger.leaves(0, 100)
+    stored = ledger.integrity.leaves(0, 100)
     assert [index for index, _ in stored] == list(range(12))
     decoded = [Leaf.decode(raw) for _, raw in stored]
     assert [leaf.position for leaf in decoded] == list(range(1, 13))
@@ -96,7 +98,7 @@ def test_every_event_gets_one_leaf_and_the_ledger_verifies(ledger: Ledger) -> No
 def test_each_subject_has_a_gapless_chain_of_leaves(ledger: Ledger) -> None:
     fill(ledger)
     chains: dict[str, list[tuple[Leaf, bytes]]] = {}
-    for _, raw in ledger.leaves(0, 100):
+    for _, raw in ledger.integrity.leaves(0, 100):
         leaf = Leaf.decode(raw)
         chains.setdefault(leaf.subject_tag, []).append((leaf, merkle.leaf_hash(raw)))
     assert len(chains) == 5
@@ -110,25 +112,25 @@ def test_each_subject_has_a_gapless_chain_of_leaves(ledger: Ledger) -> None:
 
 def test_leaves_hold_no_personal_data(ledger: Ledger) -> None:
     fill(ledger)
-    everything = b"".join(raw for _, raw in ledger.leaves(0, 100))
+    everything = b"".join(raw for _, raw in ledger.integrity.leaves(0, 100))
     for secret in (b"E-00001", b"Jan Jansen", b"jan1@example.org", b"run-2026-10", b"Bouwbedrijf"):
         assert secret not in everything
 
 
 def test_proofs_from_the_database_verify_against_the_signed_checkpoint(ledger: Ledger) -> None:
     fill(ledger)
-    checkpoint = ledger.latest_checkpoint()
+    checkpoint = ledger.integrity.latest_checkpoint()
     assert checkpoint is not None
-    signed = NoteVerifier.parse(ledger.verifier_key()).verify(checkpoint.note)
+    signed = NoteVerifier.parse(ledger.integrity.verifier_key()).verify(checkpoint.note)
     assert signed.tree_size == 12
-    hashes = [merkle.leaf_hash(raw) for _, raw in ledger.leaves(0, 12)]
+    hashes = [merkle.leaf_hash(raw) for _, raw in ledger.integrity.leaves(0, 12)]
     assert merkle.root_from_leaf_hashes(hashes) == signed.root_hash
     for index in range(12):
-        proof = ledger.inclusion_proof(index, 12)
+        proof = ledger.integrity.inclusion_proof(index, 12)
         assert proof == merkle.inclusion_proof(index, hashes)
         merkle.verify_inclusion(index, 12, hashes[index], proof, signed.root_hash)
     for first in range(1, 13):
-        proof = ledger.consistency_proof(first, 12)
+        proof = ledger.integrity.consistency_proof(first, 12)
         first_root = merkle.root_from_leaf_hashes(hashes[:first])
         merkle.verify_consistency(first, 12, first_root, signed.root_hash, proof)
 
@@ -144,7 +146,7 @@ def test_a_changed_event_row_fails_verify_at_its_position(ledger: Ledger) -> Non
     assert changed != state
     tamper(ledger, "UPDATE ledger_events SET state = :state WHERE id = 5", state=changed)
 
-    report = ledger.verify()
+    report = ledger.integrity.verify()
 
     assert not report.ok
     assert report.first_bad_position == 5
@@ -154,7 +156,7 @@ def test_a_changed_event_row_fails_verify_at_its_position(ledger: Ledger) -> Non
 def test_a_deleted_event_row_fails_verify_at_its_position(ledger: Ledger) -> None:
     fill(ledger)
     tamper(ledger, "DELETE FROM ledger_events WHERE id = 8")
-    report = ledger.verify()
+    report = ledger.integrity.verify()
     assert report.first_bad_position == 8
     assert "no stored event" in report.problems[0]
 
@@ -168,20 +170,20 @@ def test_reordered_event_rows_fail_verify_at_the_first_moved_position(ledger: Le
     )
     tamper(ledger, "UPDATE ledger_events SET id = id - 1000000 + 1 WHERE id = 1000002")
     tamper(ledger, "UPDATE ledger_events SET id = 2 WHERE id = 1000003")
-    report = ledger.verify()
+    report = ledger.integrity.verify()
     assert report.first_bad_position == 2
 
 
 def test_a_changed_leaf_or_checkpoint_fails_verify(ledger: Ledger) -> None:
     fill(ledger)
     tamper(ledger, "UPDATE ledger_leaves SET hash = :h WHERE idx = 3", h=bytes(32))
-    assert ledger.verify().first_bad_position == 4
+    assert ledger.integrity.verify().first_bad_position == 4
 
 
 def test_a_forged_checkpoint_fails_verify(ledger: Ledger) -> None:
     fill(ledger)
     tamper(ledger, "UPDATE ledger_checkpoints SET note = replace(note, '\n12\n', '\n13\n')")
-    report = ledger.verify()
+    report = ledger.integrity.verify()
     assert not report.ok
     assert any("checkpoint" in problem for problem in report.problems)
 
@@ -192,7 +194,7 @@ def test_a_forged_checkpoint_fails_verify(ledger: Ledger) -> None:
 def test_the_database_refuses_updates_and_deletes_of_events_and_leaves(
     ledger: Ledger, statement: str
 ) -> None:
-    ledger.record(a_disclosure(), actor="payroll")
+    ledger.recording.record(a_disclosure(), actor="payroll")
     for table in GUARDED:
         column = {"ledger_events": "state", "ledger_leaves": "leaf", "ledger_checkpoints": "note"}
         sql = statement.format(t=table).replace(
@@ -203,22 +205,22 @@ def test_the_database_refuses_updates_and_deletes_of_events_and_leaves(
             ledger.database.write_engine.begin() as connection,
         ):
             connection.execute(sa.text(sql))
-    assert ledger.verify().ok
+    assert ledger.integrity.verify().ok
 
 
 def test_erasing_a_subject_keeps_every_leaf_proof_and_checkpoint_valid(ledger: Ledger) -> None:
     fill(ledger)
-    before = ledger.latest_checkpoint()
+    before = ledger.integrity.latest_checkpoint()
     with ledger.database.write_engine.begin() as connection:
         tag = ledger.vault.find(connection, "E-00001")
         assert tag is not None
         ledger.vault.shred(connection, tag.tag)
 
-    report = ledger.verify()
+    report = ledger.integrity.verify()
 
     assert report.ok, report.problems
-    assert ledger.latest_checkpoint() == before
-    assert ledger.proof_bundle("E-00001") is None
+    assert ledger.integrity.latest_checkpoint() == before
+    assert ledger.reading.proof_bundle(reader=READER, subject_id="E-00001") is None
     with ledger.database.read_engine.connect() as connection:
         assert (
             connection.execute(sa.select(sa.func.count()).select_from(subject_vault)).scalar() == 4
@@ -228,9 +230,9 @@ def test_erasing_a_subject_keeps_every_leaf_proof_and_checkpoint_valid(ledger: L
 
 def test_a_persons_bundle_verifies_offline_and_any_change_is_caught(ledger: Ledger) -> None:
     fill(ledger)
-    bundle = ledger.proof_bundle("E-00001")
+    bundle = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
     assert bundle is not None
-    key = ledger.verifier_key()
+    key = ledger.integrity.verifier_key()
     assert len(bundle["events"]) == 5
     assert verify_bundle(json.loads(json.dumps(bundle)), key) == []
     opened = json.loads(bundle["events"][0]["plaintext"])
@@ -251,7 +253,7 @@ def test_a_persons_bundle_verifies_offline_and_any_change_is_caught(ledger: Ledg
     assert verify_bundle(moved, key)
 
     other = Settings(database_url="sqlite://", var_dir=ledger.settings.var_dir / "other")
-    from ledger.keys import load_signer
+    from ledger.bootstrap import load_signer
 
     assert verify_bundle(bundle, load_signer(other).verifier_key())
 
@@ -261,12 +263,15 @@ def test_the_integrity_api_serves_checkpoints_proofs_and_leaves(
 ) -> None:
     fill(ledger)
     client: FlaskClient = create_app(settings, ledger=ledger).test_client()
-    auditor = {"Authorization": f"Bearer {ledger.create_api_key(name='sna', role='auditor')[1]}"}
-    source = ledger.create_api_key(name="payroll", role="source", system="payroll")[1]
+    auditor = {"Authorization": f"Bearer {ledger.api_keys.create(name='sna', role='auditor')[1]}"}
+    source = ledger.api_keys.create(name="payroll", role="source", system="payroll")[1]
 
     checkpoint = client.get("/api/v1/ledger/checkpoint", headers=auditor).get_json()
     root = base64.b64decode(checkpoint["root_hash"])
-    assert NoteVerifier.parse(ledger.verifier_key()).verify(checkpoint["note"]).root_hash == root
+    assert (
+        NoteVerifier.parse(ledger.integrity.verifier_key()).verify(checkpoint["note"]).root_hash
+        == root
+    )
 
     items = client.get("/api/v1/ledger/leaves?start=0&end=12", headers=auditor).get_json()["items"]
     hashes = [merkle.leaf_hash(base64.b64decode(item["leaf"])) for item in items]
@@ -310,8 +315,8 @@ def test_the_json_overview_carries_a_bundle_that_hides_what_is_suppressed(
 
     from ledger import overview
 
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(
         a_disclosure(
             1,
             recipient=Recipient("opsporingsinstantie", "Politie Eenheid Utrecht", None, "NL"),
@@ -323,18 +328,18 @@ def test_the_json_overview_carries_a_bundle_that_hides_what_is_suppressed(
         ),
         actor="payroll",
     )
-    ledger.record(a_disclosure(1, source=Source("payroll", "later"), purpose="Later"), actor="p")
-    key = ledger.verifier_key()
-
-    view = overview.build(ledger, overview.load_config(None), subject_id="E-00001")
-    document = json.loads(
-        overview.render_json(view, ledger.proof_bundle(tag=view.subject_tag, for_subject=True))
+    ledger.recording.record(
+        a_disclosure(1, source=Source("payroll", "later"), purpose="Later"), actor="p"
     )
+    key = ledger.integrity.verifier_key()
+
+    view = ledger.reading.overview(reader=READER, subject_id="E-00001", with_proof=True)
+    document = json.loads(overview.render_json(view))
     assert verify_bundle(document, key) == []
     assert len(document["proof"]["events"]) == 1
     assert "Politie" not in json.dumps(document)
 
-    officer = ledger.proof_bundle("E-00001", for_subject=False)
+    officer = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001", for_subject=False)
     assert officer is not None
     assert len(officer["events"]) == 3
     assert verify_bundle(officer, key) == []
@@ -356,24 +361,104 @@ def test_a_checkpoint_follows_by_count_by_age_and_on_the_timer(
     ledger.clock = clock
     stop = None
     try:
-        ledger.record(a_disclosure(1), actor="payroll")
-        assert ledger.latest_checkpoint().tree_size == 1  # type: ignore[union-attr]
-        ledger.record_batch([a_disclosure(n) for n in range(2, 5)], actor="payroll")
-        assert ledger.latest_checkpoint().tree_size == 1  # type: ignore[union-attr]
-        assert ledger.publish_checkpoint_if_due() is None
-        ledger.record_batch([a_disclosure(n) for n in range(5, 7)], actor="payroll")
-        assert ledger.latest_checkpoint().tree_size == 6  # by count: 5 since the last
-        ledger.record(a_disclosure(7), actor="payroll")
-        assert ledger.latest_checkpoint().tree_size == 6  # type: ignore[union-attr]
+        ledger.recording.record(a_disclosure(1), actor="payroll")
+        assert ledger.integrity.latest_checkpoint().tree_size == 1  # type: ignore[union-attr]
+        ledger.recording.record_batch([a_disclosure(n) for n in range(2, 5)], actor="payroll")
+        assert ledger.integrity.latest_checkpoint().tree_size == 1  # type: ignore[union-attr]
+        assert ledger.integrity.publish_checkpoint_if_due() is None
+        ledger.recording.record_batch([a_disclosure(n) for n in range(5, 7)], actor="payroll")
+        assert ledger.integrity.latest_checkpoint().tree_size == 6  # by count: 5 since the last
+        ledger.recording.record(a_disclosure(7), actor="payroll")
+        assert ledger.integrity.latest_checkpoint().tree_size == 6  # type: ignore[union-attr]
 
         clock.now += timedelta(seconds=5)  # quiet since: only the timer can sign event 7
         stop = start_checkpoint_timer(ledger)
         deadline = time.monotonic() + 10
-        while ledger.latest_checkpoint().tree_size != 7 and time.monotonic() < deadline:  # type: ignore[union-attr]
+        while ledger.integrity.latest_checkpoint().tree_size != 7 and time.monotonic() < deadline:  # type: ignore[union-attr]
             time.sleep(0.1)
-        assert ledger.latest_checkpoint().tree_size == 7  # type: ignore[union-attr]
-        assert ledger.verify().ok
+        assert ledger.integrity.latest_checkpoint().tree_size == 7  # type: ignore[union-attr]
+        assert ledger.integrity.verify().ok
     finally:
         if stop is not None:
             stop.set()
         ledger.database.dispose()
+
+
+def _statements(ledger: Ledger, call: Any) -> tuple[Any, int]:
+    """What `call()` returns, and how many SQL statements it sent."""
+    count = 0
+
+    def counted(*_args: Any) -> None:
+        nonlocal count
+        count += 1
+
+    engines = {ledger.database.write_engine, ledger.database.read_engine}
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", counted)
+    try:
+        return call(), count
+    finally:
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", counted)
+
+
+def test_a_bundle_costs_the_same_few_statements_for_100_or_400_events(ledger: Ledger) -> None:
+    def person(number: int, events: int) -> None:
+        ledger.recording.record_batch(
+            [
+                a_disclosure(number, source=Source("payroll", f"{number}-{n}"), purpose=f"r{n}")
+                for n in range(events)
+            ],
+            actor="payroll",
+        )
+
+    person(1, 100)
+    person(2, 400)
+    ledger.integrity.publish_checkpoint()  # neither bundle signs a new one
+
+    small, small_count = _statements(
+        ledger, lambda: ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
+    )
+    large, large_count = _statements(
+        ledger, lambda: ledger.reading.proof_bundle(reader=READER, subject_id="E-00002")
+    )
+
+    assert len(small["events"]) == 100
+    assert len(large["events"]) == 400
+    assert verify_bundle(large, ledger.integrity.verifier_key()) == []
+    assert large_count == small_count
+    assert large_count <= 20
+
+
+def test_a_bundle_opens_nothing_of_a_withheld_disclosure(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    withheld = ledger.recording.record(
+        a_disclosure(
+            1,
+            source=Source("payroll", "police"),
+            suppressed_until=date(2099, 1, 1),
+            suppression_authority="Officier van justitie",
+        ),
+        actor="payroll",
+    )
+    ledger.recording.record(a_disclosure(1, source=Source("payroll", "later")), actor="payroll")
+    opened: list[bytes] = []
+    vault_type = type(ledger.vault)
+    real_open_bytes = vault_type.open_bytes
+
+    def spying(key: Any, context: bytes, sealed: str) -> bytes:
+        opened.append(context)
+        return real_open_bytes(key, context, sealed)
+
+    monkeypatch.setattr(vault_type, "open_bytes", staticmethod(spying))
+
+    bundle = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
+
+    assert bundle is not None
+    assert len(bundle["events"]) == 1  # it ends before the withheld one
+    assert opened  # the shown event's salt was opened...
+    assert not any(context.startswith(withheld.id.bytes) for context in opened)  # ...none of it

@@ -16,15 +16,17 @@ from jsonschema import Draft202012Validator
 from pypdf import PdfReader
 
 from ledger import overview
-from ledger.application import Ledger
+from ledger.app import Ledger, Reader
 from ledger.cli import main
 from ledger.domain.values import Recipient, Source
 from ledger.overview import Overview, OverviewConfig
+from ledger.overview.config import ASSETS, DEFAULT_CONFIG
+from ledger.overview.csv import CSV_COLUMNS
 from ledger.settings import Settings, SettingsError
-from tests.builders import a_disclosure, to_inlener
+from tests.builders import READER, a_disclosure, accesses_of, to_inlener
 from tests.conftest import TEST_MASTER_KEY, FixedClock
 
-SCHEMA = json.loads((overview.STATIC / "overview.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ASSETS / "overview.schema.json").read_text(encoding="utf-8"))
 ARBO = Recipient("arbodienst", "ArboNed B.V.", "30193658", "NL")
 POLICE = Recipient("opsporingsinstantie", "Politie Midden-Nederland", None, "NL")
 
@@ -60,20 +62,22 @@ def config() -> OverviewConfig:
 
 
 def build(ledger: Ledger, config: OverviewConfig, **options: object) -> Overview:
-    return overview.build(ledger, config, subject_id="E-00001", **options)  # type: ignore[arg-type]
+    """E-00001's overview through the one reading path (which logs this read, as `READER`)."""
+    ledger.reading.overview_config = config
+    return ledger.reading.overview(reader=READER, subject_id="E-00001", **options)  # type: ignore[arg-type]
 
 
 def test_the_overview_groups_by_actual_recipient_with_the_basis_in_words(
     ledger: Ledger, config: OverviewConfig
 ) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(sick_leave(), actor="payroll")
-    ledger.record(to_inlener(1), actor="planning")
-    ledger.record(
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(sick_leave(), actor="payroll")
+    ledger.recording.record(to_inlener(1), actor="planning")
+    ledger.recording.record(
         to_inlener(1, source=Source("planning", "plan-2"), purpose="Urenregistratie"),
         actor="planning",
     )
-    ledger.record(a_disclosure(2), actor="payroll")  # someone else's
+    ledger.recording.record(a_disclosure(2), actor="payroll")  # someone else's
 
     view = build(ledger, config)
 
@@ -104,8 +108,8 @@ def test_the_overview_groups_by_actual_recipient_with_the_basis_in_words(
 
 
 def test_english_is_chosen_per_overview(ledger: Ledger, config: OverviewConfig) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(sick_leave(), actor="payroll")
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(sick_leave(), actor="payroll")
 
     view = build(ledger, config, lang="en")
 
@@ -123,13 +127,15 @@ def test_english_is_chosen_per_overview(ledger: Ledger, config: OverviewConfig) 
 def test_a_correction_is_shown_corrected_and_a_retraction_retracted(
     ledger: Ledger, config: OverviewConfig
 ) -> None:
-    first = ledger.record(to_inlener(1), actor="planning")
-    second = ledger.record(to_inlener(1, source=Source("planning", "plan-2")), actor="planning")
-    wrong = ledger.record(a_disclosure(1), actor="payroll")
-    ledger.correct(
+    first = ledger.recording.record(to_inlener(1), actor="planning")
+    second = ledger.recording.record(
+        to_inlener(1, source=Source("planning", "plan-2")), actor="planning"
+    )
+    wrong = ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.correct(
         first.id, changes={"purpose": "Planning week 45"}, reason="typo", actor="planning"
     )
-    ledger.retract(wrong.id, reason="verkeerde werknemer", actor="payroll")
+    ledger.recording.retract(wrong.id, reason="verkeerde werknemer", actor="payroll")
 
     view = build(ledger, config)
 
@@ -161,8 +167,8 @@ def test_a_correction_is_shown_corrected_and_a_retraction_retracted(
 def test_a_suppressed_disclosure_is_absent_for_the_person_until_its_date(
     ledger: Ledger, config: OverviewConfig, clock: FixedClock
 ) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(police_request(), actor="payroll")
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(police_request(), actor="payroll")
 
     person = build(ledger, config)
     officer = build(ledger, config, audience="officer")
@@ -202,29 +208,30 @@ def test_a_suppressed_disclosure_is_absent_for_the_person_until_its_date(
 def test_the_person_sees_when_and_why_their_data_was_consulted_but_not_by_whom(
     ledger: Ledger, config: OverviewConfig, clock: FixedClock
 ) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.log_access(
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    officer = Reader(
         actor="fg-anna",
         role="officer",
-        endpoint="GET /api/v1/subjects/E-00001/recipients",
+        channel="GET /api/v1/subjects/{subject_id}/recipients",
         purpose="AVG-verzoek 2026-017",
-        subject_id="E-00001",
     )
+    ledger.reading.recipients_of("E-00001", reader=officer)
+    # Someone about whom the ledger holds nothing: nothing is read, nothing logged.
+    ledger.reading.recipients_of("E-00002", reader=officer)
     clock.now = datetime(2026, 11, 4, 8, 0, tzinfo=UTC)
-    view = build(ledger, config)
-    ledger.log_access(
+    person = Reader(
         actor="betrokkene",
         role="subject",
-        endpoint="GET /o/{token} (html)",
+        channel="GET /o/{token} (html)",
         purpose="own overview through a personal link",
-        subject_tags=[view.subject_tag or ""],
     )
-    ledger.log_access(
-        actor="fg-anna", role="officer", endpoint="x", purpose=None, subject_id="E-00002"
-    )
+    with ledger.uow.read() as connection:
+        found = ledger.vault.find(connection, "E-00001")
+    assert found is not None
 
-    view = build(ledger, config)
+    view = ledger.reading.overview(reader=person, tag=found.tag)
 
+    # The person's own look is logged before it is read, so it is in the list it shows.
     assert [(a.by_label, a.purpose_text) for a in view.accesses] == [
         ("uzelf, via uw persoonlijke link", "uw eigen overzicht bekeken of gedownload"),
         ("medewerker privacyzaken", "AVG-verzoek 2026-017"),
@@ -242,9 +249,9 @@ def test_the_person_sees_when_and_why_their_data_was_consulted_but_not_by_whom(
 def test_the_json_export_follows_its_schema_with_dpv_iris(
     ledger: Ledger, config: OverviewConfig
 ) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(sick_leave(), actor="payroll")
-    ledger.record(to_inlener(1), actor="planning")
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(sick_leave(), actor="payroll")
+    ledger.recording.record(to_inlener(1), actor="planning")
 
     document = json.loads(overview.render_json(build(ledger, config)))
 
@@ -273,15 +280,15 @@ def test_the_json_export_follows_its_schema_with_dpv_iris(
 def test_the_csv_has_a_row_per_disclosure_and_defuses_spreadsheet_formulas(
     ledger: Ledger, config: OverviewConfig
 ) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(to_inlener(1, purpose='=HYPERLINK("http://x")'), actor="planning")
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(to_inlener(1, purpose='=HYPERLINK("http://x")'), actor="planning")
 
     table = overview.render_csv(build(ledger, config))
     assert table.startswith("\ufeffoccurred_at,")  # a byte-order mark for spreadsheets
     rows = list(csv.DictReader(io.StringIO(table.removeprefix("\ufeff"))))
 
     assert len(rows) == 2
-    assert set(rows[0]) == set(overview.CSV_COLUMNS)
+    assert set(rows[0]) == set(CSV_COLUMNS)
     tax = next(row for row in rows if row["recipient_name"] == "Belastingdienst")
     assert tax["legal_basis_text"] == (
         "wettelijke verplichting — Wet op de loonbelasting 1964, art. 28"
@@ -293,8 +300,8 @@ def test_the_csv_has_a_row_per_disclosure_and_defuses_spreadsheet_formulas(
 
 
 def test_the_pdf_has_the_same_content_as_real_text(ledger: Ledger, config: OverviewConfig) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(sick_leave(), actor="payroll")
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(sick_leave(), actor="payroll")
 
     for lang, words in (
         ("nl", ["Overzicht van verstrekkingen", "wettelijke verplichting", "Verzuimgegevens"]),
@@ -317,7 +324,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 
 def test_an_unknown_subject_has_an_empty_overview(ledger: Ledger, config: OverviewConfig) -> None:
-    view = overview.build(ledger, config, subject_id="E-99999")
+    view = ledger.reading.overview(reader=READER, subject_id="E-99999")
 
     assert not view.known
     assert view.groups == ()
@@ -328,8 +335,8 @@ def test_an_unknown_subject_has_an_empty_overview(ledger: Ledger, config: Overvi
 def test_controllers_and_the_complaint_text_come_from_configuration(
     ledger: Ledger, tmp_path: Path
 ) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    document = json.loads(overview.DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    document = json.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     document["controllers"].append(
         {"kvk": "12345678", "name": "Uitzendbureau Test B.V.", "address": "Teststraat 1, Utrecht"}
     )
@@ -390,12 +397,23 @@ def test_ledger_overview_writes_each_format_for_the_person(
     run,
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(police_request(until=date(2099, 1, 1)), actor="payroll")
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(police_request(until=date(2099, 1, 1)), actor="payroll")
 
     for fmt in ("html", "pdf", "json", "csv"):
         target = tmp_path / f"overview.{fmt}"
-        result = run("overview", "E-00001", "--format", fmt, "-o", str(target), "--lang", "en")
+        result = run(
+            "overview",
+            "E-00001",
+            "--purpose",
+            "AVG-verzoek 2026-017",
+            "--format",
+            fmt,
+            "-o",
+            str(target),
+            "--lang",
+            "en",
+        )
         assert result.exit_code == 0, result.output
         assert f"Wrote the {fmt.upper()} overview of E-00001" in result.output
         content = (
@@ -411,16 +429,18 @@ def test_ledger_overview_writes_each_format_for_the_person(
     assert json.loads((tmp_path / "overview.json").read_text())["language"] == "en"
 
     # The officer's own views still show everything, --json as before.
-    raw = json.loads(run("overview", "E-00001", "--json").output)
+    raw = json.loads(
+        run("overview", "E-00001", "--purpose", "AVG-verzoek 2026-017", "--json").output
+    )
     assert {d["recipient"]["name"] for d in raw["disclosures"]} == {"Belastingdienst", POLICE.name}
-    assert "Politie" in run("overview", "E-00001").output
+    assert "Politie" in run("overview", "E-00001", "--purpose", "AVG-verzoek 2026-017").output
 
-    refused = run("overview", "E-00001", "--format", "pdf")
+    refused = run("overview", "E-00001", "--purpose", "AVG-verzoek 2026-017", "--format", "pdf")
     assert refused.exit_code != 0
     assert "add -o FILE" in refused.output
     assert "Traceback" not in refused.output
 
-    logged = ledger.access_log("E-00001")
+    logged = accesses_of(ledger, "E-00001")
     assert {entry.endpoint for entry in logged} >= {
         "cli overview --format pdf",
         "cli overview --format json",

@@ -16,16 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from ledger.application import Ledger
+from ledger.adapters import overview_links
+from ledger.app import Ledger
 from ledger.demo import demo_disclosures
 from ledger.domain.values import Recipient, Source, Subject
 from ledger.settings import Settings
 from ledger.web import create_app
-from tests.builders import a_disclosure, to_inlener
+from tests.builders import a_disclosure, accesses_of, to_inlener
 from tests.conftest import FixedClock
 
 POLICE = Recipient("opsporingsinstantie", "Politie Midden-Nederland", None, "NL")
@@ -43,7 +45,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def officer(ledger: Ledger) -> str:
-    return ledger.create_api_key(name="fg", role="officer")[1]
+    return ledger.api_keys.create(name="fg", role="officer")[1]
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -51,9 +53,9 @@ def bearer(key: str) -> dict[str, str]:
 
 
 def record_person(ledger: Ledger) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(to_inlener(1), actor="planning")
-    ledger.record(
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(to_inlener(1), actor="planning")
+    ledger.recording.record(
         a_disclosure(
             1,
             recipient=POLICE,
@@ -154,7 +156,7 @@ def test_a_link_opens_the_overview_without_an_account_and_is_logged(
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     assert "Set-Cookie" not in page.headers  # the person gets no session
     assert "total;dur=" in page.headers["Server-Timing"]
-    accesses = ledger.access_log("E-00001")
+    accesses = accesses_of(ledger, "E-00001")
     assert [(a.actor, a.role) for a in accesses[:2]] == [
         ("betrokkene", "subject"),
         ("fg", "officer"),
@@ -202,7 +204,7 @@ def test_the_person_switches_language_and_downloads_each_format(
     assert table.startswith("\ufeffoccurred_at,")
     assert "Politie" not in table
     assert client.get(f"{path}/overview.exe").status_code == 404
-    assert sum(a.role == "subject" for a in ledger.access_log("E-00001")) == 4
+    assert sum(a.role == "subject" for a in accesses_of(ledger, "E-00001")) == 4
 
 
 def test_an_expired_revoked_or_altered_link_shows_a_clear_page(
@@ -262,7 +264,7 @@ def test_the_link_api_answers_each_mistake_with_a_problem(
     client: FlaskClient, ledger: Ledger, officer: str
 ) -> None:
     record_person(ledger)
-    auditor = ledger.create_api_key(name="sna", role="auditor")[1]
+    auditor = ledger.api_keys.create(name="sna", role="auditor")[1]
     path = "/api/v1/subjects/E-00001/overview-links"
 
     assert client.post(path, json={}).status_code == 401
@@ -305,7 +307,7 @@ def test_the_link_api_answers_each_mistake_with_a_problem(
 def test_an_officer_logs_in_with_a_key_and_the_form_is_csrf_protected(
     client: FlaskClient, ledger: Ledger, officer: str
 ) -> None:
-    source = ledger.create_api_key(name="payroll", role="source", system="payroll")[1]
+    source = ledger.api_keys.create(name="payroll", role="source", system="payroll")[1]
     assert client.get("/officer/").status_code == 302
     form = client.get("/officer/login")
     token = csrf(form.get_data(as_text=True))
@@ -348,7 +350,7 @@ def test_an_officer_whose_key_is_revoked_is_logged_out(
 ) -> None:
     login(client, officer)
     assert client.get("/officer/").status_code == 200
-    ledger.revoke_api_key("fg")
+    ledger.api_keys.revoke("fg")
     answer = client.get("/officer/statistics")
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith("/officer/login")
@@ -386,34 +388,37 @@ def test_the_officer_finds_a_subject_and_every_view_is_logged_with_its_reason(
     assert "Politie Midden-Nederland" in html  # the officer sees the suppressed one...
     assert "Verborgen voor de betrokkene tot 15 januari 2027" in html  # ...marked as such
     assert 'class="recorded hidden-item"' in html
-    last = ledger.access_log("E-00001")[0]
+    last = accesses_of(ledger, "E-00001")[0]
     assert (last.actor, last.role, last.purpose) == ("fg", "officer", "AVG-verzoek 2026-017")
     assert last.endpoint == "GET /officer/subject"
+    assert last.purpose in html
 
-    history = re.search(r'href="(/officer/disclosures/[0-9a-f-]+)"', html)
+    # Every link on the page carries the reason on to the next look at the same person.
+    history = re.search(r'href="(/officer/disclosures/[0-9a-f-]+\?reason=[^"]+)"', html)
     assert history
-    detail = client.get(history.group(1)).get_data(as_text=True)
+    detail = client.get(history.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "Geschiedenis" in detail
     assert "vastgelegd" in detail
     assert "run-2026-10/E-00001" in detail or "plan-1" in detail or "police-1" in detail
-    assert len(ledger.access_log("E-00001")) == 2
+    assert len(accesses_of(ledger, "E-00001")) == 2
 
     # The officer's downloads are what the person gets: the suppressed one is left out.
-    download = client.get("/officer/subject/overview.pdf?id=E-00001")
+    reason = "&reason=AVG-verzoek+2026-017"
+    download = client.get("/officer/subject/overview.pdf?id=E-00001" + reason)
     assert download.status_code == 200
     text = " ".join(PdfReader(io.BytesIO(download.data)).pages[0].extract_text().split())
     assert "Belastingdienst" in text
     assert "Politie" not in text
-    standalone = client.get("/officer/subject/overview.html?id=E-00001&lang=en")
+    standalone = client.get("/officer/subject/overview.html?id=E-00001&lang=en" + reason)
     assert '<html lang="en">' in standalone.get_data(as_text=True)
     assert standalone.headers["Content-Disposition"].startswith("attachment;")
-    missing = client.get("/officer/subject/overview.exe?id=E-00001")
+    missing = client.get("/officer/subject/overview.exe?id=E-00001" + reason)
     assert missing.status_code == 404
     assert missing.mimetype == "text/html"
     assert "Niet gevonden" in missing.get_data(as_text=True)
-    assert len(ledger.access_log("E-00001")) == 4
+    assert len(accesses_of(ledger, "E-00001")) == 4
 
-    unknown = client.get("/officer/subject?id=E-77777")
+    unknown = client.get("/officer/subject?id=E-77777" + reason)
     assert "geen verstrekkingen geregistreerd" in unknown.get_data(as_text=True)
 
 
@@ -422,17 +427,24 @@ def test_the_officer_creates_and_revokes_a_link_on_the_page(
 ) -> None:
     record_person(ledger)
     login(client, officer)
-    page = client.get("/officer/subject?id=E-00001").get_data(as_text=True)
+    subject_page = "/officer/subject?id=E-00001&reason=AVG-verzoek+2026-017"
+    page = client.get(subject_page).get_data(as_text=True)
 
     refused = client.post(
         "/officer/subject/links", data={"subject_id": "E-00001", "days": "30", "lang": "nl"}
     )
     assert refused.status_code == 400
-    made = client.post(
-        "/officer/subject/links",
-        data={"subject_id": "E-00001", "days": "7", "lang": "en", "csrf_token": csrf(page)},
-    )
+    form = {"subject_id": "E-00001", "days": "7", "lang": "en", "csrf_token": csrf(page)}
+    # The page's form carries the reason the officer gave; without one no link is made.
+    assert 'name="reason" value="AVG-verzoek 2026-017"' in page
+    assert client.post("/officer/subject/links", data=form).status_code == 422
+    made = client.post("/officer/subject/links", data={**form, "reason": "AVG-verzoek 2026-017"})
     assert made.status_code == 302
+    # The link keeps the officer's reason, as one made through the API does.
+    with ledger.uow.read() as connection:
+        stored = connection.execute(sa.select(overview_links.overview_links)).one()
+    assert stored.purpose == "AVG-verzoek 2026-017"
+    assert "E-00001" not in str(made.headers.get("Set-Cookie", ""))
     shown = client.get(made.headers["Location"]).get_data(as_text=True)
     url = re.search(r'class="link-url" readonly value="([^"]+)"', shown)
     assert url
@@ -442,17 +454,17 @@ def test_the_officer_creates_and_revokes_a_link_on_the_page(
     assert opened.status_code == 200
     assert '<html lang="en">' in opened.get_data(as_text=True)
 
-    page = client.get("/officer/subject?id=E-00001").get_data(as_text=True)
+    page = client.get(subject_page).get_data(as_text=True)
     assert "actief" in page
     revoke = re.search(r'action="(/officer/links/[0-9a-f]+/revoke)"', page)
     assert revoke
     done = client.post(revoke.group(1), data={"subject_id": "E-00001", "csrf_token": csrf(page)})
     assert done.status_code == 302
     assert person.get(url.group(1).removeprefix("http://localhost")).status_code == 410
-    assert "ingetrokken" in client.get("/officer/subject?id=E-00001").get_data(as_text=True)
+    assert "ingetrokken" in client.get(subject_page).get_data(as_text=True)
     too_long = client.post(
         "/officer/subject/links",
-        data={"subject_id": "E-00001", "days": "999", "csrf_token": csrf(page)},
+        data={"subject_id": "E-00001", "days": "999", "reason": "x", "csrf_token": csrf(page)},
     )
     assert too_long.status_code == 422
 
@@ -461,13 +473,17 @@ def test_the_officer_sees_what_went_to_a_recipient_category(
     client: FlaskClient, ledger: Ledger, officer: str
 ) -> None:
     for number in (1, 2, 3):
-        ledger.record(a_disclosure(number), actor="payroll")
-    ledger.record(to_inlener(4), actor="planning")
+        ledger.recording.record(a_disclosure(number), actor="payroll")
+    ledger.recording.record(to_inlener(4), actor="planning")
     login(client, officer)
 
     overview = client.get("/officer/recipients").get_data(as_text=True)
     assert '<a href="/officer/recipients/belastingdienst">Belastingdienst</a>' in overview
-    page = client.get("/officer/recipients/belastingdienst")
+    # A page of many people asks for its own reason first, and shows no one before it.
+    asked = client.get("/officer/recipients/belastingdienst").get_data(as_text=True)
+    assert 'name="reason"' in asked
+    assert "E-00001" not in asked
+    page = client.get("/officer/recipients/belastingdienst?reason=Controle+loonaangifte")
 
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -475,20 +491,20 @@ def test_the_officer_sees_what_went_to_a_recipient_category(
         assert f"<code>E-0000{number}</code>" in html
     assert "E-00004" not in html
     for number in (1, 2, 3):
-        assert ledger.access_log(f"E-0000{number}")[0].endpoint == (
-            "GET /officer/recipients/belastingdienst"
-        )
-    assert ledger.access_log("E-00004") == []
+        logged = accesses_of(ledger, f"E-0000{number}")[0]
+        assert logged.endpoint == "GET /officer/recipients/{category}"
+        assert logged.purpose == "Controle loonaangifte"
+    assert accesses_of(ledger, "E-00004") == []
     assert client.get("/officer/recipients/astrologer").status_code == 404
-    assert client.get("/officer/recipients/uwv?next=garbage").status_code == 404
+    assert client.get("/officer/recipients/uwv?next=garbage&reason=x").status_code == 404
 
 
 def test_the_statistics_are_an_svg_bar_chart_by_month_and_recipient_category(
     client: FlaskClient, ledger: Ledger, officer: str
 ) -> None:
-    ledger.record(a_disclosure(1), actor="payroll")
-    ledger.record(to_inlener(2), actor="planning")
-    ledger.record(
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(to_inlener(2), actor="planning")
+    ledger.recording.record(
         a_disclosure(
             3,
             occurred_at=datetime(2026, 9, 30, 9, 0, tzinfo=UTC),
@@ -514,7 +530,7 @@ def test_the_statistics_are_an_svg_bar_chart_by_month_and_recipient_category(
     filtered = client.get("/officer/statistics?from=2026-10&to=2026-10&controller=12345678")
     assert "2026-09" not in filtered.get_data(as_text=True)
     assert "Vanaf: een maand" in client.get("/officer/statistics?from=oct").get_data(as_text=True)
-    assert ledger.access_log("E-00001") == []  # statistics hold no personal data
+    assert accesses_of(ledger, "E-00001") == []  # statistics hold no personal data
 
 
 # -- quality a person notices ---------------------------------------------------------------------
@@ -567,7 +583,7 @@ def test_the_overview_of_2000_disclosures_renders_quickly(
         replace(facts, subject=Subject("P-00001", name="Piet Puk"))
         for facts in demo_disclosures(2_000, subjects=1)
     ]
-    ledger.record_stream(items, actor="demo")
+    ledger.recording.record_stream(items, actor="demo")
     path = make_link(client, officer, subject="P-00001")
     client.get(path)  # warm up: templates compiled, connections open
 
@@ -616,3 +632,57 @@ def test_a_link_to_an_erased_person_is_gone(
 
     assert gone.status_code == 410
     assert "Dit overzicht is niet meer beschikbaar" in gone.get_data(as_text=True)
+
+
+def test_the_officer_search_needs_a_reason_and_shows_nothing_without_one(
+    client: FlaskClient, ledger: Ledger, officer: str
+) -> None:
+    record_person(ledger)
+    login(client, officer)
+    token = csrf(client.get("/officer/").get_data(as_text=True))
+
+    blank = client.post(
+        "/officer/search", data={"subject_id": "E-00001", "purpose": "  ", "csrf_token": token}
+    )
+
+    assert blank.status_code == 422
+    assert "Vul de reden van inzage in" in blank.get_data(as_text=True)
+    asked = client.get("/officer/subject?id=E-00001")
+    assert asked.status_code == 200
+    assert 'name="reason"' in asked.get_data(as_text=True)
+    assert "Belastingdienst" not in asked.get_data(as_text=True)
+    assert accesses_of(ledger, "E-00001") == []
+
+
+def test_the_officers_view_counts_what_the_person_sees_and_marks_the_withheld(
+    client: FlaskClient, ledger: Ledger, officer: str
+) -> None:
+    record_person(ledger)  # two recipients the person sees, and one withheld until 2027
+    login(client, officer)
+
+    html = client.get("/officer/subject?id=E-00001&reason=AVG-verzoek").get_data(as_text=True)
+    person = make_link(client, officer)
+    theirs = client.get(person).get_data(as_text=True)
+
+    assert "2 verstrekkingen aan 2 ontvangers." in theirs
+    assert "2 verstrekkingen aan 2 ontvangers." in html
+    assert "3 verstrekkingen" not in html
+    assert "Daarnaast 1 verstrekking die de betrokkene nog niet ziet" in html
+    assert "(+1 verborgen)" in html
+    assert "1 verstrekking hier ziet de betrokkene nog niet." in html
+    assert "Politie Midden-Nederland" in html
+    assert "Politie" not in theirs
+
+
+def test_the_statistics_page_and_the_api_refuse_the_same_months(
+    client: FlaskClient, ledger: Ledger, officer: str
+) -> None:
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    login(client, officer)
+    for month in ("2026-13", "2026-00", "２０２６-10", "2026-1"):
+        page = client.get(f"/officer/statistics?from={month}").get_data(as_text=True)
+        assert "Vanaf: een maand" in page, month
+        api = client.get(f"/api/v1/stats?from={month}", headers=bearer(officer))
+        assert api.status_code == 422, month
+        assert "from" in api.get_json()["errors"]
+    assert client.get("/api/v1/stats?from=2026-12", headers=bearer(officer)).status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ledger.application import Ledger
+from ledger.app import Ledger
 from ledger.demo import demo_disclosures
 from ledger.domain.values import Recipient
 from ledger.projections.tables import READ_MODELS
@@ -21,35 +21,37 @@ def snapshot(ledger: Ledger) -> dict[str, list[tuple[object, ...]]]:
 
 def test_a_rebuild_produces_exactly_the_same_rows(ledger: Ledger) -> None:
     items = list(demo_disclosures(600, subjects=40, seed=7))
-    ledger.record_batch(items[:250], actor="demo")
-    ledger.record_batch(items[250:], actor="demo")
-    receipts = ledger.record_batch([a_disclosure(n) for n in range(1, 4)], actor="payroll")
-    ledger.correct(
+    ledger.recording.record_batch(items[:250], actor="demo")
+    ledger.recording.record_batch(items[250:], actor="demo")
+    receipts = ledger.recording.record_batch(
+        [a_disclosure(n) for n in range(1, 4)], actor="payroll"
+    )
+    ledger.recording.correct(
         receipts[0].id,
         changes={"recipient": Recipient("uwv", "UWV", None, "NL")},
         reason="wrong recipient",
         actor="officer",
     )
-    ledger.retract(receipts[1].id, reason="in error", actor="officer")
-    ledger.correct(
+    ledger.recording.retract(receipts[1].id, reason="in error", actor="officer")
+    ledger.recording.correct(
         receipts[2].id, changes={"purpose": "Correctie"}, reason="clearer", actor="officer"
     )
     before = snapshot(ledger)
     assert sum(len(rows) for rows in before.values()) > 600
 
-    replayed = ledger.rebuild_projections()
+    replayed = ledger.maintenance.rebuild_projections()
 
     assert replayed == 606
     assert snapshot(ledger) == before
 
 
 def test_a_rebuild_of_an_empty_ledger_is_empty(ledger: Ledger) -> None:
-    assert ledger.rebuild_projections() == 0
+    assert ledger.maintenance.rebuild_projections() == 0
     assert all(rows == [] for rows in snapshot(ledger).values())
 
 
 def test_a_rebuild_replaces_rows_that_do_not_follow_from_the_log(ledger: Ledger) -> None:
-    ledger.record(a_disclosure(), actor="payroll")
+    ledger.recording.record(a_disclosure(), actor="payroll")
     before = snapshot(ledger)
     from ledger.projections.tables import statistics
 
@@ -57,13 +59,15 @@ def test_a_rebuild_replaces_rows_that_do_not_follow_from_the_log(ledger: Ledger)
         connection.execute(sa.update(statistics).values(count=999))
     assert snapshot(ledger) != before
 
-    ledger.rebuild_projections()
+    ledger.maintenance.rebuild_projections()
 
     assert snapshot(ledger) == before
 
 
 def test_statistics_count_corrections_in_their_new_month(ledger: Ledger) -> None:
-    receipt = ledger.record(a_disclosure(), actor="payroll")
+    receipt = ledger.recording.record(a_disclosure(), actor="payroll")
     moved = a_disclosure().occurred_at.replace(month=9, day=30)
-    ledger.correct(receipt.id, changes={"occurred_at": moved}, reason="date", actor="officer")
-    assert [(s["month"], s["count"]) for s in ledger.statistics()] == [("2026-09", 1)]
+    ledger.recording.correct(
+        receipt.id, changes={"occurred_at": moved}, reason="date", actor="officer"
+    )
+    assert [(s["month"], s["count"]) for s in ledger.reading.statistics()] == [("2026-09", 1)]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger.application import Ledger
+from ledger.app import Ledger
 from ledger.domain.errors import (
     BatchRefused,
     DisclosureNotFound,
@@ -20,7 +20,7 @@ from ledger.domain.errors import (
 )
 from ledger.domain.values import Recipient, Source, Subject
 from ledger.projections.tables import disclosures
-from tests.builders import AMSTERDAM, a_disclosure, to_inlener
+from tests.builders import AMSTERDAM, READER, a_disclosure, to_inlener
 
 
 def count_rows(ledger: Ledger, table: sa.Table) -> int:
@@ -29,25 +29,25 @@ def count_rows(ledger: Ledger, table: sa.Table) -> int:
 
 
 def events_table(ledger: Ledger) -> sa.Table:
-    table: sa.Table = ledger.recorder.events_record_cls.__table__
+    table: sa.Table = ledger.store.table
     return table
 
 
 def test_a_recorded_disclosure_is_in_every_query_when_record_returns(ledger: Ledger) -> None:
-    receipt = ledger.record(a_disclosure(), actor="payroll")
+    receipt = ledger.recording.record(a_disclosure(), actor="payroll")
 
-    page = ledger.disclosures_of("E-00001")
+    page = ledger.reading.disclosures_of("E-00001", reader=READER)
     assert [item["id"] for item in page.items] == [str(receipt.id)]
     item = page.items[0]
     assert item["recipient"]["name"] == "Belastingdienst"
     assert item["subject"]["id"] == "E-00001"
     assert item["source"] == {"system": "payroll", "reference": "run-2026-10/E-00001"}
     assert item["position"] == receipt.position
-    recipients = ledger.recipients_of("E-00001")
+    recipients = ledger.reading.recipients_of("E-00001", reader=READER)
     assert len(recipients) == 1
     assert recipients[0]["count"] == 1
     assert recipients[0]["data_categories"] == ["bsn", "naam", "salaris"]
-    assert ledger.statistics() == [
+    assert ledger.reading.statistics() == [
         {
             "month": "2026-10",
             "controller": "12345678",
@@ -61,8 +61,8 @@ def test_a_recorded_disclosure_is_in_every_query_when_record_returns(ledger: Led
 def test_the_same_source_and_content_again_is_a_replay_of_the_same_disclosure(
     ledger: Ledger,
 ) -> None:
-    first = ledger.record(a_disclosure(), actor="payroll")
-    again = ledger.record(a_disclosure(), actor="payroll")
+    first = ledger.recording.record(a_disclosure(), actor="payroll")
+    again = ledger.recording.record(a_disclosure(), actor="payroll")
 
     assert again.replayed
     assert not first.replayed
@@ -76,10 +76,10 @@ def test_the_same_source_and_content_again_is_a_replay_of_the_same_disclosure(
 
 
 def test_the_same_source_with_other_content_is_a_conflict(ledger: Ledger) -> None:
-    ledger.record(a_disclosure(), actor="payroll")
+    ledger.recording.record(a_disclosure(), actor="payroll")
 
     with pytest.raises(SourceConflict):
-        ledger.record(a_disclosure(purpose="Iets anders"), actor="payroll")
+        ledger.recording.record(a_disclosure(purpose="Iets anders"), actor="payroll")
     assert count_rows(ledger, disclosures) == 1
 
 
@@ -87,8 +87,10 @@ def test_the_same_source_reference_from_another_system_is_another_disclosure(
     ledger: Ledger,
 ) -> None:
     facts = a_disclosure()
-    first = ledger.record(facts, actor="payroll")
-    second = ledger.record(replace(facts, source=Source("hr", facts.source.reference)), actor="hr")
+    first = ledger.recording.record(facts, actor="payroll")
+    second = ledger.recording.record(
+        replace(facts, source=Source("hr", facts.source.reference)), actor="hr"
+    )
     assert first.id != second.id
 
 
@@ -97,30 +99,30 @@ def test_a_batch_with_one_bad_item_records_nothing_and_names_the_item(ledger: Le
     items[3] = replace(items[3], legal_provision=None)
 
     with pytest.raises(BatchRefused) as refused:
-        ledger.record_batch(items, actor="payroll")
+        ledger.recording.record_batch(items, actor="payroll")
 
     assert list(refused.value.errors) == ["items.3.legal_provision"]
     assert count_rows(ledger, disclosures) == 0
     assert count_rows(ledger, events_table(ledger)) == 0
-    assert ledger.recipients_of("E-00001") == []
+    assert ledger.reading.recipients_of("E-00001", reader=READER) == []
 
 
 def test_a_batch_with_a_conflicting_item_records_nothing(ledger: Ledger) -> None:
-    ledger.record(a_disclosure(2), actor="payroll")
+    ledger.recording.record(a_disclosure(2), actor="payroll")
     items = [a_disclosure(1), a_disclosure(2, purpose="Anders"), a_disclosure(3)]
 
     with pytest.raises(BatchRefused) as refused:
-        ledger.record_batch(items, actor="payroll")
+        ledger.recording.record_batch(items, actor="payroll")
 
     assert list(refused.value.errors) == ["items.1.source.reference"]
     assert count_rows(ledger, disclosures) == 1
 
 
 def test_a_batch_answers_in_input_order_with_replays_flagged(ledger: Ledger) -> None:
-    earlier = ledger.record(a_disclosure(2), actor="payroll")
+    earlier = ledger.recording.record(a_disclosure(2), actor="payroll")
     items = [a_disclosure(1), a_disclosure(2), a_disclosure(3), a_disclosure(1)]
 
-    receipts = ledger.record_batch(items, actor="payroll")
+    receipts = ledger.recording.record_batch(items, actor="payroll")
 
     assert [r.replayed for r in receipts] == [False, True, False, True]
     assert receipts[1].id == earlier.id
@@ -132,21 +134,21 @@ def test_a_batch_answers_in_input_order_with_replays_flagged(ledger: Ledger) -> 
 def test_a_batch_repeating_a_source_with_other_content_is_refused(ledger: Ledger) -> None:
     items = [a_disclosure(1), a_disclosure(1, purpose="Anders")]
     with pytest.raises(BatchRefused) as refused:
-        ledger.record_batch(items, actor="payroll")
+        ledger.recording.record_batch(items, actor="payroll")
     assert "repeats item 0" in refused.value.errors["items.1.source.reference"]
     assert count_rows(ledger, disclosures) == 0
 
 
 def test_an_empty_or_oversized_batch_is_refused(ledger: Ledger) -> None:
     with pytest.raises(InvalidChange):
-        ledger.record_batch([], actor="payroll")
+        ledger.recording.record_batch([], actor="payroll")
     with pytest.raises(InvalidChange):
-        ledger.record_batch([a_disclosure()] * 10_001, actor="payroll")
+        ledger.recording.record_batch([a_disclosure()] * 10_001, actor="payroll")
 
 
 def test_a_refused_single_disclosure_names_the_field_without_an_index(ledger: Ledger) -> None:
     with pytest.raises(DisclosureRefused) as refused:
-        ledger.record(a_disclosure(legal_basis="guesswork"), actor="payroll")
+        ledger.recording.record(a_disclosure(legal_basis="guesswork"), actor="payroll")
     assert "legal_basis" in refused.value.errors
 
 
@@ -161,7 +163,7 @@ def test_concurrent_writers_of_one_source_reference_end_with_one_disclosure(
     def post() -> None:
         barrier.wait()
         try:
-            receipts.append(ledger.record(facts, actor="payroll"))
+            receipts.append(ledger.recording.record(facts, actor="payroll"))
         except BaseException as error:  # collected and asserted below
             failures.append(error)
 
@@ -181,7 +183,7 @@ def test_concurrent_writers_of_one_source_reference_end_with_one_disclosure(
 def test_concurrent_batches_sharing_new_subjects_give_each_subject_one_vault_entry(
     ledger: Ledger,
 ) -> None:
-    from ledger.vault import subject_vault
+    from ledger.adapters.vault import subject_vault
 
     barrier = threading.Barrier(4)
     failures: list[BaseException] = []
@@ -190,7 +192,7 @@ def test_concurrent_batches_sharing_new_subjects_give_each_subject_one_vault_ent
         items = [a_disclosure(n, source=Source("payroll", f"w{worker}-{n}")) for n in range(1, 21)]
         barrier.wait()
         try:
-            ledger.record_batch(items, actor="payroll")
+            ledger.recording.record_batch(items, actor="payroll")
         except BaseException as error:  # collected and asserted below
             failures.append(error)
 
@@ -206,15 +208,15 @@ def test_concurrent_batches_sharing_new_subjects_give_each_subject_one_vault_ent
 
 
 def test_a_correction_is_judged_and_shown_as_the_current_values(ledger: Ledger) -> None:
-    receipt = ledger.record(a_disclosure(), actor="payroll")
+    receipt = ledger.recording.record(a_disclosure(), actor="payroll")
 
     with pytest.raises(DisclosureRefused) as refused:
-        ledger.correct(
+        ledger.recording.correct(
             receipt.id, changes={"legal_provision": None}, reason="typo", actor="officer"
         )
     assert "legal_provision" in refused.value.errors
 
-    corrected = ledger.correct(
+    corrected = ledger.recording.correct(
         receipt.id,
         changes={
             "recipient": Recipient("uwv", "UWV", None, "NL"),
@@ -225,19 +227,21 @@ def test_a_correction_is_judged_and_shown_as_the_current_values(ledger: Ledger) 
     )
 
     assert corrected.position > receipt.position
-    view = ledger.get_disclosure(receipt.id)
+    view = ledger.reading.disclosure(receipt.id, reader=READER)
     assert view["recipient"]["category"] == "uwv"
     assert view["subject"]["name"] == "Jan de Jong"
     assert view["corrections"] == 1
     assert [h["type"] for h in view["history"]] == ["DisclosureRecorded", "DisclosureCorrected"]
     assert view["history"][1]["reason"] == "Sent to UWV, not the Belastingdienst"
     assert view["history"][1]["changed"] == ["recipient", "subject"]
-    assert [r["recipient"]["category"] for r in ledger.recipients_of("E-00001")] == ["uwv"]
-    assert [s["recipient_category"] for s in ledger.statistics()] == ["uwv"]
+    assert [
+        r["recipient"]["category"] for r in ledger.reading.recipients_of("E-00001", reader=READER)
+    ] == ["uwv"]
+    assert [s["recipient_category"] for s in ledger.reading.statistics()] == ["uwv"]
 
 
 def test_a_correction_may_not_change_identity_or_source(ledger: Ledger) -> None:
-    receipt = ledger.record(a_disclosure(), actor="payroll")
+    receipt = ledger.recording.record(a_disclosure(), actor="payroll")
     for changes in (
         {"controller": "87654321"},
         {"source": Source("payroll", "other")},
@@ -246,15 +250,17 @@ def test_a_correction_may_not_change_identity_or_source(ledger: Ledger) -> None:
         {},
     ):
         with pytest.raises(InvalidChange):
-            ledger.correct(receipt.id, changes=changes, reason="try", actor="officer")
+            ledger.recording.correct(receipt.id, changes=changes, reason="try", actor="officer")
 
 
 def test_a_correction_needs_a_reason_and_a_real_change(ledger: Ledger) -> None:
-    receipt = ledger.record(a_disclosure(), actor="payroll")
+    receipt = ledger.recording.record(a_disclosure(), actor="payroll")
     with pytest.raises(InvalidChange, match="reason"):
-        ledger.correct(receipt.id, changes={"purpose": "Nieuw"}, reason=" ", actor="officer")
+        ledger.recording.correct(
+            receipt.id, changes={"purpose": "Nieuw"}, reason=" ", actor="officer"
+        )
     with pytest.raises(InvalidChange, match="change nothing"):
-        ledger.correct(
+        ledger.recording.correct(
             receipt.id, changes={"purpose": "Loonaangifte oktober 2026"}, reason="x", actor="o"
         )
 
@@ -262,40 +268,42 @@ def test_a_correction_needs_a_reason_and_a_real_change(ledger: Ledger) -> None:
 def test_a_retracted_disclosure_leaves_the_answers_but_stays_in_the_history(
     ledger: Ledger,
 ) -> None:
-    receipt = ledger.record(a_disclosure(), actor="payroll")
-    ledger.record(to_inlener(), actor="planning")
+    receipt = ledger.recording.record(a_disclosure(), actor="payroll")
+    ledger.recording.record(to_inlener(), actor="planning")
 
-    ledger.retract(receipt.id, reason="Recorded in error", actor="officer")
+    ledger.recording.retract(receipt.id, reason="Recorded in error", actor="officer")
 
-    view = ledger.get_disclosure(receipt.id)
+    view = ledger.reading.disclosure(receipt.id, reader=READER)
     assert view["retracted"] is True
     assert view["retraction_reason"] == "Recorded in error"
-    assert [r["recipient"]["category"] for r in ledger.recipients_of("E-00001")] == ["inlener"]
-    assert [s["recipient_category"] for s in ledger.statistics()] == ["inlener"]
-    assert len(ledger.disclosures_of("E-00001").items) == 2
+    assert [
+        r["recipient"]["category"] for r in ledger.reading.recipients_of("E-00001", reader=READER)
+    ] == ["inlener"]
+    assert [s["recipient_category"] for s in ledger.reading.statistics()] == ["inlener"]
+    assert len(ledger.reading.disclosures_of("E-00001", reader=READER).items) == 2
     with pytest.raises(DisclosureRetractedError):
-        ledger.retract(receipt.id, reason="again", actor="officer")
+        ledger.recording.retract(receipt.id, reason="again", actor="officer")
     with pytest.raises(DisclosureRetractedError):
-        ledger.correct(receipt.id, changes={"purpose": "x"}, reason="x", actor="officer")
+        ledger.recording.correct(receipt.id, changes={"purpose": "x"}, reason="x", actor="officer")
 
 
 def test_an_unknown_disclosure_is_not_found(ledger: Ledger) -> None:
     unknown = ledger.keys.disclosure_id("nobody", "nothing")
     with pytest.raises(DisclosureNotFound):
-        ledger.get_disclosure(unknown)
+        ledger.reading.disclosure(unknown, reader=READER)
     with pytest.raises(DisclosureNotFound):
-        ledger.retract(unknown, reason="x", actor="officer")
+        ledger.recording.retract(unknown, reason="x", actor="officer")
 
 
 def test_an_unknown_subject_has_no_disclosures_and_no_recipients(ledger: Ledger) -> None:
-    assert ledger.disclosures_of("E-404").items == []
-    assert ledger.recipients_of("E-404") == []
+    assert ledger.reading.disclosures_of("E-404", reader=READER).items == []
+    assert ledger.reading.recipients_of("E-404", reader=READER) == []
 
 
 def test_recipients_summarise_period_count_data_and_bases(ledger: Ledger) -> None:
     base = to_inlener()
     for day in (3, 17, 9):
-        ledger.record(
+        ledger.recording.record(
             replace(
                 base,
                 occurred_at=datetime(2026, 10, day, 10, 0, tzinfo=AMSTERDAM),
@@ -304,9 +312,12 @@ def test_recipients_summarise_period_count_data_and_bases(ledger: Ledger) -> Non
             ),
             actor="planning",
         )
-    ledger.record(a_disclosure(), actor="payroll")
+    ledger.recording.record(a_disclosure(), actor="payroll")
 
-    recipients = {r["recipient"]["category"]: r for r in ledger.recipients_of("E-00001")}
+    recipients = {
+        r["recipient"]["category"]: r
+        for r in ledger.reading.recipients_of("E-00001", reader=READER)
+    }
     inlener = recipients["inlener"]
     assert inlener["count"] == 3
     assert inlener["first_at"].date().day == 3
@@ -325,15 +336,15 @@ def test_subject_pages_are_stable_while_new_disclosures_arrive(ledger: Ledger) -
         )
         for n in range(25)
     ]
-    ledger.record_batch(items, actor="planning")
+    ledger.recording.record_batch(items, actor="planning")
 
-    first = ledger.disclosures_of("E-00001", limit=10)
-    ledger.record(
+    first = ledger.reading.disclosures_of("E-00001", reader=READER, limit=10)
+    ledger.recording.record(
         to_inlener(occurred_at=start + timedelta(days=20), source=Source("planning", "late")),
         actor="planning",
     )
-    second = ledger.disclosures_of("E-00001", limit=10, cursor=first.next)
-    third = ledger.disclosures_of("E-00001", limit=10, cursor=second.next)
+    second = ledger.reading.disclosures_of("E-00001", reader=READER, limit=10, cursor=first.next)
+    third = ledger.reading.disclosures_of("E-00001", reader=READER, limit=10, cursor=second.next)
 
     seen = [i["occurred_at"] for i in first.items + second.items + third.items]
     assert len(seen) == 25 == len(set(seen))
@@ -342,24 +353,26 @@ def test_subject_pages_are_stable_while_new_disclosures_arrive(ledger: Ledger) -
 
 
 def test_filters_narrow_a_subject_page(ledger: Ledger) -> None:
-    ledger.record(a_disclosure(), actor="payroll")
-    ledger.record(to_inlener(), actor="planning")
+    ledger.recording.record(a_disclosure(), actor="payroll")
+    ledger.recording.record(to_inlener(), actor="planning")
     from ledger.projections.queries import Filters
 
-    only = ledger.disclosures_of("E-00001", filters=Filters(recipient_category="inlener"))
+    only = ledger.reading.disclosures_of(
+        "E-00001", reader=READER, filters=Filters(recipient_category="inlener")
+    )
     assert [i["recipient"]["category"] for i in only.items] == ["inlener"]
-    later = ledger.disclosures_of(
-        "E-00001", filters=Filters(since=datetime(2026, 11, 1, tzinfo=AMSTERDAM))
+    later = ledger.reading.disclosures_of(
+        "E-00001", reader=READER, filters=Filters(since=datetime(2026, 11, 1, tzinfo=AMSTERDAM))
     )
     assert later.items == []
 
 
 def test_disclosures_to_a_category_list_every_subject(ledger: Ledger) -> None:
-    ledger.record_batch(
+    ledger.recording.record_batch(
         [to_inlener(n, source=Source("planning", f"p{n}")) for n in range(1, 4)], actor="p"
     )
-    ledger.record(a_disclosure(9), actor="payroll")
-    page = ledger.disclosures_to("inlener")
+    ledger.recording.record(a_disclosure(9), actor="payroll")
+    page = ledger.reading.disclosures_to("inlener", reader=READER)
     assert sorted(i["subject"]["id"] for i in page.items) == ["E-00001", "E-00002", "E-00003"]
 
 
@@ -368,8 +381,8 @@ def test_stored_events_hold_no_cleartext_identifiers(ledger: Ledger) -> None:
         subject=Subject(id="PERSON-4711", name="Fatima El Amrani", email="fatima@example.org"),
         source=Source("payroll", "loonrun-2026-10-PERSON-4711"),
     )
-    receipt = ledger.record(facts, actor="payroll")
-    ledger.correct(
+    receipt = ledger.recording.record(facts, actor="payroll")
+    ledger.recording.correct(
         receipt.id,
         changes={"subject": {"email": "f.elamrani@example.org"}},
         reason="new address",
@@ -395,9 +408,15 @@ def test_stored_events_hold_no_cleartext_identifiers(ledger: Ledger) -> None:
 
 
 def test_one_subject_keeps_one_tag_across_disclosures(ledger: Ledger) -> None:
-    ledger.record(a_disclosure(), actor="payroll")
-    ledger.record(to_inlener(), actor="planning")
-    ledger.record(a_disclosure(2), actor="payroll")
-    tags = {item["subject_tag"] for item in ledger.disclosures_of("E-00001").items}
+    ledger.recording.record(a_disclosure(), actor="payroll")
+    ledger.recording.record(to_inlener(), actor="planning")
+    ledger.recording.record(a_disclosure(2), actor="payroll")
+    tags = {
+        item["subject_tag"]
+        for item in ledger.reading.disclosures_of("E-00001", reader=READER).items
+    }
     assert len(tags) == 1
-    assert tags != {item["subject_tag"] for item in ledger.disclosures_of("E-00002").items}
+    assert tags != {
+        item["subject_tag"]
+        for item in ledger.reading.disclosures_of("E-00002", reader=READER).items
+    }
