@@ -41,9 +41,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest import drop_schema, postgres_schema_url
+from ledger.adapters.keyring import generate_secret
 from ledger.demo import DEMO_CONTROLLERS, demo_disclosures
 from ledger.domain.values import DisclosureFacts
-from ledger.keys import generate_master_key
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LEDGER = Path(sys.executable).parent / "ledger"
@@ -86,7 +86,7 @@ class Server:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "FLASK_"))}
         self.env.update(
             LEDGER_DATABASE_URL=url,
-            LEDGER_MASTER_KEY=generate_master_key(),
+            LEDGER_MASTER_KEY=generate_secret(),
             LEDGER_VAR_DIR=str(workdir / "var"),
         )
         self.port = 0

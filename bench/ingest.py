@@ -28,11 +28,11 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ledger.adapters.database import metadata
+from ledger.adapters.keyring import generate_secret
 from ledger.bootstrap import build_ledger
 from ledger.demo import demo_disclosures
-from ledger.keys import generate_master_key
 from ledger.settings import Settings
-from ledger.store import metadata
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BATCH = 10_000
@@ -56,7 +56,7 @@ def drop_schema(base: str, schema: str) -> None:
 
 
 def run_ledger(url: str, var_dir: Path, count: int, profile: bool) -> dict[str, Any]:
-    settings = Settings(database_url=url, var_dir=var_dir, master_key=generate_master_key())
+    settings = Settings(database_url=url, var_dir=var_dir, master_key=generate_secret())
     ledger = build_ledger(settings)
     items = list(demo_disclosures(count, subjects=5_000, seed=11, prefix="bench"))
     profiler = cProfile.Profile() if profile else None
@@ -64,14 +64,14 @@ def run_ledger(url: str, var_dir: Path, count: int, profile: bool) -> dict[str, 
     if profiler:
         profiler.enable()
     for start in range(0, count, BATCH):
-        ledger.record_batch(items[start : start + BATCH], actor="bench")
+        ledger.recording.record_batch(items[start : start + BATCH], actor="bench")
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(35)
-    tables = [ledger.recorder.events_record_cls.__table__, *metadata.sorted_tables]
+    tables = [ledger.store.table, *metadata.sorted_tables]
     with ledger.database.read_engine.connect() as connection:
         rows = {
             table.name: [dict(row) for row in connection.execute(sa.select(table)).mappings()]

@@ -32,12 +32,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ingest import drop_schema, postgres_schema_url
-from ledger.application import Ledger
+from ledger.adapters.keyring import generate_secret
+from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.demo import demo_disclosures
 from ledger.integrity import merkle
 from ledger.integrity.log import Entry
-from ledger.keys import generate_master_key
 from ledger.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -48,7 +48,7 @@ def fresh_ledger(url: str, var_dir: Path) -> Ledger:
     settings = Settings(
         database_url=url,
         var_dir=var_dir,
-        master_key=generate_master_key(),
+        master_key=generate_secret(),
         checkpoint_every_events=100_000,
     )
     return build_ledger(settings)
@@ -56,12 +56,12 @@ def fresh_ledger(url: str, var_dir: Path) -> Ledger:
 
 def ingest(ledger: Ledger, count: int, *, with_leaves: bool) -> float:
     if not with_leaves:
-        ledger.tlog.append = lambda connection, entries: None  # type: ignore[method-assign]
-        ledger.tlog.publish_if_due = lambda connection, **_: None  # type: ignore[method-assign]
+        ledger.uow.tlog.append = lambda connection, entries: None  # type: ignore[method-assign]
+        ledger.uow.tlog.publish_if_due = lambda connection, **_: None  # type: ignore[method-assign]
     items = list(demo_disclosures(count, subjects=5_000, seed=3, prefix="bench"))
     started = time.perf_counter()
     for start in range(0, count, BATCH):
-        ledger.record_batch(items[start : start + BATCH], actor="bench")
+        ledger.recording.record_batch(items[start : start + BATCH], actor="bench")
     return time.perf_counter() - started
 
 
@@ -89,7 +89,7 @@ def synthetic_leaves(ledger: Ledger, count: int) -> float:
             for position in range(start + 1, min(start + BATCH, count) + 1)
         ]
         with ledger.database.write_engine.begin() as connection:
-            ledger.tlog.append(connection, entries)
+            ledger.uow.tlog.append(connection, entries)
     return time.perf_counter() - started
 
 
@@ -97,11 +97,11 @@ def time_proofs(ledger: Ledger, size: int, samples: int) -> dict[str, Any]:
     rng = random.Random(9)
     inclusion, consistency = [], []
     with ledger.database.read_engine.connect() as connection:
-        root = ledger.tlog.root(connection, size)
+        root = ledger.uow.tlog.root(connection, size)
         for _ in range(samples):
             index = rng.randrange(size)
             started = time.perf_counter()
-            proof = ledger.tlog.inclusion_proof(connection, index, size)
+            proof = ledger.uow.tlog.inclusion_proof(connection, index, size)
             inclusion.append((time.perf_counter() - started) * 1000)
             leaf = connection.exec_driver_sql(
                 f"SELECT hash FROM ledger_leaves WHERE idx = {index}"  # noqa: S608 - an int
@@ -109,7 +109,7 @@ def time_proofs(ledger: Ledger, size: int, samples: int) -> dict[str, Any]:
             merkle.verify_inclusion(index, size, bytes(leaf), proof, root)
             first = rng.randrange(1, size)
             started = time.perf_counter()
-            ledger.tlog.consistency_proof(connection, first, size)
+            ledger.uow.tlog.consistency_proof(connection, first, size)
             consistency.append((time.perf_counter() - started) * 1000)
     return {
         "tree_size": size,
@@ -150,10 +150,10 @@ def run(name: str, make_url: Any, base: Path, args: argparse.Namespace) -> dict[
             items = list(
                 demo_disclosures(min(BATCH, extra - start), seed=1000 + start, prefix="more")
             )
-            ledger.record_batch(items, actor="bench")
+            ledger.recording.record_batch(items, actor="bench")
         events = max(args.verify_events, args.ingest)
         started = time.perf_counter()
-        report = ledger.verify()
+        report = ledger.integrity.verify()
         seconds = time.perf_counter() - started
         assert report.ok, report.problems
         result["verify"] = {
