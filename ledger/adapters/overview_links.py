@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import (
+    ColumnElement,
     Column,
     Connection,
     Index,
@@ -193,19 +194,18 @@ def get(connection: Connection, link_id: str) -> Link | None:
 
 
 def links_of(connection: Connection, subject_lookup: bytes) -> list[Link]:
-    rows = connection.execute(
-        select(overview_links)
-        .where(overview_links.c.subject_lookup == subject_lookup)
-        .order_by(overview_links.c.created_at.desc())
-    )
-    return [_from_row(row) for row in rows]
+    """A person's links by their keyed lookup, newest first."""
+    return _links_where(connection, overview_links.c.subject_lookup == subject_lookup)
 
 
 def links_of_tag(connection: Connection, subject_tag: str) -> list[Link]:
+    """A person's links by their vault tag, newest first."""
+    return _links_where(connection, overview_links.c.subject_tag == subject_tag)
+
+
+def _links_where(connection: Connection, condition: ColumnElement[bool]) -> list[Link]:
     rows = connection.execute(
-        select(overview_links)
-        .where(overview_links.c.subject_tag == subject_tag)
-        .order_by(overview_links.c.created_at.desc())
+        select(overview_links).where(condition).order_by(overview_links.c.created_at.desc())
     )
     return [_from_row(row) for row in rows]
 

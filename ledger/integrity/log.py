@@ -220,19 +220,23 @@ class TransparencyLog:
         return [found[key] for key in wanted]
 
     def _leaf_hashes(self, connection: Connection, indexes: Sequence[int]) -> dict[int, bytes]:
-        if not indexes:
-            return {}
-        keys, params = keys_table(connection, {"idx": "bigint"}, [(i,) for i in indexes])
-        query = f"SELECT l.idx, l.hash FROM {keys} JOIN {leaves.name} l ON l.idx = k.idx"  # noqa: S608
-        return {row.idx: bytes(row.hash) for row in connection.execute(text(query), params)}
+        return self._leaf_column(connection, indexes, "hash")
 
     def leaves_at(self, connection: Connection, indexes: Sequence[int]) -> dict[int, bytes]:
         """The encoded leaves at these indexes, in one statement."""
+        return self._leaf_column(connection, indexes, "leaf")
+
+    def _leaf_column(
+        self, connection: Connection, indexes: Sequence[int], column: str
+    ) -> dict[int, bytes]:
         if not indexes:
             return {}
         keys, params = keys_table(connection, {"idx": "bigint"}, [(i,) for i in indexes])
-        query = f"SELECT l.idx, l.leaf FROM {keys} JOIN {leaves.name} l ON l.idx = k.idx"  # noqa: S608
-        return {row.idx: bytes(row.leaf) for row in connection.execute(text(query), params)}
+        query = (
+            f"SELECT l.idx, l.{column} AS value FROM {keys} "  # noqa: S608 - our own names
+            f"JOIN {leaves.name} l ON l.idx = k.idx"
+        )
+        return {row.idx: bytes(row.value) for row in connection.execute(text(query), params)}
 
     def inclusion_proofs(
         self, connection: Connection, indexes: Sequence[int], tree_size: int
