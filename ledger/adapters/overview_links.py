@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import (
-    ColumnElement,
     Column,
+    ColumnElement,
     Connection,
     Index,
     LargeBinary,
