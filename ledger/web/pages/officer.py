@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, abort, g, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, g, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ledger import overview
@@ -227,9 +227,9 @@ def create_link() -> Any:
         return page(
             "officer/message.html", status=422, title="Geen link gemaakt", message=str(error)
         )
-    # Post/redirect/get: reloading shows nothing twice and makes no second link. The cookie
-    # carries the link's id only: its URL is rebuilt from the id with the ledger's key.
-    session["made_link"] = made.link.id
+    # Post/redirect/get: reloading shows nothing twice and makes no second link. The session
+    # keeps the link's id on the server; its URL is rebuilt from the id with the ledger's key.
+    officer_session.hold_link(made.link.id)
     return redirect(url_for("officer.link_made", id=subject_id, reason=reason))
 
 
@@ -237,7 +237,7 @@ def create_link() -> Any:
 @officer_only
 def link_made() -> Any:
     """The new link, shown once."""
-    link_id = session.pop("made_link", None)
+    link_id = officer_session.take_link()
     ledger = current_ledger()
     link = ledger.links.get(link_id) if isinstance(link_id, str) else None
     if link is None:
