@@ -9,6 +9,7 @@ from datetime import datetime
 # Their tables join the schema.
 from ledger.adapters import (  # noqa: F401
     access_log,
+    auth_failures,
     officer_sessions,
     overview_links,
 )
@@ -17,6 +18,7 @@ from ledger.adapters.event_store import EventStore
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectVault
 from ledger.app.api_keys import ApiKeys
+from ledger.app.authentication import Authentication
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
@@ -35,7 +37,7 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt"]
 
 class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
-    `sessions` and `maintenance`. A new feature is a new service here, not
+    `authentication`, `sessions` and `maintenance`. A new feature is a new service here, not
     new methods on this class."""
 
     def __init__(
@@ -74,6 +76,11 @@ class Ledger:
         )
         self.links = OverviewLinks(uow=self.uow, keys=keys, vault=self.vault, reading=self.reading)
         self.api_keys = ApiKeys(uow=self.uow)
+        self.authentication = Authentication(
+            uow=self.uow,
+            limit=settings.auth_failure_limit,
+            window_seconds=settings.auth_failure_window_seconds,
+        )
         self.sessions = OfficerSessions(uow=self.uow)
         self.maintenance = Maintenance(uow=self.uow)
 

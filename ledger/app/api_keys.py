@@ -1,4 +1,5 @@
-"""API keys as a service: created with the CLI, shown once, revoked at once."""
+"""API keys as a service: created with the CLI, shown once, revoked at once. Presenting one is
+`ledger.app.authentication`'s job, which counts and logs the failures."""
 
 from __future__ import annotations
 
@@ -37,8 +38,3 @@ class ApiKeys:
         with self.uow.write_rows() as connection:
             api_keys.revoke_key(connection, name, now=now)
             officer_sessions.end_all_of(connection, name, why="revoked", now=now)
-
-    def authenticate(self, secret: str) -> ApiKey | None:
-        """The active key with this secret, or None."""
-        with self.uow.read() as connection:
-            return api_keys.authenticate(connection, secret)

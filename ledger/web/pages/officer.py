@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from ledger import overview
 from ledger.app import Reader
+from ledger.app.authentication import TooManyFailures
 from ledger.app.links import DEFAULT_DAYS, MAX_DAYS, LinkError
 from ledger.domain.errors import DisclosureNotFound
 from ledger.domain.patterns import CONTROL_CHARACTERS
@@ -29,6 +30,7 @@ bp = Blueprint("officer", __name__, url_prefix="/officer")
 bp.after_request(security_headers)
 bp.before_request(officer_session.check_csrf)
 bp.errorhandler(HTTPException)(error_page)
+bp.errorhandler(TooManyFailures)(officer_session.too_many_failures)
 
 PAGE_SIZE = 100
 MAX_REASON = 200
@@ -55,8 +57,7 @@ def login() -> Any:
         if officer_session.active_officer() is not None:
             return redirect(_safe_next(request.args.get("next")))
         return page("officer/login.html", next=request.args.get("next", ""))
-    secret = request.form.get("api_key", "").strip()
-    key = current_ledger().api_keys.authenticate(secret) if secret else None
+    key = officer_session.presented_key(request.form.get("api_key", "").strip())
     if key is None or key.role != "officer":
         return page(
             "officer/login.html",

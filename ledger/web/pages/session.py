@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 from flask import Flask, Response, g, redirect, request, session, url_for
 
 from ledger.adapters.api_keys import ApiKey
+from ledger.app.authentication import AuthenticationFailed, TooManyFailures
 from ledger.app.sessions import SESSION_HOURS
+from ledger.web.auth import route_pattern
 from ledger.web.context import current_ledger
 from ledger.web.pages.common import page
 
@@ -89,6 +91,35 @@ def officer_only(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def presented_key(secret: str) -> ApiKey | None:
+    """The active key typed into the sign-in form, or None. A wrong one is counted and logged
+    with the API's failures; past the limit `TooManyFailures` answers the page with 429."""
+    if not secret:
+        return None
+    try:
+        return current_ledger().authentication.key(
+            secret, address=request.remote_addr, channel=route_pattern()
+        )
+    except TooManyFailures:
+        raise
+    except AuthenticationFailed:
+        return None
+
+
+def too_many_failures(refused: TooManyFailures) -> Response:
+    answer = page(
+        "officer/message.html",
+        status=429,
+        title="Te veel mislukte pogingen",
+        message=(
+            "Vanaf dit adres is te vaak een onbekende sleutel geprobeerd. Probeer het over"
+            f" {refused.retry_after} seconden opnieuw; een geldige sleutel werkt intussen wel."
+        ),
+    )
+    answer.headers["Retry-After"] = str(refused.retry_after)
+    return answer
 
 
 def sign_in(key: ApiKey) -> None:
