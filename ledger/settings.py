@@ -28,6 +28,11 @@ class Settings:
     signing_key: str | None = None
     checkpoint_every_events: int = 10_000
     checkpoint_every_seconds: int = 300
+    # Failed authentications per client address before 429 (see ledger.app.authentication).
+    auth_failure_limit: int = 20
+    auth_failure_window_seconds: int = 60
+    # How many reverse proxies in front set X-Forwarded-For; 0: the header is ignored.
+    trusted_proxies: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -71,10 +76,15 @@ class Settings:
             signing_key=signing_key,
             checkpoint_every_events=_positive(environ, "LEDGER_CHECKPOINT_EVERY_EVENTS", 10_000),
             checkpoint_every_seconds=_positive(environ, "LEDGER_CHECKPOINT_EVERY_SECONDS", 300),
+            auth_failure_limit=_positive(environ, "LEDGER_AUTH_FAILURE_LIMIT", 20),
+            auth_failure_window_seconds=_positive(
+                environ, "LEDGER_AUTH_FAILURE_WINDOW_SECONDS", 60
+            ),
+            trusted_proxies=_positive(environ, "LEDGER_TRUSTED_PROXIES", 0, minimum=0),
         )
 
 
-def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
     value = environ.get(name)
     if value is None or value == "":
         return default
@@ -82,6 +92,6 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
         number = int(value)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number") from None
-    if number < 1:
-        raise SettingsError(f"{name} must be at least 1")
+    if number < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
     return number

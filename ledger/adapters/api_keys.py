@@ -56,6 +56,12 @@ def _hash(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
+def fingerprint(secret: str) -> str:
+    """The first 8 hex digits of the secret's hash: enough to tell in a log whether the same
+    wrong or revoked secret comes back (the stored hash starts with them), never the secret."""
+    return _hash(secret).hex()[:8]
+
+
 def _from_row(row: object) -> ApiKey:
     return ApiKey(
         name=row.name,  # type: ignore[attr-defined]
@@ -131,4 +137,11 @@ def authenticate(connection: Connection, secret: str) -> ApiKey | None:
             api_keys.c.key_hash == _hash(secret), api_keys.c.revoked_at.is_(None)
         )
     ).first()
+    return None if row is None else _from_row(row)
+
+
+def holder(connection: Connection, secret: str) -> ApiKey | None:
+    """The key with this secret, revoked or not: to say in a log that a revoked key is still in
+    use, never to admit it."""
+    row = connection.execute(select(api_keys).where(api_keys.c.key_hash == _hash(secret))).first()
     return None if row is None else _from_row(row)

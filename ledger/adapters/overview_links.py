@@ -106,7 +106,10 @@ def token_of(link_key: bytes, link_id: str) -> str:
 
 
 def id_of(link_key: bytes, token: str) -> str | None:
-    """The link id a token names, or None when it is malformed or its signature is wrong."""
+    """The link id a token names, or None when it is not exactly a token this ledger made:
+    malformed, signed wrongly, or another spelling of the same bytes (padding, `+/` for `-_`,
+    other unused bits in the last character, anything added), since a link is opened by its
+    one exact token and nothing else."""
     encoded_id, dot, encoded_mac = token.partition(".")
     if not dot or len(encoded_id) > 32 or len(encoded_mac) > 32:
         return None
@@ -115,6 +118,10 @@ def id_of(link_key: bytes, token: str) -> str | None:
     except (binascii.Error, ValueError):
         return None
     if len(raw) != ID_BYTES or not hmac.compare_digest(mac, _mac(link_key, raw)):
+        return None
+    # The decoder is lenient (it drops stray characters and ignores unused bits): only the
+    # spelling token_of gives is accepted.
+    if not hmac.compare_digest(token.encode(), token_of(link_key, raw.hex()).encode()):
         return None
     return raw.hex()
 

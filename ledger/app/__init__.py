@@ -6,17 +6,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ledger.adapters import access_log, overview_links  # noqa: F401  (their tables join the schema)
+# Their tables join the schema.
+from ledger.adapters import (  # noqa: F401
+    access_log,
+    auth_failures,
+    officer_sessions,
+    overview_links,
+)
 from ledger.adapters.database import Database
 from ledger.adapters.event_store import EventStore
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectVault
 from ledger.app.api_keys import ApiKeys
+from ledger.app.authentication import Authentication
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording
+from ledger.app.sessions import OfficerSessions
 from ledger.app.uow import UnitOfWork, utcnow
 from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.checkpoints import NoteSigner
@@ -28,8 +36,9 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt"]
 
 
 class Ledger:
-    """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`
-    and `maintenance`. A new feature is a new service here, not new methods on this class."""
+    """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
+    `authentication`, `sessions` and `maintenance`. A new feature is a new service here, not
+    new methods on this class."""
 
     def __init__(
         self,
@@ -67,6 +76,12 @@ class Ledger:
         )
         self.links = OverviewLinks(uow=self.uow, keys=keys, vault=self.vault, reading=self.reading)
         self.api_keys = ApiKeys(uow=self.uow)
+        self.authentication = Authentication(
+            uow=self.uow,
+            limit=settings.auth_failure_limit,
+            window_seconds=settings.auth_failure_window_seconds,
+        )
+        self.sessions = OfficerSessions(uow=self.uow)
         self.maintenance = Maintenance(uow=self.uow)
 
     @property

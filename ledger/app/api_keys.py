@@ -1,10 +1,11 @@
-"""API keys as a service: created with the CLI, shown once, revoked at once."""
+"""API keys as a service: created with the CLI, shown once, revoked at once. Presenting one is
+`ledger.app.authentication`'s job, which counts and logs the failures."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ledger.adapters import api_keys
+from ledger.adapters import api_keys, officer_sessions
 from ledger.adapters.api_keys import ApiKey
 from ledger.app.uow import UnitOfWork
 
@@ -32,10 +33,8 @@ class ApiKeys:
             return api_keys.list_keys(connection)
 
     def revoke(self, name: str) -> None:
+        """Revoke at once: requests with it get 401, and its officer sessions end with it."""
+        now = self.uow.now()
         with self.uow.write_rows() as connection:
-            api_keys.revoke_key(connection, name, now=self.uow.now())
-
-    def authenticate(self, secret: str) -> ApiKey | None:
-        """The active key with this secret, or None."""
-        with self.uow.read() as connection:
-            return api_keys.authenticate(connection, secret)
+            api_keys.revoke_key(connection, name, now=now)
+            officer_sessions.end_all_of(connection, name, why="revoked", now=now)

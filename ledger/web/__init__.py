@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 from ledger.web import api, docs, pages, problems
+from ledger.web.api.common import SecuredProblems
+from ledger.web.schemas import ProblemSchema
 
 MAX_BODY = 10 * 1024 * 1024
 
@@ -24,6 +27,11 @@ class LedgerApi(Api):  # type: ignore[misc]
 def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None) -> Flask:
     app = Flask(__name__)
     settings = settings or Settings.from_env()
+    if settings.trusted_proxies:
+        # The client's address (what failed authentications are counted by) from the
+        # X-Forwarded-For entries our own proxies added; without the setting it is ignored,
+        # since any client can send one.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.config.update(
         LEDGER_SETTINGS=settings,
         MAX_CONTENT_LENGTH=MAX_BODY,
@@ -38,14 +46,17 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     smorest = LedgerApi(
         app,
         spec_kwargs={
+            "extra_plugins": [SecuredProblems()],
             "info": {
                 "description": (
                     "Records every disclosure of a person's data to a third party with its "
                     "legal basis, and answers who received it, when, what and why."
                 )
-            }
+            },
         },
     )
+    # Registered by name first, so SecuredProblems can refer to it as "Problem".
+    smorest.spec.components.schema("Problem", schema=ProblemSchema)
     smorest.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "an API key"}
     )

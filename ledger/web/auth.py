@@ -1,4 +1,5 @@
-"""Bearer API keys and roles: a missing or unknown key is 401, a role not allowed is 403."""
+"""Bearer API keys and roles: a missing or unknown key is 401, a role not allowed is 403, and an
+unknown key from an address past the failure limit is 429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import g, request
 from ledger.adapters.api_keys import ApiKey
 from ledger.app import Reader
 from ledger.web.context import current_ledger
-from ledger.web.problems import problem
+from ledger.web.problems import BEARER_CHALLENGE, problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,19 +50,18 @@ def requires(*roles: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             header = request.headers.get("Authorization", "")
             scheme, _, secret = header.partition(" ")
-            challenge = {"WWW-Authenticate": 'Bearer realm="disclosure-ledger"'}
             if scheme.lower() != "bearer" or not secret.strip():
                 return problem(
                     401,
                     "Authentication required",
                     "Send 'Authorization: Bearer <api key>'.",
-                    headers=challenge,
+                    headers=BEARER_CHALLENGE,
                 )
-            key = current_ledger().api_keys.authenticate(secret.strip())
-            if key is None:
-                return problem(
-                    401, "Unknown or revoked API key", "Ask for a new key.", headers=challenge
-                )
+            # An unknown key raises AuthenticationFailed (401) or, from an address past the
+            # limit, TooManyFailures (429): `problems` answers both.
+            key = current_ledger().authentication.key(
+                secret.strip(), address=request.remote_addr, channel=route_pattern()
+            )
             if key.role not in roles:
                 return problem(
                     403,

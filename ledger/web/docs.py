@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
+from ledger.web.context import current_ledger
 from ledger.web.pages.common import security_headers
 
 bp = Blueprint("docs", __name__)
@@ -44,8 +45,11 @@ def api_docs() -> str:
                     "responses": operation.get("responses", {}),
                 }
             )
+    settings = current_ledger().settings
     return render_template(
         "api_docs.html",
+        failure_limit=settings.auth_failure_limit,
+        failure_window=settings.auth_failure_window_seconds,
         spec=spec,
         operations=operations,
         schemas=spec.get("components", {}).get("schemas", {}),

@@ -13,6 +13,7 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
 from ledger.adapters.api_keys import KeyError_
+from ledger.app.authentication import AuthenticationFailed, TooManyFailures
 from ledger.domain.errors import (
     BatchRefused,
     DisclosureNotFound,
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = "5"
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="disclosure-ledger"'}
 
 # Problem types, documented on the API reference page at /api/docs#problems.
 TYPES = {
@@ -40,6 +42,7 @@ TYPES = {
     413: "too-large",
     415: "unsupported-media-type",
     422: "invalid",
+    429: "too-many-requests",
     500: "internal-error",
     503: "unavailable",
 }
@@ -131,6 +134,24 @@ def register(app: Flask) -> None:
     @app.errorhandler(DisclosureNotFound)
     def _not_found(error: DisclosureNotFound) -> Response:
         return problem(404, "No such disclosure", str(error))
+
+    @app.errorhandler(AuthenticationFailed)
+    def _unauthenticated(error: AuthenticationFailed) -> Response:
+        return problem(
+            401,
+            "Unknown or revoked API key",
+            "Ask for a new key.",
+            headers=BEARER_CHALLENGE,
+        )
+
+    @app.errorhandler(TooManyFailures)
+    def _too_many(error: TooManyFailures) -> Response:
+        return problem(
+            429,
+            "Too many failed authentications from this address",
+            f"Try again in {error.retry_after} s; a valid key is admitted meanwhile.",
+            headers={"Retry-After": str(error.retry_after)},
+        )
 
     @app.errorhandler(KeyError_)
     def _key(error: KeyError_) -> Response:

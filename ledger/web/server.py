@@ -52,7 +52,26 @@ def start_checkpoint_timer(ledger: Any) -> threading.Event:
     return stop
 
 
+def log_to_stderr() -> None:
+    """The ledger's own log lines (failed authentications, an unreachable database) on
+    stderr beside gunicorn's, with time, worker and level; the workers inherit it."""
+    ledger_log = logging.getLogger("ledger")
+    if ledger_log.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter(
+            "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "[%Y-%m-%d %H:%M:%S %z]",
+        )
+    )
+    ledger_log.addHandler(handler)
+    ledger_log.setLevel(logging.INFO)
+    ledger_log.propagate = False
+
+
 def serve(*, host: str, port: int, workers: int, threads: int) -> None:
+    log_to_stderr()
     LedgerServer(
         {
             "bind": f"{host}:{port}",

@@ -7,7 +7,10 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import subprocess
+import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -333,3 +336,73 @@ def test_every_disclosure_is_still_there_after_the_server_restarts(server: Serve
     status, _, again = server.call("POST", "/api/v1/disclosures", items[0], "payroll")
     assert status == 200
     assert {**again, "replayed": False} == receipt["items"][0]
+
+
+def test_failed_keys_are_limited_across_workers_and_valid_keys_still_work(server: Server) -> None:
+    """The tester's probe, bounded: random keys against 2 workers get 401 twenty times, then
+    429 with Retry-After; each failure is one log line without its secret; the valid keys
+    from the same address read and write as before."""
+    secrets_sent = [f"ldg_{os.urandom(32).hex()}" for _ in range(200)]
+    started = time.perf_counter()
+    answers = [server.call("GET", "/api/v1/stats", key=secret) for secret in secrets_sent]
+    elapsed = time.perf_counter() - started
+
+    statuses = [status for status, _, _ in answers]
+    assert statuses == [401] * 20 + [429] * 180
+    last = assert_problem(answers[-1], 429)
+    assert last["type"] == "/api/docs#problem-too-many-requests"
+    assert 1 <= int(answers[-1][1]["retry-after"]) <= 60
+    assert server.call("GET", "/api/v1/stats", key="sna")[0] == 200
+    assert server.call("POST", "/api/v1/disclosures", disclosure(1), "payroll")[0] == 201
+    assert subject_disclosures(server, "E-00001") != []
+
+    log = (server.workdir / f"serve-{server.runs}.log").read_text(errors="replace")
+    lines = [line for line in log.splitlines() if "authentication failed" in line]
+    assert len(lines) == 200
+    assert sum("answered 429" in line for line in lines) == 180
+    assert not any(secret in log for secret in secrets_sent)
+    assert "WARNING" in lines[0]
+    print(f"\n200 random keys, 2 workers: {elapsed:.2f} s ({200 / elapsed:.0f} requests/s)")
+
+
+def test_a_copied_officer_cookie_stops_working_on_every_worker_after_logout(
+    server: Server,
+) -> None:
+    def request(
+        method: str, path: str, cookie: str | None, form: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        headers = {"Cookie": f"ledger_session={cookie}"} if cookie else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        status, answer, text = server.call(method, path, body, headers=headers)
+        return status, answer, str(text)
+
+    def cookie_of(answer: dict[str, str]) -> str:
+        found = re.search(r"ledger_session=([^;]*)", answer.get("set-cookie", ""))
+        assert found, answer
+        return found.group(1)
+
+    def csrf(html: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert found
+        return found.group(1)
+
+    _, answer, form = request("GET", "/officer/login", None)
+    cookie = cookie_of(answer)
+    status, answer, _ = request(
+        "POST", "/officer/login", cookie, {"api_key": server.keys["fg"], "csrf_token": csrf(form)}
+    )
+    assert status == 302
+    cookie = cookie_of(answer)
+    # Each request is a new connection: the two workers both see the session...
+    homes = [request("GET", "/officer/", cookie) for _ in range(6)]
+    assert {status for status, _, _ in homes} == {200}
+
+    status, _, _ = request("POST", "/officer/logout", cookie, {"csrf_token": csrf(homes[0][2])})
+    assert status == 302
+
+    # ...and after the logout neither opens anything with a copy of the old cookie.
+    replays = [request("GET", "/officer/", cookie)[0] for _ in range(6)]
+    assert replays == [302] * 6

@@ -1,21 +1,63 @@
 """What every API blueprint shares: the security scheme, the JSON-only guard, documented problem
-answers, and the page and filter shapes."""
+answers (those of any keyed request added to every secured operation), and the page and filter
+shapes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from apispec import BasePlugin
 from flask import Response, request
 from flask_smorest import Blueprint
 
 from ledger.projections.queries import Filters, Page
-from ledger.web.problems import problem
+from ledger.web.problems import PROBLEM_JSON, problem
 from ledger.web.schemas import ProblemSchema
 
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
-PROBLEM = {"schema": ProblemSchema, "content_type": "application/problem+json"}
+PROBLEM = {"schema": ProblemSchema, "content_type": PROBLEM_JSON}
 JSON_ONLY = ("POST", "PUT", "PATCH")
+
+
+# What any request with a key can be answered, whatever the operation.
+KEY_PROBLEMS = {
+    "401": "no API key, or an unknown or revoked one",
+    "403": "the key's role may not do this",
+    "429": (
+        "too many failed authentications from this address; see Retry-After (a valid key is"
+        " still admitted)"
+    ),
+}
+
+
+class SecuredProblems(BasePlugin):
+    """Documents 401, 403 and 429 on every operation that takes a key, in one place, so no
+    secured operation can leave them out."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            if not isinstance(operation, dict) or not operation.get("security"):
+                continue
+            responses = operation.setdefault("responses", {})
+            documented = {str(code) for code in responses}
+            for status, description in KEY_PROBLEMS.items():
+                if status in documented:
+                    continue
+                response: dict[str, Any] = {
+                    "description": description,
+                    "content": {PROBLEM_JSON: {"schema": "Problem"}},
+                }
+                if status == "429":
+                    response["headers"] = {
+                        "Retry-After": {
+                            "description": "seconds until a wrong key is answered 401 again",
+                            "schema": {"type": "integer", "minimum": 1},
+                        }
+                    }
+                responses[status] = response
 
 
 def api_blueprint(

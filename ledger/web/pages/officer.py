@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, abort, g, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, g, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ledger import overview
 from ledger.app import Reader
+from ledger.app.authentication import TooManyFailures
 from ledger.app.links import DEFAULT_DAYS, MAX_DAYS, LinkError
 from ledger.domain.errors import DisclosureNotFound
 from ledger.domain.patterns import CONTROL_CHARACTERS
@@ -29,6 +30,7 @@ bp = Blueprint("officer", __name__, url_prefix="/officer")
 bp.after_request(security_headers)
 bp.before_request(officer_session.check_csrf)
 bp.errorhandler(HTTPException)(error_page)
+bp.errorhandler(TooManyFailures)(officer_session.too_many_failures)
 
 PAGE_SIZE = 100
 MAX_REASON = 200
@@ -55,8 +57,7 @@ def login() -> Any:
         if officer_session.active_officer() is not None:
             return redirect(_safe_next(request.args.get("next")))
         return page("officer/login.html", next=request.args.get("next", ""))
-    secret = request.form.get("api_key", "").strip()
-    key = current_ledger().api_keys.authenticate(secret) if secret else None
+    key = officer_session.presented_key(request.form.get("api_key", "").strip())
     if key is None or key.role != "officer":
         return page(
             "officer/login.html",
@@ -227,9 +228,9 @@ def create_link() -> Any:
         return page(
             "officer/message.html", status=422, title="Geen link gemaakt", message=str(error)
         )
-    # Post/redirect/get: reloading shows nothing twice and makes no second link. The cookie
-    # carries the link's id only: its URL is rebuilt from the id with the ledger's key.
-    session["made_link"] = made.link.id
+    # Post/redirect/get: reloading shows nothing twice and makes no second link. The session
+    # keeps the link's id on the server; its URL is rebuilt from the id with the ledger's key.
+    officer_session.hold_link(made.link.id)
     return redirect(url_for("officer.link_made", id=subject_id, reason=reason))
 
 
@@ -237,7 +238,7 @@ def create_link() -> Any:
 @officer_only
 def link_made() -> Any:
     """The new link, shown once."""
-    link_id = session.pop("made_link", None)
+    link_id = officer_session.take_link()
     ledger = current_ledger()
     link = ledger.links.get(link_id) if isinstance(link_id, str) else None
     if link is None:

@@ -1,5 +1,6 @@
-"""The officer's session: signing in with an officer key, the CSRF guard on every form, and
-the check that the session's key is still an active officer key."""
+"""The officer's session on the pages: signing in with an officer key, the CSRF guard on every
+form, and the check on every request that the session is still alive on the server
+(`ledger.app.sessions`). The signed cookie carries only the session's id and its CSRF token."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from typing import Any, TypeVar
 from flask import Flask, Response, g, redirect, request, session, url_for
 
 from ledger.adapters.api_keys import ApiKey
+from ledger.app.authentication import AuthenticationFailed, TooManyFailures
+from ledger.app.sessions import SESSION_HOURS
+from ledger.web.auth import route_pattern
 from ledger.web.context import current_ledger
 from ledger.web.pages.common import page
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-SESSION_HOURS = 8
 
 
 def configure(app: Flask, *, link_key: bytes, production: bool) -> None:
@@ -31,6 +33,8 @@ def configure(app: Flask, *, link_key: bytes, production: bool) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,
+        # The cookie is a browser-session cookie (no Expires); the server ends the session
+        # itself. A signature older than a session's longest life is refused all the same.
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
     )
 
@@ -67,22 +71,14 @@ def check_csrf() -> Response | None:
 
 
 def active_officer() -> str | None:
-    """The session's officer key name while that key is still an active officer key."""
-    name = session.get("officer")
-    if not isinstance(name, str):
+    """The session's officer key name while the session is alive on the server."""
+    session_id = session.get("sid")
+    if not isinstance(session_id, str):
         return None
-    since = session.get("since")
-    ledger = current_ledger()
-    if not isinstance(since, int | float) or (
-        ledger.clock().timestamp() - since > SESSION_HOURS * 3600
-    ):
+    name = current_ledger().sessions.officer(session_id)
+    if name is None:
         session.clear()
-        return None
-    for key in ledger.api_keys.list():
-        if key.name == name and key.role == "officer" and key.revoked_at is None:
-            return name
-    session.clear()
-    return None
+    return name
 
 
 def officer_only(view: F) -> F:
@@ -97,13 +93,56 @@ def officer_only(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def presented_key(secret: str) -> ApiKey | None:
+    """The active key typed into the sign-in form, or None. A wrong one is counted and logged
+    with the API's failures; past the limit `TooManyFailures` answers the page with 429."""
+    if not secret:
+        return None
+    try:
+        return current_ledger().authentication.key(
+            secret, address=request.remote_addr, channel=route_pattern()
+        )
+    except TooManyFailures:
+        raise
+    except AuthenticationFailed:
+        return None
+
+
+def too_many_failures(refused: TooManyFailures) -> Response:
+    answer = page(
+        "officer/message.html",
+        status=429,
+        title="Te veel mislukte pogingen",
+        message=(
+            "Vanaf dit adres is te vaak een onbekende sleutel geprobeerd. Probeer het over"
+            f" {refused.retry_after} seconden opnieuw; een geldige sleutel werkt intussen wel."
+        ),
+    )
+    answer.headers["Retry-After"] = str(refused.retry_after)
+    return answer
+
+
 def sign_in(key: ApiKey) -> None:
+    """A new session on the server, a new id and a new CSRF token: nothing of a session
+    started before the sign-in carries over."""
+    session_id = current_ledger().sessions.start(key)
     session.clear()
-    session.permanent = True
-    session["officer"] = key.name
-    session["since"] = current_ledger().clock().timestamp()
+    session["sid"] = session_id
     session["csrf"] = secrets.token_urlsafe(32)
 
 
 def sign_out() -> None:
+    session_id = session.get("sid")
+    if isinstance(session_id, str):
+        current_ledger().sessions.end(session_id)
     session.clear()
+
+
+def hold_link(link_id: str) -> None:
+    """Keep a new link's id, on the server, for the next page of this session."""
+    current_ledger().sessions.hold_link(session["sid"], link_id)
+
+
+def take_link() -> str | None:
+    session_id = session.get("sid")
+    return current_ledger().sessions.take_link(session_id) if isinstance(session_id, str) else None
