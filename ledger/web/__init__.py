@@ -10,8 +10,16 @@ from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 from ledger.web import api, docs, pages, problems
+from ledger.web.bodies import LedgerJSONProvider, LedgerRequest
 
 MAX_BODY = 10 * 1024 * 1024
+
+
+class LedgerFlask(Flask):
+    """Flask, reading bodies as `bodies` says: bounded when chunked, JSON within bounds."""
+
+    request_class = LedgerRequest
+    json_provider_class = LedgerJSONProvider
 
 
 class LedgerApi(Api):  # type: ignore[misc]
@@ -22,7 +30,7 @@ class LedgerApi(Api):  # type: ignore[misc]
 
 
 def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None) -> Flask:
-    app = Flask(__name__)
+    app = LedgerFlask(__name__)
     settings = settings or Settings.from_env()
     app.config.update(
         LEDGER_SETTINGS=settings,
