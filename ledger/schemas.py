@@ -1,7 +1,9 @@
 """The shape of a posted disclosure (marshmallow), shared by the HTTP API and `ledger import`.
 
-Shape only: types, required keys, no unknown fields. Whether a disclosure is acceptable is
-decided by `ledger.domain.policy`, so the rules live in one place.
+Shape only: types, required keys, no unknown fields, and text that is text (`Text`). Whether a
+disclosure is acceptable is decided by `ledger.domain.policy`, so the rules live in one place;
+the subject id is brought to its normal form here (`ledger.domain.subjects`), and the policy
+refuses one that is not.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
+from ledger.domain.patterns import SURROGATES
+from ledger.domain.policy import unpaired_surrogate
+from ledger.domain.subjects import normal_form
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 
 
@@ -29,22 +34,46 @@ class Matches(validate.Regexp):
         return value
 
 
+class Text(fields.String):
+    """A string that is text: every string field of a request is one.
+
+    JSON can carry half of a surrogate pair ("\\ud800"), which no encoder takes: stored,
+    hashed or shown, it would fail far from here. It is refused here, naming the field.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if not text.isascii() and (found := SURROGATES.search(text)):
+            raise ValidationError(unpaired_surrogate(found.group()))
+        return text
+
+
+class SubjectId(Text):
+    """A subject id, brought to its one spelling (NFKC, trimmed): " E-1 " is "E-1"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return normal_form(super()._deserialize(value, attr, data, **kwargs))
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
 
 
-def _text(**kwargs: Any) -> fields.String:
-    return fields.String(**kwargs)
+def _text(**kwargs: Any) -> Text:
+    return Text(**kwargs)
 
 
-def _optional_text() -> fields.String:
-    return fields.String(load_default=None, allow_none=True)
+def _optional_text() -> Text:
+    return Text(load_default=None, allow_none=True)
 
 
 class SubjectSchema(StrictSchema):
-    id = _text(required=True)
-    kind = fields.String(load_default="employee")
+    id = SubjectId(
+        required=True,
+        metadata={"description": "the source system's person reference; stored NFKC, trimmed"},
+    )
+    kind = Text(load_default="employee")
     name = _optional_text()
     email = _optional_text()
 
@@ -72,7 +101,7 @@ class DisclosureSchema(StrictSchema):
     controller = _text(required=True, metadata={"description": "KvK number of the discloser"})
     subject = fields.Nested(SubjectSchema, required=True)
     recipient = fields.Nested(RecipientSchema, required=True)
-    data_categories = fields.List(fields.String(), required=True)
+    data_categories = fields.List(Text(), required=True)
     legal_basis = _text(required=True)
     special_category_condition = _optional_text()
     legal_provision = _optional_text()

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -37,6 +38,9 @@ MAX_DAYS = 365
 ID_BYTES = 16
 MAC_BYTES = 16
 _CONTEXT = b"ledger overview link v1\x00"
+# What `create` makes an id of; anything else names no link and is never sent to the database
+# (PostgreSQL refuses a text parameter with NUL outright).
+_LINK_ID = re.compile(f"[0-9a-f]{{{2 * ID_BYTES}}}")
 
 overview_links = Table(
     "overview_links",
@@ -196,6 +200,8 @@ def _from_row(row: object) -> Link:
 
 
 def get(connection: Connection, link_id: str) -> Link | None:
+    if not _LINK_ID.fullmatch(link_id):
+        return None
     row = connection.execute(select(overview_links).where(overview_links.c.id == link_id)).first()
     return None if row is None else _from_row(row)
 
@@ -219,6 +225,8 @@ def _links_where(connection: Connection, condition: ColumnElement[bool]) -> list
 
 def revoke(connection: Connection, link_id: str, *, actor: str, now: datetime) -> Link | None:
     """Revoke a link at once; None when there is no such link. Revoking twice changes nothing."""
+    if not _LINK_ID.fullmatch(link_id):
+        return None
     connection.execute(
         update(overview_links)
         .where(overview_links.c.id == link_id, overview_links.c.revoked_at.is_(None))

@@ -12,6 +12,7 @@ from ledger.adapters.vault import SubjectVault
 from ledger.app.reading import Reader, Reading
 from ledger.app.uow import UnitOfWork
 from ledger.domain.errors import LedgerError
+from ledger.domain.subjects import normal_subject_id
 
 DEFAULT_DAYS = overview_links.DEFAULT_DAYS
 MAX_DAYS = overview_links.MAX_DAYS
@@ -54,10 +55,12 @@ class OverviewLinks:
     ) -> MadeLink:
         """A link to the person's overview, made by `reader` for their stated reason (kept with
         the link; making it is a look at the person, so it is logged). `LinkError` names what
-        is wrong with the expiry; `NoOverview` when the ledger holds nothing on the person."""
+        is wrong with the expiry; `NoOverview` when the ledger holds nothing on the person, and
+        InvalidSubjectId when no person can have this id."""
         now = self.uow.now()
         until = overview_links.expiry(now, days=days, expires_at=expires_at)
-        key = self.reading.person(reader, subject_id=subject_id) if subject_id else None
+        subject_id = normal_subject_id(subject_id)  # the lookup below is of the normal form
+        key = self.reading.person(reader, subject_id=subject_id)
         if key is None:
             raise NoOverview()
         with self.uow.write_rows() as connection:
@@ -75,6 +78,7 @@ class OverviewLinks:
 
     def of_subject(self, subject_id: str, *, reader: Reader) -> list[Link]:
         """The person's links, newest first; a read of the person, so it is logged."""
+        subject_id = normal_subject_id(subject_id)  # the lookup below is of the normal form
         self.reading.person(reader, subject_id=subject_id)
         with self.uow.read() as connection:
             return overview_links.links_of(connection, self.keys.subject_lookup(subject_id))

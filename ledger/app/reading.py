@@ -22,6 +22,7 @@ from ledger.app.integrity import Integrity
 from ledger.app.uow import UnitOfWork
 from ledger.domain.disclosure import Disclosure
 from ledger.domain.errors import DisclosureNotFound
+from ledger.domain.subjects import normal_subject_id
 from ledger.domain.suppression import is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
@@ -70,7 +71,13 @@ class Reading:
         self, reader: Reader, *, subject_id: str | None = None, tag: str | None = None
     ) -> SubjectKey | None:
         """The person's key, once their read is logged; None when the ledger holds nothing on
-        them (then there is nothing to read, and nothing is logged)."""
+        them (then there is nothing to read, and nothing is logged).
+
+        A subject id is taken in its normal form (`ledger.domain.subjects`), so " E-1 " finds
+        E-1; one no person can have is InvalidSubjectId, before anything is read or logged.
+        """
+        if subject_id is not None:
+            subject_id = normal_subject_id(subject_id)
         with self.uow.read() as connection:
             key = self._find(connection, subject_id=subject_id, tag=tag)
         if key is not None:
@@ -205,6 +212,8 @@ class Reading:
         `with_proof` adds their proof bundle (for the JSON copy), withholding what the
         audience may not see yet.
         """
+        if subject_id is not None:
+            subject_id = normal_subject_id(subject_id)  # shown on the overview as the reference
         key = self.person(reader, subject_id=subject_id, tag=tag)
         now = self.uow.now()
         record = PersonRecord(tag=None, reference=subject_id, name=None)

@@ -14,6 +14,7 @@ from eventsourcing.persistence import PersistenceError
 from ledger.app import Ledger, Reader
 from ledger.bootstrap import build_ledger
 from ledger.domain.errors import LedgerError
+from ledger.domain.patterns import SURROGATES
 from ledger.settings import SettingsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,6 +48,14 @@ def expected_failures(command: F) -> F:
             raise click.ClickException(f"the database cannot be used: {reason}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def utf8_text(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """A click callback for text the ledger stores. Bytes of an argument that are not UTF-8
+    arrive as lone surrogates (Python's surrogateescape) and could not be written."""
+    if value is not None and SURROGATES.search(value):
+        raise click.BadParameter("holds bytes that are not UTF-8: check the terminal's encoding")
+    return value
 
 
 def cli_reader(command: str, purpose: str) -> Reader:

@@ -12,7 +12,14 @@ from uuid import UUID
 import click
 
 from ledger import overview
-from ledger.cli.common import cli_reader, current_ledger, day, expected_failures, table
+from ledger.cli.common import (
+    cli_reader,
+    current_ledger,
+    day,
+    expected_failures,
+    table,
+    utf8_text,
+)
 from ledger.domain.patterns import CONTROL_CHARACTERS
 
 
@@ -48,6 +55,7 @@ def _plain(value: Any) -> Any:
 @click.option(
     "--purpose",
     required=True,
+    callback=utf8_text,
     help="Why you look (e.g. the access request's reference); logged, and the person sees it.",
 )
 @expected_failures

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +12,9 @@ from typing import Any
 import click
 from marshmallow import ValidationError
 
+from ledger import json_input
 from ledger.app import MAX_BATCH, Ledger
-from ledger.cli.common import current_ledger, expected_failures
+from ledger.cli.common import current_ledger, expected_failures, utf8_text
 from ledger.domain.errors import BatchRefused, DisclosureRefused
 from ledger.domain.policy import check_disclosure
 from ledger.domain.values import DisclosureFacts
@@ -55,9 +55,14 @@ def _jsonl_records(text: str) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, {"_": f"is not JSON: {error.msg} at column {error.colno}"}
+            # The API's parser: a line nested too deep or with an endless number is a bad line.
+            yield number, json_input.loads(line)
+        except json_input.JSONRefused as error:
+            message = "; ".join(
+                reason if path == "body" else f"{path}: {reason}"
+                for path, reason in error.errors.items()
+            )
+            yield number, {"_": message}
 
 
 def _read_lines(path: Path, file_format: str | None) -> tuple[str, Iterator[tuple[int, Any]]]:
@@ -114,6 +119,7 @@ def validate_lines(
 @click.option(
     "--actor",
     default="import",
+    callback=utf8_text,
     show_default=True,
     help="Who recorded these, as the history will show it.",
 )

@@ -12,8 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from ledger.domain.errors import DisclosureRetractedError, InvalidChange
-from ledger.domain.patterns import CONTROL_CHARACTERS
-from ledger.domain.policy import check_disclosure
+from ledger.domain.patterns import CONTROL_CHARACTERS, SURROGATES
+from ledger.domain.policy import check_disclosure, unpaired_surrogate
 from ledger.domain.values import DisclosureFacts
 from ledger.domain.vocabulary import Vocabulary
 
@@ -115,6 +115,8 @@ def check_reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
         raise InvalidChange({"reason": "is required: say why, for the person and the auditor"})
+    if found := SURROGATES.search(text):
+        raise InvalidChange({"reason": unpaired_surrogate(found.group())})
     if found := CONTROL_CHARACTERS.search(text):
         raise InvalidChange(
             {"reason": f"must not contain control characters (found U+{ord(found.group()):04X})"}

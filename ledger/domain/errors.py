@@ -64,3 +64,11 @@ class InvalidChange(LedgerError):
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class InvalidSubjectId(LedgerError):
+    """No person can have this subject id (`ledger.domain.subjects` says why); nothing was read."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.errors = {field: message}
+        super().__init__(f"{field}: {message}")

@@ -19,3 +19,7 @@ KEY_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 # isolates, which can make a text display other than it reads. One character class, not a
 # per-character category lookup: free text is checked against it in every field.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A code point of the surrogate range on its own. JSON can carry one ("\ud800"), and a str can
+# hold it, but it is no character: it has no UTF-8 form, so it can be neither stored nor shown.
+# (A valid escaped pair is joined into one character by the parser and is not matched.)
+SURROGATES = re.compile("[\ud800-\udfff]")

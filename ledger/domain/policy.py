@@ -8,14 +8,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from ledger.domain.errors import DisclosureRefused
-from ledger.domain.patterns import CONTROL_CHARACTERS, KVK_NUMBER, SOURCE_SYSTEM
+from ledger.domain.patterns import CONTROL_CHARACTERS, KVK_NUMBER, SOURCE_SYSTEM, SURROGATES
+from ledger.domain.subjects import MAX_LENGTH as MAX_SUBJECT_ID
+from ledger.domain.subjects import normal_form, subject_id_problem
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 from ledger.domain.vocabulary import Vocabulary, is_country_code, is_eea
 
-MAX_SUBJECT_ID = 64
 MAX_NAME = 200
 MAX_EMAIL = 254
 MAX_RECIPIENT_ID = 64
@@ -28,6 +29,12 @@ MAX_SOURCE_REFERENCE = 200
 MAX_SUPPRESSION_AUTHORITY = 200
 # Posting systems' clocks drift a little; more lead would let a planned disclosure pass as a fact.
 MAX_CLOCK_LEAD = timedelta(minutes=5)
+# The earliest a disclosure may have happened. A backfill reaches back years (payroll records
+# are kept seven), never a quarter century; an earlier date is a system's empty default
+# (0001-01-01, 1900-01-01, the 1970 epoch) rather than a fact, and the person's overview would
+# show it as one. It also keeps every accepted moment convertible to UTC: 0001-01-01T00:30+01:00
+# is not.
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 # The bases that rest on a law: the disclosure names it, and only these may carry a BSN.
 LAW_BASED_BASES = frozenset({"legal_obligation", "public_task"})
@@ -107,12 +114,15 @@ def _subject(facts: DisclosureFacts, vocabulary: Vocabulary, errors: _Errors) ->
         return
     if problem := _text_problem(subject.id, required=True, max_length=MAX_SUBJECT_ID):
         errors.add("subject.id", problem)
-    elif is_bsn(subject.id):
+    elif is_bsn(normal_form(subject.id)):
+        # Judged on the normal form: full-width digits are the same nine digits.
         errors.add(
             "subject.id",
             "must never be a BSN: use the source system's own employee or relation number,"
             " e.g. 'E-10001'",
         )
+    elif problem := subject_id_problem(subject.id):
+        errors.add("subject.id", problem)
     if problem := _text_problem(subject.kind, required=True):
         errors.add("subject.kind", problem)
     elif subject.kind not in vocabulary.subject_kinds:
@@ -283,6 +293,12 @@ def _occurred_at(facts: DisclosureFacts, now: datetime, errors: _Errors) -> None
         errors.add("occurred_at", "is required: an ISO 8601 date-time with a UTC offset")
     elif occurred_at.utcoffset() is None:
         errors.add("occurred_at", "must carry a UTC offset, e.g. 2026-10-31T12:00:00+01:00")
+    elif occurred_at < EARLIEST_OCCURRED_AT:
+        errors.add(
+            "occurred_at",
+            f"must not be before {EARLIEST_OCCURRED_AT.date().isoformat()}: a date this early is"
+            " a system's empty default (such as 0001-01-01 or 1970-01-01), not when data left",
+        )
     elif occurred_at - now > MAX_CLOCK_LEAD:
         errors.add(
             "occurred_at",
@@ -388,11 +404,21 @@ def _text_problem(
         return (
             "must not be empty" if required else "must not be empty: give a value or leave it out"
         )
+    if found := SURROGATES.search(value):
+        return unpaired_surrogate(found.group())
     if found := CONTROL_CHARACTERS.search(value):
         return f"must not contain control characters (found U+{ord(found.group()):04X})"
     if max_length is not None and len(value) > max_length:
         return f"must be at most {max_length} characters (it has {len(value)})"
     return None
+
+
+def unpaired_surrogate(char: str) -> str:
+    """The refusal of a text with a lone surrogate code point, for every field that meets one."""
+    return (
+        f"contains an unpaired surrogate (U+{ord(char):04X}): half of an escaped pair, which"
+        " is no character"
+    )
 
 
 def _country_problem(value: object, *, required: bool) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from ledger.overview.model import Overview
 
@@ -29,14 +30,25 @@ CSV_COLUMNS = (
     "withheld_until",
     "id",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula.
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: str | None) -> str:
     if value is None:
         return ""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if _is_formula(value) else value
+
+
+def _is_formula(value: str) -> bool:
+    """Whether a spreadsheet may take `value` for a formula. Spreadsheets skip leading blanks
+    and some fold the full-width forms (U+FF1D =, U+FF0B +, U+FF0D -, U+FF20 @) to their ASCII
+    selves, so the start is judged after NFKC and without leading whitespace (a no-break space
+    folds to a space)."""
+    if value.startswith(_FORMULA_START):
+        return True
+    start = value if value.isascii() else unicodedata.normalize("NFKC", value)
+    return start.lstrip().startswith(_FORMULA_START)
 
 
 def render_csv(overview: Overview) -> str:

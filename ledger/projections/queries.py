@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from ledger.projections.tables import (
 )
 
 MAX_LIMIT = 500
+_BIGINT_END = 2**63
 
 
 class BadCursor(ValueError):
@@ -49,12 +50,19 @@ def encode_cursor(occurred_at: datetime, position: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (occurred_at, position) of a cursor, or BadCursor. A cursor comes back from the
+    client, so only what `encode_cursor` makes is taken: an aware moment with a UTC form (the
+    column binds it as UTC) and a position that fits the log's BIGINT."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        occurred, position = json.loads(raw)
-        return datetime.fromisoformat(occurred), int(position)
-    except (binascii.Error, ValueError, TypeError, json.JSONDecodeError):
+        occurred_text, position = json.loads(raw)
+        occurred = datetime.fromisoformat(occurred_text)
+        occurred.astimezone(UTC)
+    except (binascii.Error, ValueError, TypeError, OverflowError, RecursionError):
         raise BadCursor("is not a cursor from a previous page") from None
+    if occurred.utcoffset() is None or type(position) is not int or not 0 <= position < _BIGINT_END:
+        raise BadCursor("is not a cursor from a previous page")
+    return occurred, position
 
 
 def disclosure_row(row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -12,9 +12,17 @@ from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 from ledger.web import api, docs, pages, problems
 from ledger.web.api.common import SecuredProblems
+from ledger.web.bodies import LedgerJSONProvider, LedgerRequest
 from ledger.web.schemas import ProblemSchema
 
 MAX_BODY = 10 * 1024 * 1024
+
+
+class LedgerFlask(Flask):
+    """Flask, reading bodies as `bodies` says: bounded when chunked, JSON within bounds."""
+
+    request_class = LedgerRequest
+    json_provider_class = LedgerJSONProvider
 
 
 class LedgerApi(Api):  # type: ignore[misc]
@@ -25,7 +33,7 @@ class LedgerApi(Api):  # type: ignore[misc]
 
 
 def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None) -> Flask:
-    app = Flask(__name__)
+    app = LedgerFlask(__name__)
     settings = settings or Settings.from_env()
     if settings.trusted_proxies:
         # The client's address (what failed authentications are counted by) from the

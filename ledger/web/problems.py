@@ -20,8 +20,10 @@ from ledger.domain.errors import (
     DisclosureRefused,
     DisclosureRetractedError,
     InvalidChange,
+    InvalidSubjectId,
     SourceConflict,
 )
+from ledger.json_input import JSONRefused
 from ledger.projections.queries import BadCursor
 from ledger.schemas import flatten_errors
 
@@ -96,6 +98,10 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(JSONRefused)
+    def _body(error: JSONRefused) -> Response:
+        return problem(400, "The body is refused", "See errors.", errors=error.errors)
+
     @app.errorhandler(DisclosureRefused)
     def _refused(error: DisclosureRefused) -> Response:
         return problem(422, "The disclosure is refused", "See errors.", errors=error.errors)
@@ -112,6 +118,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(InvalidChange)
     def _invalid(error: InvalidChange) -> Response:
         return problem(422, "The request is refused", "See errors.", errors=error.errors)
+
+    @app.errorhandler(InvalidSubjectId)
+    def _subject_id(error: InvalidSubjectId) -> Response:
+        return problem(422, "The request has invalid fields", "See errors.", errors=error.errors)
 
     @app.errorhandler(BadCursor)
     def _cursor(error: BadCursor) -> Response:

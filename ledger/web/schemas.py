@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from ledger.app.recording import MAX_BATCH
 from ledger.domain.patterns import KVK_NUMBER, MONTH
 from ledger.domain.values import Recipient, Transfer
+from ledger.domain.vocabulary import CODE_PATTERN
 from ledger.projections.queries import MAX_LIMIT
 from ledger.schemas import (
     DisclosureSchema,
@@ -18,6 +19,7 @@ from ledger.schemas import (
     RecipientSchema,
     SourceSchema,
     StrictSchema,
+    Text,
     TransferSchema,
 )
 
@@ -37,10 +39,10 @@ class BatchSchema(StrictSchema):
 
 
 class SubjectChangesSchema(StrictSchema):
-    id = fields.String(metadata={"description": "cannot be corrected; present to say so"})
-    kind = fields.String()
-    name = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
+    id = Text(metadata={"description": "cannot be corrected; present to say so"})
+    kind = Text()
+    name = Text(allow_none=True)
+    email = Text(allow_none=True)
 
 
 class ChangesSchema(StrictSchema):
@@ -50,16 +52,16 @@ class ChangesSchema(StrictSchema):
     source = fields.Raw(metadata={"description": "cannot be corrected"})
     subject = fields.Nested(SubjectChangesSchema)
     recipient = fields.Nested(RecipientSchema)
-    data_categories = fields.List(fields.String())
-    legal_basis = fields.String()
-    special_category_condition = fields.String(allow_none=True)
-    legal_provision = fields.String(allow_none=True)
-    consent_reference = fields.String(allow_none=True)
-    purpose = fields.String()
+    data_categories = fields.List(Text())
+    legal_basis = Text()
+    special_category_condition = Text(allow_none=True)
+    legal_provision = Text(allow_none=True)
+    consent_reference = Text(allow_none=True)
+    purpose = Text()
     occurred_at = fields.AwareDateTime(format="iso")
     transfer = fields.Nested(TransferSchema, allow_none=True)
     suppressed_until = fields.Date(allow_none=True)
-    suppression_authority = fields.String(allow_none=True)
+    suppression_authority = Text(allow_none=True)
 
     @post_load
     def _values(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -74,11 +76,11 @@ class ChangesSchema(StrictSchema):
 
 class CorrectionSchema(StrictSchema):
     changes = fields.Nested(ChangesSchema, required=True)
-    reason = fields.String(required=True, metadata={"description": "why, for person and auditor"})
+    reason = Text(required=True, metadata={"description": "why, for person and auditor"})
 
 
 class RetractionSchema(StrictSchema):
-    reason = fields.String(required=True, metadata={"description": "why it was recorded in error"})
+    reason = Text(required=True, metadata={"description": "why it was recorded in error"})
 
 
 class DateOrDateTime(fields.Field):  # type: ignore[type-arg]
@@ -89,23 +91,32 @@ class DateOrDateTime(fields.Field):  # type: ignore[type-arg]
             raise ValidationError("must be a date (YYYY-MM-DD) or a date-time with offset")
         try:
             if len(value) == 10:
-                return datetime.combine(date.fromisoformat(value), time(), LOCAL)
-            parsed = datetime.fromisoformat(value)
+                parsed = datetime.combine(date.fromisoformat(value), time(), LOCAL)
+            else:
+                parsed = datetime.fromisoformat(value)
         except ValueError:
             raise ValidationError(
                 "must be a date (YYYY-MM-DD) or a date-time with offset"
             ) from None
         if parsed.tzinfo is None:
             raise ValidationError("a date-time must carry a UTC offset, e.g. +01:00")
-        return parsed
+        try:
+            # It is compared with stored UTC moments: one without a UTC form cannot be a bound.
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(
+                "is outside the moments that can be compared, 0001-01-02 to 9999-12-30"
+            ) from None
 
 
 class PageQuerySchema(StrictSchema):
     from_ = DateOrDateTime(data_key="from", metadata={"description": "inclusive"})
     to = DateOrDateTime(metadata={"description": "exclusive"})
-    recipient_category = fields.String()
+    recipient_category = Text(
+        validate=Matches(CODE_PATTERN, error="must be a recipient category code, e.g. 'uwv'")
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_LIMIT))
-    next = fields.String(metadata={"description": "the cursor of the previous page"})
+    next = Text(metadata={"description": "the cursor of the previous page"})
 
 
 class CategoryPageQuerySchema(PageQuerySchema):
@@ -114,13 +125,13 @@ class CategoryPageQuerySchema(PageQuerySchema):
 
 
 class StatsQuerySchema(StrictSchema):
-    controller = fields.String(
+    controller = Text(
         validate=Matches(KVK_NUMBER), metadata={"description": "a KvK number, 8 digits"}
     )
-    from_ = fields.String(
+    from_ = Text(
         data_key="from", validate=Matches(MONTH), metadata={"description": "a month, YYYY-MM"}
     )
-    to = fields.String(validate=Matches(MONTH), metadata={"description": "a month, YYYY-MM"})
+    to = Text(validate=Matches(MONTH), metadata={"description": "a month, YYYY-MM"})
 
 
 # -- responses --------------------------------------------------------------------------------

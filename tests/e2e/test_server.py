@@ -406,3 +406,72 @@ def test_a_copied_officer_cookie_stops_working_on_every_worker_after_logout(
     # ...and after the logout neither opens anything with a copy of the old cookie.
     replays = [request("GET", "/officer/", cookie)[0] for _ in range(6)]
     assert replays == [302] * 6
+
+
+def post_chunked(server: Server, path: str, parts: Iterator[bytes]) -> tuple[int, Any]:
+    """POST with Transfer-Encoding: chunked and no Content-Length, as streaming clients do."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    headers = {
+        "Authorization": f"Bearer {server.keys['payroll']}",
+        "Content-Type": "application/json",
+        "Transfer-Encoding": "chunked",
+    }
+    try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.request("POST", path, body=parts, headers=headers, encode_chunked=True)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def padded_batch(size: int) -> Iterator[bytes]:
+    """An empty batch of exactly `size` bytes, padded with spaces, sent 1 MiB a chunk."""
+    head, tail = b'{"items": [', b"]}"
+    yield head
+    padding = size - len(head) - len(tail)
+    while padding > 0:
+        chunk = min(padding, 1024 * 1024)
+        padding -= chunk
+        yield b" " * chunk
+    yield tail
+
+
+def test_a_chunked_body_is_held_to_the_same_10_mib_as_any_other(server: Server) -> None:
+    path = "/api/v1/disclosures/batch"
+
+    over, problem = post_chunked(server, path, padded_batch(MAX_BODY + 1))
+    assert (over, problem["status"]) == (413, 413)
+    at_the_limit, problem = post_chunked(server, path, padded_batch(MAX_BODY))
+    assert at_the_limit == 422  # read whole, and judged: an empty batch
+    assert set(problem["errors"]) == {"items"}
+    small, receipt = post_chunked(
+        server, path, iter([b'{"items": [', json.dumps(disclosure(1)).encode(), b"]}"])
+    )
+    assert small == 201, receipt
+    far_over, _ = post_chunked(server, path, padded_batch(3 * MAX_BODY))
+    assert far_over == 413
+
+
+def test_a_hostile_body_over_http_is_a_problem_not_a_500(server: Server) -> None:
+    path = "/api/v1/disclosures"
+    deep = assert_problem(
+        server.call(
+            "POST",
+            path,
+            b"[" * 100_000 + b"]" * 100_000,
+            "payroll",
+            {"Content-Type": "application/json"},
+        ),
+        400,
+    )
+    assert deep["errors"] == {"body": "nests deeper than 32 levels"}
+    surrogate = json.dumps({**disclosure(1), "purpose": "Loon\ud800"}).encode()  # as \ud800
+    lone = assert_problem(
+        server.call("POST", path, surrogate, "payroll", {"Content-Type": "application/json"}), 422
+    )
+    assert set(lone["errors"]) == {"purpose"}
+    moment = assert_problem(
+        server.call("GET", "/api/v1/subjects/E-00001/disclosures?from=0001-01-01", key="fg"), 422
+    )
+    assert set(moment["errors"]) == {"from"}

@@ -238,3 +238,70 @@ def test_the_help_speaks_to_the_user_not_to_flask(run) -> None:  # type: ignore[
         assert flask_word not in text
     for command in ("import", "overview", "keys", "projections", "verify", "demo", "serve"):
         assert "SPEC" not in run(command, "--help").output
+
+
+def test_import_names_a_line_nested_too_deep_or_not_text_and_folds_the_subject_id(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "hostile.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                line(1),
+                line(2).replace('"Loonaangifte oktober 2026"', "[" * 50_000 + "]" * 50_000),
+                line(3).replace('"Loonaangifte oktober 2026"', "7" * 5_000),
+                line(4, purpose="Loon\ud800"),
+                line(5, subject={"id": " \uff25-00005\u3000", "name": "Jan"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+    result = run("import", str(source))
+
+    assert result.exit_code == 1
+    assert f"{source}:2: line: purpose: nests deeper than 32 levels" in result.output
+    assert f"{source}:3: purpose: must be a string" in result.output
+    assert f"{source}:4: purpose: contains an unpaired surrogate (U+D800)" in result.output
+    assert "3 of 5 lines are bad" in result.output
+    assert "Traceback" not in result.output
+    assert run("import", "--partial", str(source)).exit_code == 0
+    found = run("overview", "E-00005", "--purpose", "AVG-verzoek 2026-017", "--json")
+    assert json.loads(found.output)["disclosures"][0]["subject"]["id"] == "E-00005"
+
+
+def test_the_overview_command_finds_a_person_by_any_spelling_of_their_id(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "one.jsonl"
+    source.write_text(line(1) + "\n", encoding="utf-8")
+    assert run("import", str(source)).exit_code == 0
+
+    for spelling in ("E-00001", " E-00001 ", "\uff25-\uff10\uff10\uff10\uff10\uff11"):
+        found = run("overview", spelling, "--purpose", "AVG-verzoek 2026-017", "--json")
+        assert found.exit_code == 0, found.output
+        assert len(json.loads(found.output)["disclosures"]) == 1
+    refused = run("overview", "E-1/2", "--purpose", "AVG-verzoek 2026-017")
+    assert refused.exit_code == 1
+    assert "subject_id: must not contain '/'" in refused.output
+    assert "Traceback" not in refused.output
+
+
+def test_arguments_with_bytes_that_are_not_utf8_are_refused_not_stored(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A terminal in another encoding: Python hands such bytes over as lone surrogates.
+    source = tmp_path / "one.jsonl"
+    source.write_text(line(1) + "\n", encoding="utf-8")
+
+    actor = run("import", str(source), "--actor", "Jos\udce9")
+    purpose = run("overview", "E-00001", "--purpose", "AVG-verzoek \udce9")
+    subject = run("overview", "E-0000\udce9", "--purpose", "AVG-verzoek 2026-017")
+
+    assert actor.exit_code == 2
+    assert "--actor" in actor.output
+    assert "not UTF-8" in actor.output
+    assert purpose.exit_code == 2
+    assert "--purpose" in purpose.output
+    assert subject.exit_code == 1
+    assert "subject_id: contains an unpaired surrogate (U+DCE9)" in subject.output
+    assert run("import", str(source)).exit_code == 0

@@ -354,6 +354,12 @@ def test_a_naive_clock_is_a_programming_error() -> None:
         pytest.param(
             "Fout\x85en meer", "must not contain control characters (found U+0085)", id="NEL"
         ),
+        pytest.param(
+            "Fout \ud800",
+            "contains an unpaired surrogate (U+D800): half of an escaped pair, which is no"
+            " character",
+            id="lone surrogate",
+        ),
     ],
 )
 def test_refuses_a_retraction_without_a_good_reason(reason: str | None, expected: str) -> None:

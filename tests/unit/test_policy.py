@@ -139,6 +139,12 @@ ACCEPTED = [
     ),
     accepted("occurred 4 minutes in the future", facts(occurred_at=NOW + timedelta(minutes=4))),
     accepted(
+        "occurred at the first moment of 2000, UTC",
+        facts(occurred_at=datetime(2000, 1, 1, tzinfo=UTC)),
+    ),
+    accepted("a subject id with inner spaces", facts(subject=subject(id="Jan de Vries 7"))),
+    accepted("a subject id with an accent", facts(subject=subject(id="Ren\u00e9-1"))),
+    accepted(
         "occurred exactly 5 minutes in the future", facts(occurred_at=NOW + timedelta(minutes=5))
     ),
     accepted(
@@ -224,6 +230,40 @@ REFUSED = [
         "a control character in the subject id",
         facts(subject=subject(id="E-1\x00")),
         subject__id="control characters",
+    ),
+    # The schema brings an id to its normal form; one that bypasses it is refused, not folded.
+    refused(
+        "a subject id with surrounding spaces",
+        facts(subject=subject(id=" E-10001 ")),
+        subject__id="normal form (Unicode NFKC, no surrounding whitespace), so that one person"
+        " has one id: send 'E-10001'",
+    ),
+    refused(
+        "a full-width subject id",
+        facts(subject=subject(id="\uff25-10001")),
+        subject__id="send 'E-10001'",
+    ),
+    refused(
+        "a full-width BSN as subject id",
+        facts(subject=subject(id="\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13")),
+        subject__id="must never be a BSN",
+    ),
+    refused(
+        "a BSN after a non-breaking space as subject id",
+        facts(subject=subject(id="\u00a0111222333")),
+        subject__id="must never be a BSN",
+    ),
+    refused("a subject id with a slash", facts(subject=subject(id="A/B")), subject__id="'/'"),
+    refused("a subject id of '..'", facts(subject=subject(id="..")), subject__id="'..'"),
+    refused(
+        "a zero-width space in the subject id",
+        facts(subject=subject(id="E-1\u200b")),
+        subject__id="U+200B",
+    ),
+    refused(
+        "a lone surrogate in the subject id",
+        facts(subject=subject(id="E-1\udc00")),
+        subject__id="unpaired surrogate (U+DC00)",
     ),
     refused(
         "an unknown subject kind",
@@ -420,11 +460,41 @@ REFUSED = [
         facts(purpose="Loon\u202eaangifte"),
         purpose="U+202E",
     ),
+    refused(
+        "a lone surrogate in the purpose",
+        facts(purpose="Loon\ud800aangifte"),
+        purpose="contains an unpaired surrogate (U+D800)",
+    ),
+    refused(
+        "a lone surrogate in the recipient's name",
+        facts(recipient=recipient(name="Belasting\udfffdienst")),
+        recipient__name="unpaired surrogate (U+DFFF)",
+    ),
     # occurred_at
     refused(
         "a naive occurred_at",
         facts(occurred_at=datetime(2026, 10, 31, 12, 0)),
         occurred_at="UTC offset",
+    ),
+    refused(
+        "occurred in the year 1, where no UTC form exists",
+        facts(occurred_at=datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))),
+        occurred_at="must not be before 2000-01-01",
+    ),
+    refused(
+        "occurred on 1900-01-01",
+        facts(occurred_at=datetime(1900, 1, 1, tzinfo=UTC)),
+        occurred_at="must not be before 2000-01-01",
+    ),
+    refused(
+        "occurred at the Unix epoch",
+        facts(occurred_at=datetime(1970, 1, 1, tzinfo=UTC)),
+        occurred_at="empty default",
+    ),
+    refused(
+        "occurred just before 2000 in UTC, just after it in Amsterdam",
+        facts(occurred_at=datetime(2000, 1, 1, 0, 30, tzinfo=AMSTERDAM)),
+        occurred_at="must not be before 2000-01-01",
     ),
     refused(
         "occurred 6 minutes in the future",

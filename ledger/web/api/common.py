@@ -12,6 +12,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 
 from ledger.projections.queries import Filters, Page
+from ledger.web.bodies import LedgerParser
 from ledger.web.problems import PROBLEM_JSON, problem
 from ledger.web.schemas import ProblemSchema
 
@@ -60,11 +61,17 @@ class SecuredProblems(BasePlugin):
                 responses[status] = response
 
 
+class ApiBlueprint(Blueprint):  # type: ignore[misc]
+    """flask-smorest's blueprint; its arguments are parsed from JSON by `ledger.json_input`."""
+
+    ARGUMENTS_PARSER = LedgerParser()
+
+
 def api_blueprint(
     name: str, description: str, *, url_prefix: str = "/api/v1", body_optional: bool = False
 ) -> Blueprint:
     """A blueprint whose bodies must be JSON (`body_optional`: a POST may also have none)."""
-    blp = Blueprint(name, name, url_prefix=url_prefix, description=description)
+    blp = ApiBlueprint(name, name, url_prefix=url_prefix, description=description)
 
     @blp.before_request
     def _json_only() -> Response | None:

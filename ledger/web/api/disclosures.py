@@ -73,7 +73,7 @@ def _disclosure_id(value: str) -> UUID:
 @blp.arguments(DisclosureSchema)
 @blp.response(201, ReceiptSchema)
 @blp.alt_response(200, schema=ReceiptSchema, description="a replay of an earlier posting")
-@documented(blp, 401, 403, 409, 413, 415, 422, 503)
+@documented(blp, 400, 401, 403, 409, 413, 415, 422, 503)
 @blp.doc(security=SECURITY)
 def record(facts: DisclosureFacts) -> Any:
     """Record one disclosure (idempotent on source.system + source.reference)."""
@@ -87,7 +87,7 @@ def record(facts: DisclosureFacts) -> Any:
 @requires("source")
 @blp.arguments(BatchSchema)
 @blp.response(201, BatchReceiptSchema)
-@documented(blp, 401, 403, 413, 415, 422, 503)
+@documented(blp, 400, 401, 403, 413, 415, 422, 503)
 @blp.doc(security=SECURITY)
 def record_batch(body: dict[str, Any]) -> Any:
     """Record up to 10,000 disclosures, all or nothing; answers in input order."""
@@ -115,7 +115,7 @@ def get_disclosure(disclosure_id: str) -> Any:
 @requires("source", "officer")
 @blp.arguments(CorrectionSchema)
 @blp.response(201, ReceiptSchema)
-@documented(blp, 401, 403, 404, 409, 415, 422, 503)
+@documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 503)
 @blp.doc(security=SECURITY)
 def correct(body: dict[str, Any], disclosure_id: str) -> Any:
     """Correct a disclosure: new values and a reason; judged by the same rules."""
@@ -132,7 +132,7 @@ def correct(body: dict[str, Any], disclosure_id: str) -> Any:
 @requires("source", "officer")
 @blp.arguments(RetractionSchema)
 @blp.response(201, ReceiptSchema)
-@documented(blp, 401, 403, 404, 409, 415, 422, 503)
+@documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 503)
 @blp.doc(security=SECURITY)
 def retract(body: dict[str, Any], disclosure_id: str) -> Any:
     """Retract a disclosure recorded in error; it stays visible as retracted."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from ledger.app.links import DEFAULT_DAYS, MAX_DAYS, LinkError, NoOverview
 from ledger.overview import LANGUAGES
+from ledger.schemas import StrictSchema, Text
 from ledger.web.api.common import SECURITY, api_blueprint, documented
 from ledger.web.auth import api_reader, current_key, requires
 from ledger.web.context import current_ledger
@@ -19,10 +20,7 @@ blp = api_blueprint(
 )
 
 
-class LinkRequestSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
+class LinkRequestSchema(StrictSchema):
     expires_in_days = fields.Integer(
         validate=validate.Range(1, MAX_DAYS),
         metadata={"description": f"default {DEFAULT_DAYS}"},
@@ -30,7 +28,7 @@ class LinkRequestSchema(Schema):
     expires_at = fields.AwareDateTime(
         format="iso", metadata={"description": "instead of expires_in_days: an exact moment"}
     )
-    lang = fields.String(
+    lang = Text(
         validate=validate.OneOf(LANGUAGES),
         metadata={"description": "the overview's language when opened; default nl"},
     )
@@ -61,7 +59,7 @@ class LinkListSchema(Schema):
 @requires("officer")
 @blp.arguments(LinkRequestSchema, required=False)
 @blp.response(201, LinkSchema)
-@documented(blp, 401, 403, 404, 415, 422, 503)
+@documented(blp, 400, 401, 403, 404, 413, 415, 422, 503)
 @blp.doc(security=SECURITY)
 def create_overview_link(body: dict[str, Any] | None, subject_id: str) -> Any:
     """A signed link to the subject's overview, for the person: default 30 days, revocable."""
@@ -96,7 +94,7 @@ def create_overview_link(body: dict[str, Any] | None, subject_id: str) -> Any:
 @blp.route("/subjects/<subject_id>/overview-links", methods=["GET"])
 @requires("officer")
 @blp.response(200, LinkListSchema)
-@documented(blp, 401, 403, 503)
+@documented(blp, 401, 403, 422, 503)
 @blp.doc(security=SECURITY)
 def list_overview_links(subject_id: str) -> Any:
     """The subject's links, newest first (never their URLs)."""

@@ -13,9 +13,10 @@ from werkzeug.exceptions import HTTPException
 from ledger import overview
 from ledger.app import Reader
 from ledger.app.authentication import TooManyFailures
-from ledger.app.links import DEFAULT_DAYS, MAX_DAYS, LinkError
-from ledger.domain.errors import DisclosureNotFound
+from ledger.app.links import DEFAULT_DAYS, MAX_DAYS, LinkError, NoOverview
+from ledger.domain.errors import DisclosureNotFound, InvalidSubjectId
 from ledger.domain.patterns import CONTROL_CHARACTERS
+from ledger.domain.subjects import normal_subject_id
 from ledger.overview.html import context as overview_context
 from ledger.projections.queries import BadCursor
 from ledger.web.auth import route_pattern
@@ -116,6 +117,14 @@ def search() -> Any:
     errors = []
     if not subject_id:
         errors.append("Vul een persoonsnummer in.")
+    else:
+        try:
+            subject_id = normal_subject_id(subject_id)
+        except InvalidSubjectId:
+            errors.append(
+                "Zo'n persoonsnummer kan de ledger niet bevatten: geen '/', geen onzichtbare"
+                " tekens, ten hoogste 64 tekens."
+            )
     if not reason:
         errors.append(
             "Vul de reden van inzage in (bijv. het kenmerk van het inzageverzoek): de"
@@ -129,10 +138,11 @@ def search() -> Any:
 
 
 def _subject_id() -> str:
-    subject_id = request.args.get("id", "").strip()
-    if not subject_id or len(subject_id) > 64:
+    """The person the page is about, in the id's normal form; no person can have another."""
+    try:
+        return normal_subject_id(request.args.get("id", ""))
+    except InvalidSubjectId:
         abort(404)
-    return subject_id
 
 
 @bp.get("/subject")
@@ -227,6 +237,13 @@ def create_link() -> Any:
     except LinkError as error:
         return page(
             "officer/message.html", status=422, title="Geen link gemaakt", message=str(error)
+        )
+    except (NoOverview, InvalidSubjectId):
+        return page(
+            "officer/message.html",
+            status=404,
+            title="Geen link gemaakt",
+            message="Over deze betrokkene zijn geen verstrekkingen geregistreerd.",
         )
     # Post/redirect/get: reloading shows nothing twice and makes no second link. The session
     # keeps the link's id on the server; its URL is rebuilt from the id with the ledger's key.
