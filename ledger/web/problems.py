@@ -75,7 +75,7 @@ def problem(
     return response
 
 
-def _http_error(error: HTTPException) -> Response:
+def http_error(error: HTTPException) -> Response:
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors: dict[str, str] = {}
@@ -186,11 +186,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
-        return _http_error(error)
+        return http_error(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
-            return _http_error(error)
+            return http_error(error)
         log.exception("unexpected error")
         return problem(500, "Internal error", "The error was logged; nothing is shown here.")

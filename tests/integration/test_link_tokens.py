@@ -63,3 +63,18 @@ def test_only_the_exact_token_opens_a_link(settings: Settings, ledger: Ledger) -
             assert answer.status_code == 404, (spelling, answer.status_code)
             assert "Deze link bestaat niet" in answer.get_data(as_text=True)
     assert client.get(f"/o/{token}/overview.csv").status_code == 200
+
+
+def test_a_path_under_o_that_no_route_matches_is_the_unknown_link_page(
+    settings: Settings, ledger: Ledger
+) -> None:
+    client = create_app(settings, ledger=ledger).test_client()
+    for path in ("/o/abc/def", "/o/abc%2Fdef", "/o/a/b/overview.pdf", "/o/"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert "Deze link bestaat niet" in answer.get_data(as_text=True), path
+        assert answer.headers["Cache-Control"] == "no-store"
+    officer = client.get("/officer/no/such/page")
+    assert officer.status_code == 404
+    assert officer.mimetype == "text/html"
+    assert client.get("/api/v1/no/such").mimetype == "application/problem+json"

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g
+from flask import Blueprint, Flask, Response, g, request
+from werkzeug.exceptions import NotFound
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from ledger import overview
 from ledger.overview.html import TEMPLATES as OVERVIEW_TEMPLATES
 from ledger.web.pages import officer, person, session
-from ledger.web.pages.common import page, security_headers
+from ledger.web import problems
+from ledger.web.pages.common import error_page, page, security_headers
 
 site = Blueprint("site", __name__)
 site.after_request(security_headers)
@@ -43,3 +45,13 @@ def register(app: Flask) -> None:
     app.register_blueprint(site)
     app.register_blueprint(person.bp)
     app.register_blueprint(officer.bp)
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound) -> Response:
+        # A path no route matches belongs to no blueprint; under a page's prefix it still gets
+        # that page's answer (a mangled link is "this link does not exist"), elsewhere a problem.
+        if request.path.startswith("/o/"):
+            return person.unknown_link()
+        if request.path.startswith("/officer/"):
+            return security_headers(error_page(error))
+        return problems.http_error(error)

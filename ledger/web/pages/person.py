@@ -30,6 +30,11 @@ def _gone(refused: Refused) -> Response:
     )
 
 
+def unknown_link() -> Response:
+    """The answer to any token, spelling or path under /o/ that names no link."""
+    return security_headers(_gone(Refused("unknown")))
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     return _gone(Refused("unknown"))
