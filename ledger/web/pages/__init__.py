@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
-from werkzeug.exceptions import NotFound
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.exceptions import NotFound
 
 from ledger import overview
 from ledger.overview.html import TEMPLATES as OVERVIEW_TEMPLATES
-from ledger.web.pages import officer, person, session
 from ledger.web import problems
+from ledger.web.pages import officer, person, session
 from ledger.web.pages.common import error_page, page, security_headers
 
 site = Blueprint("site", __name__)
