@@ -4,6 +4,7 @@ unknown key from an address past the failure limit is 429 with Retry-After."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,11 +32,16 @@ def purpose() -> str | None:
     return cleaned or None
 
 
+# A route's variable, with or without its converter: <uuid:disclosure_id> -> {disclosure_id}.
+_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^:<>]+)>")
+
+
 def route_pattern() -> str:
     """The request's method and route as declared (`GET /api/v1/subjects/{subject_id}`): what
     the access log keeps, never the request's own path with a subject id in it."""
     rule = request.url_rule.rule if request.url_rule is not None else "?"
-    return f"{request.method} {rule.replace('<', '{').replace('>', '}')}"
+    pattern = _VARIABLE.sub(r"{\1}", rule)
+    return f"{request.method} {pattern}"
 
 
 def api_reader() -> Reader:

@@ -10,7 +10,7 @@ import sqlalchemy.exc
 from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from flask import Flask, Response, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ledger.adapters.api_keys import KeyError_
 from ledger.app.authentication import AuthenticationFailed, TooManyFailures
@@ -88,6 +88,8 @@ def http_error(error: HTTPException) -> Response:
             else:
                 errors.update(flatten_errors({location: fields}))
     headers = dict(data.get("headers") or {})
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
     if status == 422:
         return problem(422, "The request has invalid fields", "See errors.", errors=errors)
     if status == 400 and not errors:
@@ -121,11 +123,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InvalidSubjectId)
     def _subject_id(error: InvalidSubjectId) -> Response:
-        return problem(422, "The request has invalid fields", "See errors.", errors=error.errors)
+        # In a path it names a resource that cannot exist: not found, with the reason why.
+        return problem(404, "No such subject", "No person can have this id.", errors=error.errors)
 
     @app.errorhandler(BadCursor)
     def _cursor(error: BadCursor) -> Response:
-        return problem(422, "The request has invalid fields", errors={"next": str(error)})
+        return problem(404, "No such page", str(error), errors={"next": str(error)})
 
     @app.errorhandler(SourceConflict)
     def _conflict(error: SourceConflict) -> Response:

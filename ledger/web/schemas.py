@@ -101,17 +101,22 @@ class DateOrDateTime(fields.Field):  # type: ignore[type-arg]
         if parsed.tzinfo is None:
             raise ValidationError("a date-time must carry a UTC offset, e.g. +01:00")
         try:
-            # It is compared with stored UTC moments: one without a UTC form cannot be a bound.
             return parsed.astimezone(UTC)
         except OverflowError:
-            raise ValidationError(
-                "is outside the moments that can be compared, 0001-01-02 to 9999-12-30"
-            ) from None
+            # A bound before (or after) every moment the ledger can hold bounds nothing.
+            return (datetime.min if parsed.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+# Documented as what it takes: a date or a date-time with its offset.
+MOMENT = {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}
 
 
 class PageQuerySchema(StrictSchema):
-    from_ = DateOrDateTime(data_key="from", metadata={"description": "inclusive"})
-    to = DateOrDateTime(metadata={"description": "exclusive"})
+    from_ = DateOrDateTime(
+        data_key="from",
+        metadata={**MOMENT, "description": "inclusive; a date is midnight in the Netherlands"},
+    )
+    to = DateOrDateTime(metadata={**MOMENT, "description": "exclusive"})
     recipient_category = Text(
         validate=Matches(CODE_PATTERN, error="must be a recipient category code, e.g. 'uwv'")
     )

@@ -34,7 +34,15 @@ KEY_PROBLEMS = {
 
 class SecuredProblems(BasePlugin):
     """Documents 401, 403 and 429 on every operation that takes a key, in one place, so no
-    secured operation can leave them out."""
+    secured operation can leave them out; and adds a schema's `JSON_SCHEMA_EXTRA` (rules
+    across fields, such as "not both") to its definition."""
+
+    def schema_helper(
+        self, name: str, definition: dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any] | None:
+        schema = kwargs.get("schema")
+        extra = getattr(schema, "JSON_SCHEMA_EXTRA", None)
+        return dict(extra) if extra else None
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any

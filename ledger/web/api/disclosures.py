@@ -9,7 +9,6 @@ from uuid import UUID
 from flask import Response
 
 from ledger.app import Receipt
-from ledger.domain.errors import DisclosureNotFound
 from ledger.domain.values import DisclosureFacts
 from ledger.schemas import DisclosureSchema
 from ledger.web.api.common import SECURITY, api_blueprint, documented
@@ -61,13 +60,6 @@ def _may_amend(disclosure_id: UUID) -> Response | None:
     return None
 
 
-def _disclosure_id(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise DisclosureNotFound(value) from None
-
-
 @blp.route("/disclosures", methods=["POST"])
 @requires("source")
 @blp.arguments(DisclosureSchema)
@@ -101,25 +93,25 @@ def record_batch(body: dict[str, Any]) -> Any:
     return {"items": [{**_receipt(r), "replayed": r.replayed} for r in receipts]}
 
 
-@blp.route("/disclosures/<disclosure_id>", methods=["GET"])
+@blp.route("/disclosures/<uuid:disclosure_id>", methods=["GET"])
 @requires("officer")
 @blp.response(200, DisclosureWithHistorySchema)
 @documented(blp, 401, 403, 404, 503)
 @blp.doc(security=SECURITY)
-def get_disclosure(disclosure_id: str) -> Any:
+def get_disclosure(disclosure_id: UUID) -> Any:
     """One disclosure: current values and its history."""
-    return current_ledger().reading.disclosure(_disclosure_id(disclosure_id), reader=api_reader())
+    return current_ledger().reading.disclosure(disclosure_id, reader=api_reader())
 
 
-@blp.route("/disclosures/<disclosure_id>/corrections", methods=["POST"])
+@blp.route("/disclosures/<uuid:disclosure_id>/corrections", methods=["POST"])
 @requires("source", "officer")
 @blp.arguments(CorrectionSchema)
 @blp.response(201, ReceiptSchema)
 @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 503)
 @blp.doc(security=SECURITY)
-def correct(body: dict[str, Any], disclosure_id: str) -> Any:
+def correct(body: dict[str, Any], disclosure_id: UUID) -> Any:
     """Correct a disclosure: new values and a reason; judged by the same rules."""
-    target = _disclosure_id(disclosure_id)
+    target = disclosure_id
     if refusal := _may_amend(target):
         return refusal
     receipt = current_ledger().recording.correct(
@@ -128,15 +120,15 @@ def correct(body: dict[str, Any], disclosure_id: str) -> Any:
     return _receipt(receipt)
 
 
-@blp.route("/disclosures/<disclosure_id>/retraction", methods=["POST"])
+@blp.route("/disclosures/<uuid:disclosure_id>/retraction", methods=["POST"])
 @requires("source", "officer")
 @blp.arguments(RetractionSchema)
 @blp.response(201, ReceiptSchema)
 @documented(blp, 400, 401, 403, 404, 409, 413, 415, 422, 503)
 @blp.doc(security=SECURITY)
-def retract(body: dict[str, Any], disclosure_id: str) -> Any:
+def retract(body: dict[str, Any], disclosure_id: UUID) -> Any:
     """Retract a disclosure recorded in error; it stays visible as retracted."""
-    target = _disclosure_id(disclosure_id)
+    target = disclosure_id
     if refusal := _may_amend(target):
         return refusal
     receipt = current_ledger().recording.retract(

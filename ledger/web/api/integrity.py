@@ -62,7 +62,8 @@ def _b64(raw: bytes) -> str:
 
 
 def _unanswerable(error: LogError) -> Any:
-    return problem(422, "The request has invalid fields", str(error))
+    """A proof of a tree or leaf the log does not hold (yet): not found, saying why."""
+    return problem(404, "No such tree or leaf in the log", str(error))
 
 
 @blp.route("/checkpoint", methods=["GET"])
@@ -91,6 +92,7 @@ def publish_checkpoint() -> Any:
 @requires("auditor", "officer")
 @blp.arguments(InclusionQuery, location="query", unknown=RAISE)
 @blp.response(200, ProofSchema)
+@blp.alt_response(404, **PROBLEM)
 @blp.alt_response(422, **PROBLEM)
 @blp.doc(security=SECURITY)
 def inclusion(query: dict[str, int]) -> Any:
@@ -106,6 +108,7 @@ def inclusion(query: dict[str, int]) -> Any:
 @requires("auditor", "officer")
 @blp.arguments(ConsistencyQuery, location="query", unknown=RAISE)
 @blp.response(200, ProofSchema)
+@blp.alt_response(404, **PROBLEM)
 @blp.alt_response(422, **PROBLEM)
 @blp.doc(security=SECURITY)
 def consistency(query: dict[str, int]) -> Any:
@@ -126,12 +129,9 @@ def consistency(query: dict[str, int]) -> Any:
 def leaf_page(query: dict[str, int]) -> Any:
     """Leaves [start, end), at most 1,000 at a time; they hold no personal data."""
     start, end = query["start"], query["end"]
-    if end <= start or end - start > MAX_LEAVES:
-        return problem(
-            422,
-            "The request has invalid fields",
-            errors={"end": f"must be above start and at most {MAX_LEAVES} beyond it"},
-        )
+    # As RFC 6962's get-entries: at most MAX_LEAVES at a time, fewer than asked when the log
+    # is shorter; an empty range is an empty answer.
+    end = min(end, start + MAX_LEAVES)
     return {
         "items": [
             {"index": index, "leaf": _b64(leaf)}

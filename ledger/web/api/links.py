@@ -21,12 +21,21 @@ blp = api_blueprint(
 
 
 class LinkRequestSchema(StrictSchema):
+    # Not both: one way to say when the link stops working.
+    JSON_SCHEMA_EXTRA = {"not": {"required": ["expires_at", "expires_in_days"]}}
+
     expires_in_days = fields.Integer(
         validate=validate.Range(1, MAX_DAYS),
         metadata={"description": f"default {DEFAULT_DAYS}"},
     )
     expires_at = fields.AwareDateTime(
-        format="iso", metadata={"description": "instead of expires_in_days: an exact moment"}
+        format="iso",
+        metadata={
+            "description": (
+                "instead of expires_in_days: an exact moment, in the future and at most"
+                f" {MAX_DAYS} days from now"
+            )
+        },
     )
     lang = Text(
         validate=validate.OneOf(LANGUAGES),
@@ -94,7 +103,7 @@ def create_overview_link(body: dict[str, Any] | None, subject_id: str) -> Any:
 @blp.route("/subjects/<subject_id>/overview-links", methods=["GET"])
 @requires("officer")
 @blp.response(200, LinkListSchema)
-@documented(blp, 401, 403, 422, 503)
+@documented(blp, 401, 403, 404, 422, 503)
 @blp.doc(security=SECURITY)
 def list_overview_links(subject_id: str) -> Any:
     """The subject's links, newest first (never their URLs)."""

@@ -23,7 +23,7 @@ blp = api_blueprint("subjects", "Who received a person's data, when, what and wh
 @requires("officer")
 @blp.arguments(PageQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, DisclosurePageSchema)
-@documented(blp, 401, 403, 422, 503)
+@documented(blp, 401, 403, 404, 422, 503)
 @blp.doc(security=SECURITY)
 def subject_disclosures(query: dict[str, Any], subject_id: str) -> Any:
     """A subject's disclosures, newest first, a page at a time."""
@@ -40,7 +40,7 @@ def subject_disclosures(query: dict[str, Any], subject_id: str) -> Any:
 @blp.route("/subjects/<subject_id>/recipients", methods=["GET"])
 @requires("officer")
 @blp.response(200, RecipientListSchema)
-@documented(blp, 401, 403, 422, 503)
+@documented(blp, 401, 403, 404, 422, 503)
 @blp.doc(security=SECURITY)
 def subject_recipients(subject_id: str) -> Any:
     """The actual recipients of a subject's data (GDPR Art. 15(1)(c), Art. 19)."""
@@ -51,7 +51,7 @@ def subject_recipients(subject_id: str) -> Any:
 @blp.route("/subjects/<subject_id>/access-log", methods=["GET"])
 @requires("officer")
 @blp.response(200, AccessLogSchema)
-@documented(blp, 401, 403, 422, 503)
+@documented(blp, 401, 403, 404, 422, 503)
 @blp.doc(security=SECURITY)
 def subject_access_log(subject_id: str) -> Any:
     """Who read this subject's data, when, through which endpoint and why (newest first)."""
