@@ -3,7 +3,7 @@ pages (`pages/`) on top of one application."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -11,7 +11,7 @@ from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 from ledger.web import api, docs, pages, problems
-from ledger.web.api.common import SecuredProblems
+from ledger.web.api.common import SecuredProblems, no_store
 from ledger.web.bodies import LedgerJSONProvider, LedgerRequest
 from ledger.web.schemas import ProblemSchema
 
@@ -71,5 +71,11 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     for blueprint in api.BLUEPRINTS:
         smorest.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
+
+    @app.after_request
+    def _api_never_cached(response: Response) -> Response:
+        # Every /api/ answer, a route's or an error's: it may carry personal data or a secret.
+        return no_store(response) if request.path.startswith("/api/v1/") else response
+
     pages.register(app)
     return app

@@ -43,7 +43,9 @@ def served(backend: Backend, tmp_path: Path) -> Iterator[ServeProcess]:
     # Data to find: the demo set, whose subjects are DEMO-000000 and on.
     server.cli("demo", "--count", "60", "--subjects", "5")
     for role, options in ROLES.items():
-        server.keys[role] = server.cli("keys", "create", "--name", f"st-{role}", *options).split()[-1]
+        server.keys[role] = server.cli("keys", "create", "--name", f"st-{role}", *options).split()[
+            -1
+        ]
     server.start("--workers", "1", "--threads", "4")
     try:
         yield server

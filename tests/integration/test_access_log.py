@@ -114,3 +114,28 @@ def test_a_first_version_access_log_is_upgraded_to_tags_and_route_patterns(
         )
     ]
     assert total == 1  # the row of a person not in the vault ties to no one: dropped
+
+
+def test_api_answers_are_never_cached_and_the_reference_page_has_the_pages_headers(
+    settings: Settings, ledger: Ledger
+) -> None:
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    officer = ledger.api_keys.create(name="fg", role="officer")[1]
+    client: FlaskClient = create_app(settings, ledger=ledger).test_client()
+    headers = {"Authorization": f"Bearer {officer}"}
+    for path in (
+        "/api/v1/subjects/E-00001/recipients",
+        "/api/v1/subjects/E-00001/disclosures",
+        "/api/v1/subjects/E-00001/overview-links",
+        "/api/v1/subjects/E-00001/nothing-here",
+    ):
+        answer = client.get(path, headers=headers)
+        assert answer.headers["Cache-Control"] == "no-store", path
+    made = client.post("/api/v1/subjects/E-00001/overview-links", json={}, headers=headers)
+    assert made.headers["Cache-Control"] == "no-store"
+    unauthorised = client.get("/api/v1/subjects/E-00001/recipients")
+    assert unauthorised.headers["Cache-Control"] == "no-store"
+    docs = client.get("/api/docs")
+    assert "default-src 'none'" in docs.headers["Content-Security-Policy"]
+    assert docs.headers["X-Frame-Options"] == "DENY"
+    assert "<style>" not in docs.get_data(as_text=True)

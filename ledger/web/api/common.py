@@ -96,6 +96,13 @@ def api_blueprint(
     return blp
 
 
+def no_store(response: Response) -> Response:
+    """API answers carry personal data or secrets (a link's URL): no cache may keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def documented(blp: Blueprint, *statuses: int) -> Callable[[Any], Any]:
     """alt_response decorators for the problem answers a view can give."""
 
