@@ -28,6 +28,11 @@ class Settings:
     signing_key: str | None = None
     checkpoint_every_events: int = 10_000
     checkpoint_every_seconds: int = 300
+    # How long the ledger waits on its database before it answers 503 (see README).
+    db_statement_timeout: float = 10.0
+    db_lock_timeout: float = 5.0
+    db_connect_timeout: int = 5
+    db_pool_timeout: float = 5.0
 
     @property
     def is_production(self) -> bool:
@@ -71,10 +76,15 @@ class Settings:
             signing_key=signing_key,
             checkpoint_every_events=_positive(environ, "LEDGER_CHECKPOINT_EVERY_EVENTS", 10_000),
             checkpoint_every_seconds=_positive(environ, "LEDGER_CHECKPOINT_EVERY_SECONDS", 300),
+            db_statement_timeout=_seconds(environ, "LEDGER_DB_STATEMENT_TIMEOUT", 10.0),
+            db_lock_timeout=_seconds(environ, "LEDGER_DB_LOCK_TIMEOUT", 5.0),
+            # psycopg, like libpq, counts whole seconds and waits at least 2.
+            db_connect_timeout=_positive(environ, "LEDGER_DB_CONNECT_TIMEOUT", 5, least=2),
+            db_pool_timeout=_seconds(environ, "LEDGER_DB_POOL_TIMEOUT", 5.0),
         )
 
 
-def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+def _positive(environ: Mapping[str, str], name: str, default: int, *, least: int = 1) -> int:
     value = environ.get(name)
     if value is None or value == "":
         return default
@@ -82,6 +92,21 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
         number = int(value)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number") from None
-    if number < 1:
-        raise SettingsError(f"{name} must be at least 1")
+    if number < least:
+        raise SettingsError(f"{name} must be at least {least}")
     return number
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """A duration in seconds, fractions allowed: `0.5`, `10`. Never zero: a wait without end
+    is what these settings exist to prevent."""
+    value = environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds") from None
+    if not 0.1 <= seconds <= 3600:
+        raise SettingsError(f"{name} must be between 0.1 and 3600 seconds")
+    return seconds
