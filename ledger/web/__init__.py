@@ -10,6 +10,7 @@ from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 from ledger.web import api, docs, pages, problems
+from ledger.web.health import HealthCheck
 
 MAX_BODY = 10 * 1024 * 1024
 
@@ -34,7 +35,8 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    app.extensions["ledger"] = ledger or build_ledger(settings)
+    app.extensions["ledger"] = ledger = ledger or build_ledger(settings)
+    app.extensions["ledger_health"] = HealthCheck(ledger.database.ping)
     smorest = LedgerApi(
         app,
         spec_kwargs={
