@@ -72,9 +72,14 @@ class DeadlineConnection(psycopg.Connection[Any]):
             raise DatabaseTimeout(f"PostgreSQL did not answer within {timeout:g} s") from None
 
     def ping(self, timeout: float) -> None:
-        """An empty query that must be answered within `timeout` seconds."""
+        """An empty query that must be answered within `timeout` seconds, run outside a
+        transaction (as SQLAlchemy's own ping), so the connection is left as it was found."""
         usual, self.round_trip_timeout = self.round_trip_timeout, timeout
+        autocommit = self.autocommit
         try:
+            self.autocommit = True
             self.execute(";")
         finally:
             self.round_trip_timeout = usual
+            if not self.closed:
+                self.autocommit = autocommit
