@@ -8,6 +8,7 @@ import contextlib
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -149,6 +150,66 @@ def test_slow_clients_do_not_keep_the_server_from_answering(
     assert len(health) >= 10
     assert all(status == 200 for status, _ in health), health
     assert max(took for _, took in health) < 1.0, health
+
+
+def killed(server: DefaultServer) -> None:
+    """SIGKILL for the gunicorn master and every worker at once: no goodbyes, no flushing."""
+    assert server.process is not None
+    master = server.process.pid
+    workers = [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _parent(entry) == master
+    ]
+    for pid in [master, *workers]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    server.process.wait(timeout=10)
+    server.process = None
+
+
+def _parent(entry: Path) -> int | None:
+    try:
+        return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def test_no_acknowledged_write_is_lost_when_the_server_is_killed(
+    default_server: DefaultServer,
+) -> None:
+    server = default_server
+    server.create_keys({"fg": ["--role", "officer"]})
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def post(client: int) -> None:
+        for number in range(client * 1000, client * 1000 + 200):
+            if stop.is_set():
+                return
+            try:
+                status, _, receipt = server.call(
+                    "POST", "/api/v1/disclosures", disclosure(number, subjects=100), "payroll"
+                )
+            except (OSError, http.client.HTTPException):
+                return  # the server is gone: this one was never acknowledged
+            if status == 201:
+                acknowledged.append(receipt["id"])
+
+    posting = [threading.Thread(target=post, args=(n,), daemon=True) for n in range(4)]
+    for thread in posting:
+        thread.start()
+    time.sleep(1.5)
+    killed(server)  # while the clients are still posting
+    stop.set()
+    for thread in posting:
+        thread.join(timeout=30)
+
+    server.start()
+    assert len(acknowledged) >= 10
+    for disclosure_id in acknowledged:
+        status, _, found = server.call("GET", f"/api/v1/disclosures/{disclosure_id}", key="fg")
+        assert status == 200, found
 
 
 def chunked_post(server: DefaultServer, chunks: Iterator[bytes]) -> tuple[int, Any]:
