@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Collection, Iterable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import IO, Any
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -21,13 +22,16 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
+# A body up to this size is held in memory, a larger one in a temporary file.
+SPOOL_BYTES = 1024 * 1024
+
 
 class BufferedWsgi:
     """An ASGI application that runs a WSGI one, buffering request and response.
 
     A body longer than `max_body` is not read: the app gets its declared length and no bytes,
     and answers 413 itself (Flask's MAX_CONTENT_LENGTH), so no client can make the loop hold
-    more than `max_body` for one request.
+    more than `max_body` for one request; past SPOOL_BYTES a body waits in a temporary file.
 
     Requests for the `reserved` paths run on two threads of their own, so they are answered
     while every request thread waits on the database: the health check must be able to say
@@ -53,7 +57,10 @@ class BufferedWsgi:
         environ = _environ(scope, body, length)
         executor = self.reserved_executor if scope["path"] in self.reserved else self.executor
         loop = asyncio.get_running_loop()
-        status, headers, chunks = await loop.run_in_executor(executor, self._run, environ)
+        try:
+            status, headers, chunks = await loop.run_in_executor(executor, self._run, environ)
+        finally:
+            body.close()
         await send(
             {
                 "type": "http.response.start",
@@ -66,23 +73,28 @@ class BufferedWsgi:
         )
         await send({"type": "http.response.body", "body": b"".join(chunks)})
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes, int] | None:
+    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[IO[bytes], int] | None:
+        """The whole body, and its length; None when the client went away first."""
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body:
-            return b"", declared
-        parts: list[bytes] = []
+            return io.BytesIO(), declared
+        # Many clients may be sending large bodies at once: past SPOOL_BYTES each waits on disk.
+        body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
         size = 0
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
+                body.close()
                 return None
             part = message.get("body", b"")
-            parts.append(part)
             size += len(part)
-            if size > self.max_body:
-                return b"", size  # chunked and too long: stop reading, the app answers 413
+            if size > self.max_body:  # chunked and too long: stop reading, the app answers 413
+                body.close()
+                return io.BytesIO(), size
+            body.write(part)
             if not message.get("more_body", False):
-                return b"".join(parts), size
+                body.seek(0)
+                return body, size
 
     def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], list[bytes]]:
         """One WSGI call on a pool thread, its whole answer collected."""
@@ -118,7 +130,7 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _environ(scope: Scope, body: bytes, length: int) -> dict[str, Any]:
+def _environ(scope: Scope, body: IO[bytes], length: int) -> dict[str, Any]:
     """PEP 3333's environ for an ASGI HTTP scope, with the body already read: as a buffering
     proxy passes it on, with its length (a chunked body's too) and no Transfer-Encoding."""
     server = scope.get("server") or ("localhost", 80)
@@ -133,7 +145,7 @@ def _environ(scope: Scope, body: bytes, length: int) -> dict[str, Any]:
         "CONTENT_LENGTH": str(length),
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": io.BytesIO(body),
+        "wsgi.input": body,
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
