@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.adapters.database import Database
 from ledger.adapters.keyring import KeyRing, decode_master_key, local_secret
+from ledger.adapters.timeouts import Timeouts
 from ledger.app import Ledger
 from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.checkpoints import NoteSigner
@@ -52,10 +53,19 @@ def load_signer(settings: Settings) -> NoteSigner:
     return NoteSigner(settings.checkpoint_origin, Ed25519PrivateKey.from_private_bytes(seed))
 
 
+def database_timeouts(settings: Settings) -> Timeouts:
+    return Timeouts(
+        statement=settings.db_statement_timeout,
+        lock=settings.db_lock_timeout,
+        connect=settings.db_connect_timeout,
+        pool=settings.db_pool_timeout,
+    )
+
+
 def build_ledger(settings: Settings | None = None) -> Ledger:
     settings = settings or Settings.from_env()
     ledger = Ledger(
-        database=Database(settings.database_url),
+        database=Database(settings.database_url, database_timeouts(settings)),
         keys=load_key_ring(settings),
         vocabulary=load_vocabulary(settings.vocabulary_file),
         signer=load_signer(settings),

@@ -33,6 +33,11 @@ class Settings:
     auth_failure_window_seconds: int = 60
     # How many reverse proxies in front set X-Forwarded-For; 0: the header is ignored.
     trusted_proxies: int = 0
+    # How long the ledger waits on its database before it answers 503 (see README).
+    db_statement_timeout: float = 10.0
+    db_lock_timeout: float = 5.0
+    db_connect_timeout: int = 5
+    db_pool_timeout: float = 5.0
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +86,11 @@ class Settings:
                 environ, "LEDGER_AUTH_FAILURE_WINDOW_SECONDS", 60
             ),
             trusted_proxies=_positive(environ, "LEDGER_TRUSTED_PROXIES", 0, minimum=0),
+            db_statement_timeout=_seconds(environ, "LEDGER_DB_STATEMENT_TIMEOUT", 10.0),
+            db_lock_timeout=_seconds(environ, "LEDGER_DB_LOCK_TIMEOUT", 5.0),
+            # psycopg, like libpq, counts whole seconds and waits at least 2.
+            db_connect_timeout=_positive(environ, "LEDGER_DB_CONNECT_TIMEOUT", 5, minimum=2),
+            db_pool_timeout=_seconds(environ, "LEDGER_DB_POOL_TIMEOUT", 5.0),
         )
 
 
@@ -95,3 +105,18 @@ def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: i
     if number < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
     return number
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """A duration in seconds, fractions allowed: `0.5`, `10`. Never zero: a wait without end
+    is what these settings exist to prevent."""
+    value = environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds") from None
+    if not 0.1 <= seconds <= 3600:
+        raise SettingsError(f"{name} must be between 0.1 and 3600 seconds")
+    return seconds

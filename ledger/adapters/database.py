@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from sqlalchemy import (
     BigInteger,
     Connection,
@@ -27,8 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from ledger.adapters.timeouts import PING_TIMEOUT, DeadlineConnection, Timeouts
 
 metadata = MetaData()
 
@@ -40,6 +45,16 @@ EVENTS_TABLE = "ledger_events"
 CHUNK = 900
 # Tables that only ever grow; their names, as ledger.integrity.log defines them.
 APPEND_ONLY = ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
+# The health probe's deadline for PostgreSQL's answer to `SELECT 1`.
+PROBE_TIMEOUT = 1.0
+
+
+class WriterBusy(Exception):
+    """Another write held the writer lock for longer than the lock timeout."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"the writer lock was not free within {waited:g} s")
+        self.waited = waited
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -63,18 +78,28 @@ class Database:
     """Two engines on one database: writes serialise (SQLite `BEGIN IMMEDIATE`, PostgreSQL table
     lock in the recorder); reads never wait for a writer."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeouts: Timeouts | None = None) -> None:
         self.url = url
+        self.timeouts = timeouts = timeouts or Timeouts()
         self.is_sqlite = url.startswith("sqlite")
+        # When the current thread's write must have the writer lock by (time.monotonic()).
+        self._writer = threading.local()
         if self.is_sqlite:
             path = make_url(url).database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.write_engine = _sqlite_engine(url, immediate=True)
-            self.read_engine = _sqlite_engine(url, immediate=False)
+            self.write_engine = _sqlite_engine(url, timeouts, begin=self._begin_immediate)
+            self.read_engine = _sqlite_engine(url, timeouts, begin=_begin_deferred)
+            # Reading SQLite never waits for a writer or a server.
+            self.probe_engine = self.read_engine
         else:
-            self.write_engine = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+            self.write_engine = _postgres_engine(url, timeouts)
             self.read_engine = self.write_engine
+            # The health check's own connection, with a short deadline: it answers whether
+            # PostgreSQL answers, even while every pooled connection waits on a hung server.
+            self.probe_engine = _postgres_engine(
+                url, timeouts, pool_size=1, max_overflow=0, round_trip=PROBE_TIMEOUT
+            )
         self.session_maker = sessionmaker(bind=self.write_engine, autoflush=False)
         self._write_lock = threading.RLock() if self.is_sqlite else None
 
@@ -128,25 +153,54 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Threads of one process queue for SQLite's single writer in order, instead of
-        polling its busy handler (which gave second-long tails under concurrent posts)."""
+        polling its busy handler (which gave second-long tails under concurrent posts).
+
+        The whole wait, in this queue and then for SQLite's own lock (another process may
+        hold it), is bounded by the lock timeout: past it, `WriterBusy` or SQLite's "database
+        is locked". On PostgreSQL the server's lock_timeout bounds the wait for the table lock.
+        """
         if self._write_lock is None:
             yield
             return
-        with self._write_lock:
+        if getattr(self._writer, "deadline", None) is not None:  # a write inside a write
+            with self._write_lock:
+                yield
+            return
+        deadline = time.monotonic() + self.timeouts.lock
+        if not self._write_lock.acquire(timeout=self.timeouts.lock):
+            raise WriterBusy(self.timeouts.lock)
+        self._writer.deadline = deadline
+        try:
             yield
+        finally:
+            self._writer.deadline = None
+            self._write_lock.release()
+
+    def _begin_immediate(self, connection: Connection) -> None:
+        """Take SQLite's write lock, waiting only what is left of this write's lock timeout."""
+        deadline = getattr(self._writer, "deadline", None)
+        left = self.timeouts.lock if deadline is None else deadline - time.monotonic()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={max(1, round(left * 1000))}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     def ping(self) -> None:
-        with self.read_engine.connect() as connection:
+        """`SELECT 1`; on PostgreSQL on the probe's own connection, answered within
+        PROBE_TIMEOUT seconds or failed."""
+        with self.probe_engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
-        self.write_engine.dispose()
-        if self.read_engine is not self.write_engine:
-            self.read_engine.dispose()
+        for engine in {self.write_engine, self.read_engine, self.probe_engine}:
+            engine.dispose()
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+def _sqlite_engine(url: str, timeouts: Timeouts, *, begin: Callable[[Connection], None]) -> Engine:
+    busy_ms = round(timeouts.lock * 1000)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": timeouts.lock, "check_same_thread": False},
+        pool_timeout=timeouts.pool,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -156,17 +210,56 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of a big batch stay hot
         cursor.close()
         # UUIDs are stored as 16 bytes here; `keys_table` sends them as hex in a JSON array.
         dbapi_connection.create_function("ledger_unhex", 1, _unhex, deterministic=True)
 
-    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+    event.listen(engine, "begin", begin)
+    return engine
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+
+def _begin_deferred(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def _postgres_engine(
+    url: str,
+    timeouts: Timeouts,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    round_trip: float | None = None,
+) -> Engine:
+    """An engine whose every wait on PostgreSQL is bounded: for a pooled connection
+    (`pool_timeout`), a new one (`connect_timeout`), the server's work (`statement_timeout`,
+    `lock_timeout`) and any answer at all (`DeadlineConnection`)."""
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=timeouts.pool
+    )
+    deadline = timeouts.round_trip if round_trip is None else round_trip
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        cparams.setdefault("connect_timeout", timeouts.connect)
+        # Added to the URL's own options (a test's search_path, say), not in their place.
+        cparams["options"] = f"{cparams.get('options', '')} {timeouts.server_options()}".strip()
+        connection = DeadlineConnection.connect(*cargs, **cparams)
+        connection.round_trip_timeout = deadline
+        record.info["fresh"] = True
+        return connection
+
+    # SQLAlchemy's pool_pre_ping would wait for its ping as long as for any statement: a
+    # pooled connection to a hung server is given up after PING_TIMEOUT instead.
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.pop("fresh", False):
+            return
+        try:
+            dbapi_connection.ping(min(PING_TIMEOUT, deadline))
+        except psycopg.Error as error:
+            raise DisconnectionError(f"the pooled connection did not answer: {error}") from error
 
     return engine
 

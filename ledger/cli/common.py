@@ -11,6 +11,7 @@ import click
 import sqlalchemy.exc
 from eventsourcing.persistence import PersistenceError
 
+from ledger.adapters.database import WriterBusy
 from ledger.app import Ledger, Reader
 from ledger.bootstrap import build_ledger
 from ledger.domain.errors import LedgerError
@@ -43,7 +44,12 @@ def expected_failures(command: F) -> F:
             return command(*args, **kwargs)
         except (LedgerError, SettingsError) as error:
             raise click.ClickException(str(error)) from None
-        except (sqlalchemy.exc.OperationalError, PersistenceError) as error:
+        except (
+            sqlalchemy.exc.OperationalError,
+            sqlalchemy.exc.TimeoutError,
+            PersistenceError,
+            WriterBusy,
+        ) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise click.ClickException(f"the database cannot be used: {reason}") from None
 

@@ -1,4 +1,5 @@
-"""`ledger serve`: the API and pages with gunicorn."""
+"""`ledger serve`: the API and pages with gunicorn (asyncio workers that read each request
+whole, then run it on a thread)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,14 @@ from ledger.cli.common import current_ledger, expected_failures
     "threads queue in order, where processes poll SQLite's lock and get long tails), "
     "else the number of CPUs.",
 )
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Threads per process that run requests once they have arrived whole; slow clients "
+    "wait on the event loop, not here.",
+)
 @expected_failures
 def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
     """Serve the API and pages with gunicorn against LEDGER_DATABASE_URL."""

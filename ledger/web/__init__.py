@@ -13,6 +13,7 @@ from ledger.settings import Settings
 from ledger.web import api, docs, pages, problems
 from ledger.web.api.common import SecuredProblems, no_store
 from ledger.web.bodies import LedgerJSONProvider, LedgerRequest
+from ledger.web.health import HealthCheck
 from ledger.web.schemas import ProblemSchema
 
 MAX_BODY = 10 * 1024 * 1024
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    app.extensions["ledger"] = ledger or build_ledger(settings)
+    app.extensions["ledger"] = ledger = ledger or build_ledger(settings)
+    app.extensions["ledger_health"] = HealthCheck(ledger.database.ping)
     smorest = LedgerApi(
         app,
         spec_kwargs={

@@ -13,6 +13,7 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ledger.adapters.api_keys import KeyError_
+from ledger.adapters.database import WriterBusy
 from ledger.app.authentication import AuthenticationFailed, TooManyFailures
 from ledger.domain.errors import (
     BatchRefused,
@@ -73,6 +74,18 @@ def problem(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def unavailable() -> Response:
+    """503: the database cannot be reached or did not answer in time. A write's transaction was
+    rolled back, unless the database stopped answering while it committed; a disclosure posted
+    again is recorded once either way (a replay answers 200 with the first receipt)."""
+    return problem(
+        503,
+        "The ledger's database is unavailable",
+        "The request was not completed. Try again shortly.",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
 
 
 def http_error(error: HTTPException) -> Response:
@@ -172,18 +185,17 @@ def register(app: Flask) -> None:
 
     def _unavailable(error: Exception) -> Response:
         log.warning("database unavailable: %s", error)
-        return problem(
-            503,
-            "The ledger's database is unavailable",
-            "Nothing was written. Try again shortly.",
-            headers={"Retry-After": RETRY_AFTER_SECONDS},
-        )
+        return unavailable()
 
+    # Unreachable, timed out (statement, lock, connect, a free pooled connection, an answer at
+    # all) or the writer lock taken for too long: each is one transaction rolled back.
     for database_error in (
         sqlalchemy.exc.OperationalError,
         sqlalchemy.exc.InterfaceError,
+        sqlalchemy.exc.TimeoutError,
         StoreOperationalError,
         StoreInterfaceError,
+        WriterBusy,
     ):
         app.register_error_handler(database_error, _unavailable)
 

@@ -1,4 +1,6 @@
-"""gunicorn, started from `ledger serve`: pre-fork workers with threads, one Ledger per worker."""
+"""gunicorn, started from `ledger serve`: pre-fork worker processes, each an asyncio event loop
+that reads requests whole and runs them on a pool of threads (`ledger.web.asgi`), with one Ledger
+per worker."""
 
 from __future__ import annotations
 
@@ -11,9 +13,14 @@ from gunicorn.app.base import BaseApplication
 log = logging.getLogger(__name__)
 
 
+# Answered on threads of its own in every worker (see BufferedWsgi).
+HEALTH_PATH = "/api/v1/health"
+
+
 class LedgerServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], *, threads: int) -> None:
         self.options = options
+        self.threads = threads
         super().__init__()
 
     def load_config(self) -> None:
@@ -23,15 +30,17 @@ class LedgerServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         import gc
 
-        from ledger.web import create_app
+        from ledger.web import MAX_BODY, create_app
+        from ledger.web.asgi import BufferedWsgi
 
         app = create_app()
         start_checkpoint_timer(app.extensions["ledger"])
+        served = BufferedWsgi(app, threads=self.threads, max_body=MAX_BODY, reserved=(HEALTH_PATH,))
         # What the app built at start-up lives as long as the worker: keep it out of the
         # collector's full passes, which otherwise put ~100 ms into the overview's slow tail.
         gc.collect()
         gc.freeze()
-        return app
+        return served
 
 
 def start_checkpoint_timer(ledger: Any) -> threading.Event:
@@ -71,18 +80,31 @@ def log_to_stderr() -> None:
 
 
 def serve(*, host: str, port: int, workers: int, threads: int) -> None:
+    """gunicorn's asyncio worker rather than its threaded one: gthread hands a connection to a
+    thread as soon as its first byte arrives, so a few clients sending slowly hold every thread
+    (gunicorn's design notes: its sync and threaded workers expect a buffering proxy in front).
+    Here the event loop buffers, and the same `threads` run the application."""
     log_to_stderr()
     LedgerServer(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": "asgi",
+            # BufferedWsgi has nothing to do at start-up or shut-down: load() did it all.
+            "asgi_lifespan": "off",
+            # The loop the tests ran, whatever else is installed (with uvloop, a SIGTERM that
+            # came while a worker was still loading the app went unnoticed until the graceful
+            # timeout).
+            "asgi_loop": "asyncio",
+            # gunicorn's control socket is one path per user (~/.gunicorn): several servers on
+            # one machine would take it from each other, and nothing here uses it.
+            "control_socket_disable": True,
             "preload_app": False,
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "warning",
             "timeout": 120,
             "graceful_timeout": 10,
-        }
+        },
+        threads=threads,
     ).run()

@@ -424,8 +424,9 @@ def test_an_unreachable_database_is_503_with_retry_after(
     from ledger.adapters.database import Database
 
     ledger.database.dispose()
-    ledger.database.read_engine = Database(broken.database_url).read_engine
-    ledger.database.write_engine = ledger.database.read_engine
+    unreachable = Database(broken.database_url)
+    ledger.database.read_engine = ledger.database.write_engine = unreachable.read_engine
+    ledger.database.probe_engine = unreachable.probe_engine
     client = create_app(settings, ledger=ledger).test_client()
 
     assert client.get("/api/v1/health").status_code == 503

@@ -1,0 +1,46 @@
+"""The database timeouts as settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger.adapters.timeouts import Timeouts
+from ledger.bootstrap import database_timeouts
+from ledger.settings import Settings, SettingsError
+
+
+def test_the_database_timeouts_have_defaults_and_come_from_the_environment() -> None:
+    default = Settings.from_env({})
+    assert database_timeouts(default) == Timeouts(statement=10.0, lock=5.0, connect=5, pool=5.0)
+
+    chosen = Settings.from_env(
+        {
+            "LEDGER_DB_STATEMENT_TIMEOUT": "2.5",
+            "LEDGER_DB_LOCK_TIMEOUT": "0.5",
+            "LEDGER_DB_CONNECT_TIMEOUT": "3",
+            "LEDGER_DB_POOL_TIMEOUT": "1",
+        }
+    )
+    timeouts = database_timeouts(chosen)
+    assert timeouts == Timeouts(statement=2.5, lock=0.5, connect=3, pool=1.0)
+    assert timeouts.server_options() == "-c statement_timeout=2500 -c lock_timeout=500"
+    assert timeouts.round_trip == 4.5
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LEDGER_DB_STATEMENT_TIMEOUT", "soon", "LEDGER_DB_STATEMENT_TIMEOUT must be a number"),
+        ("LEDGER_DB_STATEMENT_TIMEOUT", "0", "LEDGER_DB_STATEMENT_TIMEOUT must be between"),
+        ("LEDGER_DB_LOCK_TIMEOUT", "-1", "LEDGER_DB_LOCK_TIMEOUT must be between"),
+        ("LEDGER_DB_LOCK_TIMEOUT", "nan", "LEDGER_DB_LOCK_TIMEOUT must be between"),
+        ("LEDGER_DB_POOL_TIMEOUT", "inf", "LEDGER_DB_POOL_TIMEOUT must be between"),
+        ("LEDGER_DB_CONNECT_TIMEOUT", "1", "LEDGER_DB_CONNECT_TIMEOUT must be at least 2"),
+        ("LEDGER_DB_CONNECT_TIMEOUT", "2.5", "LEDGER_DB_CONNECT_TIMEOUT must be a whole number"),
+    ],
+)
+def test_a_timeout_that_cannot_work_is_refused_naming_its_variable(
+    name: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({name: value})
