@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger.app import Ledger
-from ledger.app.recording import StreamTally
+from ledger.app import Ledger, StreamTally
 from ledger.domain.errors import (
     BatchRefused,
     DisclosureNotFound,
