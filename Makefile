@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install browser run demo test fmt lint typecheck bench clean
+.PHONY: install browser run demo test fmt lint typecheck bench bench-import clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,10 +46,15 @@ lint: install
 typecheck: install
 	$(PY) -m mypy
 
-bench: install
+bench: install bench-import
 	$(PY) bench/ingest.py
 	$(PY) bench/integrity.py
 	$(PY) bench/api.py
+
+# Peak memory and wall time of `ledger import` (a child process) at IMPORT_LINES lines.
+IMPORT_LINES ?= 1000000
+bench-import: install
+	$(PY) bench/import_memory.py --lines $(IMPORT_LINES)
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -36,6 +36,11 @@ subject_vault = Table(
 )
 
 
+# Unwrapped keys kept for the people read or written most recently: about half a kilobyte each,
+# so an import of a year's payroll for a hundred thousand people does not keep them all.
+UNWRAPPED_KEPT = 20_000
+
+
 class VaultError(Exception):
     """A sealed value could not be opened: wrong key, tampered data, or an erased subject."""
 
@@ -54,8 +59,9 @@ class SubjectVault:
 
     def _unwrap(self, tag: str, wrapped: bytes) -> SubjectKey:
         # The row was just read from the database, so a cached unwrap never outlives an erasure.
-        cached = self._unwrapped.get((tag, wrapped))
+        cached = self._unwrapped.pop((tag, wrapped), None)
         if cached is not None:
+            self._unwrapped[(tag, wrapped)] = cached  # the most recently used go last
             return cached
         raw = self._keys.wrap.decrypt(wrapped[:12], wrapped[12:], tag.encode())
         key = SubjectKey(
@@ -63,8 +69,8 @@ class SubjectVault:
             aead=AESGCM(raw),
             digest_key=hmac.new(raw, b"ledger content digest v1", hashlib.sha256).digest(),
         )
-        if len(self._unwrapped) > 100_000:
-            self._unwrapped.clear()
+        if len(self._unwrapped) >= UNWRAPPED_KEPT:
+            del self._unwrapped[next(iter(self._unwrapped))]
         self._unwrapped[(tag, wrapped)] = key
         return key
 

@@ -23,7 +23,7 @@ from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
 from ledger.app.reading import Reader, Reading
-from ledger.app.recording import MAX_BATCH, Receipt, Recording
+from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
 from ledger.app.sessions import OfficerSessions
 from ledger.app.uow import UnitOfWork, utcnow
 from ledger.domain.vocabulary import Vocabulary
@@ -32,7 +32,7 @@ from ledger.integrity.log import TransparencyLog
 from ledger.overview import OverviewConfig
 from ledger.settings import Settings
 
-__all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt"]
+__all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
 
 
 class Ledger:

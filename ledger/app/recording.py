@@ -7,10 +7,12 @@ identifying field never leaves this module unsealed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -43,6 +45,8 @@ from ledger.integrity.leaves import commitment as commitment_of
 
 MAX_BATCH = 10_000
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
@@ -52,6 +56,43 @@ class Receipt:
     recorded_at: datetime
     position: int
     replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StreamTally:
+    """What a stream did: disclosures newly recorded, and those found recorded before."""
+
+    recorded: int = 0
+    replayed: int = 0
+
+
+class _Names:
+    """How a refusal names the other item it repeats: a batch's items by index, a stream's by
+    the caller's own numbers, including what an earlier batch of the same stream recorded."""
+
+    def __init__(self, unit: str = "item", *, within: str = " of this batch") -> None:
+        self.unit = unit
+        self.within = within
+        self.first_position = 0
+        # One number per disclosure this stream recorded, in log order: 8 bytes each, where a
+        # map from id would hold a hundred.
+        self.recorded = array("q")
+
+    def of(self, number: int) -> str:
+        return f"{self.unit} {number}{self.within}"
+
+    def note(self, numbers: Sequence[int], receipts: Sequence[Receipt]) -> None:
+        """Remember a written batch: its new disclosures take consecutive positions, because the
+        stream holds the writer lock from its first batch to its last."""
+        for number, receipt in zip(numbers, receipts, strict=True):
+            if not receipt.replayed:
+                if not self.recorded:
+                    self.first_position = receipt.position
+                self.recorded.append(number)
+
+    def recorded_at(self, position: int) -> int | None:
+        index = position - self.first_position
+        return self.recorded[index] if self.recorded and 0 <= index < len(self.recorded) else None
 
 
 def salt_context(disclosure_id: UUID, version: int) -> bytes:
@@ -74,9 +115,7 @@ class Recording:
         except BatchRefused as refused:
             if refused.conflict_ids:
                 raise SourceConflict(refused.conflict_ids[0]) from None
-            raise DisclosureRefused(
-                {key.split(".", 2)[2]: message for key, message in refused.errors.items()}
-            ) from None
+            raise DisclosureRefused(refused.items[0]) from None
 
     def record_batch(self, items: Sequence[DisclosureFacts], *, actor: str) -> list[Receipt]:
         """All or nothing: either every item is recorded (or found as a replay), or none is."""
@@ -88,24 +127,40 @@ class Recording:
 
     def record_stream(
         self,
-        items: Sequence[DisclosureFacts],
+        items: Iterable[tuple[int, DisclosureFacts]],
         *,
         actor: str,
         batch_size: int = MAX_BATCH,
         progress: Callable[[int], None] | None = None,
-    ) -> list[Receipt]:
-        """Any number of disclosures, written batch by batch in one transaction: all or nothing."""
+        unit: str = "item",
+    ) -> StreamTally:
+        """Any number of disclosures, written batch by batch in one transaction: all or nothing.
+
+        Each comes with the caller's number for it (a file's line number): a refusal names the
+        items by those numbers (`BatchRefused.items`), and a repeat by "<unit> <number>". Only
+        one batch is held at a time, so the answer is a count, not a receipt per disclosure.
+        """
         now = self.uow.now()
-        receipts: list[Receipt] = []
+        names = _Names(unit, within="")
+        recorded = replayed = 0
         with self.uow.write() as connection:
-            for start in range(0, len(items), batch_size):
-                part = items[start : start + batch_size]
-                receipts += self._judge_and_write(
-                    connection, part, actor=actor, now=now, offset=start
+            for part in _batches(items, batch_size):
+                numbers = [number for number, _ in part]
+                receipts = self._judge_and_write(
+                    connection,
+                    [facts for _, facts in part],
+                    numbers=numbers,
+                    names=names,
+                    actor=actor,
+                    now=now,
                 )
+                names.note(numbers, receipts)
+                again = sum(receipt.replayed for receipt in receipts)
+                recorded += len(receipts) - again
+                replayed += again
                 if progress is not None:
                     progress(len(part))
-        return receipts
+        return StreamTally(recorded=recorded, replayed=replayed)
 
     def correct(
         self, disclosure_id: UUID, *, changes: Mapping[str, Any], reason: str, actor: str
@@ -166,33 +221,38 @@ class Recording:
         for _attempt in range(3):
             try:
                 with self.uow.write() as connection:
-                    return self._judge_and_write(connection, items, actor=actor, now=now)
+                    return self._judge_and_write(
+                        connection, items, numbers=range(len(items)), actor=actor, now=now
+                    )
             except IntegrityError:
                 continue
         with self.uow.write() as connection:
-            return self._judge_and_write(connection, items, actor=actor, now=now)
+            return self._judge_and_write(
+                connection, items, numbers=range(len(items)), actor=actor, now=now
+            )
 
     def _judge_and_write(
         self,
         connection: Connection,
         items: Sequence[DisclosureFacts],
         *,
+        numbers: Sequence[int],
+        names: _Names | None = None,
         actor: str,
         now: datetime,
-        offset: int = 0,
     ) -> list[Receipt]:
-        errors: dict[str, str] = {}
-        for index, facts in enumerate(items, start=offset):
+        errors: dict[int, Mapping[str, str]] = {}
+        for number, facts in zip(numbers, items, strict=True):
             try:
                 check_disclosure(facts, now=now, vocabulary=self.vocabulary)
             except DisclosureRefused as refused:
-                errors.update(
-                    {f"items.{index}.{path}": message for path, message in refused.errors.items()}
-                )
+                errors[number] = refused.errors
         if errors:
             raise BatchRefused(errors)
         ids = [self.keys.disclosure_id(f.source.system, f.source.reference) for f in items]
-        return self._write(connection, items, ids, actor=actor, now=now, offset=offset)
+        return self._write(
+            connection, items, ids, numbers=numbers, names=names or _Names(), actor=actor, now=now
+        )
 
     def _write(
         self,
@@ -200,9 +260,10 @@ class Recording:
         items: Sequence[DisclosureFacts],
         ids: list[UUID],
         *,
+        numbers: Sequence[int],
+        names: _Names,
         actor: str,
         now: datetime,
-        offset: int = 0,
     ) -> list[Receipt]:
         existing = self._recorded_before(connection, set(ids))
         subject_keys = self.vault.keys_for(
@@ -210,7 +271,8 @@ class Recording:
         )
         receipts: list[Receipt | None] = [None] * len(items)
         first_in_batch: dict[UUID, tuple[int, str]] = {}
-        conflicts: dict[str, str] = {}
+        conflicts: dict[int, Mapping[str, str]] = {}
+        conflict_ids: list[UUID] = []
         aggregates: list[Disclosure] = []
         for index, (facts, disclosure_id) in enumerate(zip(items, ids, strict=True)):
             key = subject_keys[facts.subject.id]
@@ -226,17 +288,22 @@ class Recording:
             earlier = existing.get(disclosure_id)
             if earlier is not None:
                 if earlier[0] != digest:
-                    conflicts[f"items.{offset + index}.source.reference"] = str(
-                        SourceConflict(disclosure_id)
-                    )
+                    same_stream = names.recorded_at(earlier[2])
+                    conflicts[numbers[index]] = {
+                        "source.reference": str(SourceConflict(disclosure_id))
+                        if same_stream is None
+                        else f"repeats {names.of(same_stream)} with other content"
+                    }
+                    conflict_ids.append(disclosure_id)
                 receipts[index] = Receipt(disclosure_id, earlier[1], earlier[2], True)
                 continue
             if disclosure_id in first_in_batch:
                 if first_in_batch[disclosure_id][1] != digest:
-                    conflicts[f"items.{offset + index}.source.reference"] = (
-                        f"repeats item {offset + first_in_batch[disclosure_id][0]} "
-                        "of this batch with other content"
-                    )
+                    first = numbers[first_in_batch[disclosure_id][0]]
+                    conflicts[numbers[index]] = {
+                        "source.reference": f"repeats {names.of(first)} with other content"
+                    }
+                    conflict_ids.append(disclosure_id)
                 continue
             first_in_batch[disclosure_id] = (index, digest)
             commitment, salt = self._commit(key, disclosure_id, 1, plaintext)
@@ -253,9 +320,7 @@ class Recording:
                 )
             )
         if conflicts:
-            raise BatchRefused(
-                conflicts, conflict_ids=[ids[int(k.split(".")[1]) - offset] for k in conflicts]
-            )
+            raise BatchRefused(conflicts, conflict_ids=conflict_ids)
         recordings = self.uow.save(connection, aggregates)
         new = {
             r.domain_event.originator_id: Receipt(
@@ -351,6 +416,12 @@ class Recording:
         if key is None:
             raise InvalidChange({"subject": "was erased: this disclosure can no longer be read"})
         return key, self.vault.open(key, disclosure.id, disclosure.sealed)
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while part := list(islice(iterator, size)):
+        yield part
 
 
 def _timestamp(event: Any) -> datetime:

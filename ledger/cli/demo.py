@@ -19,12 +19,12 @@ from ledger.demo import DEMO_CONTROLLERS, demo_disclosures
 def demo_command(count: int, subjects: int, keys: bool, base_url: str) -> None:
     """Record a DEMO data set (source system `demo`, purposes marked [DEMO]); safe to repeat."""
     ledger = current_ledger()
-    items = list(demo_disclosures(count, subjects=subjects))
-    receipts = ledger.recording.record_stream(items, actor="demo")
-    new = sum(not receipt.replayed for receipt in receipts)
+    tally = ledger.recording.record_stream(
+        enumerate(demo_disclosures(count, subjects=subjects)), actor="demo"
+    )
     click.echo(
-        f"DEMO data: {new} new disclosures about {subjects} demo subjects "
-        f"(DEMO-000000 .. DEMO-{subjects - 1:06d}); {len(receipts) - new} were there already."
+        f"DEMO data: {tally.recorded} new disclosures about {subjects} demo subjects "
+        f"(DEMO-000000 .. DEMO-{subjects - 1:06d}); {tally.replayed} were there already."
     )
     if not keys:
         return

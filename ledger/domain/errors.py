@@ -23,14 +23,22 @@ class DisclosureRefused(LedgerError):
 class BatchRefused(LedgerError):
     """One or more items of a batch were refused; nothing of the batch was recorded.
 
-    `errors` maps ``items.<index>.<field path>`` to a message.
+    `items` maps each refused item's number (its index in a batch, the caller's own number in
+    a stream, such as a file's line number) to its field paths and messages; `errors` is the
+    same flattened as ``items.<number>.<field path>``.
     """
 
-    def __init__(self, errors: Mapping[str, str], *, conflict_ids: Sequence[object] = ()) -> None:
-        self.errors = dict(errors)
+    def __init__(
+        self, items: Mapping[int, Mapping[str, str]], *, conflict_ids: Sequence[object] = ()
+    ) -> None:
+        self.items = {number: dict(errors) for number, errors in sorted(items.items())}
+        self.errors = {
+            f"items.{number}.{path}": message
+            for number, errors in self.items.items()
+            for path, message in errors.items()
+        }
         self.conflict_ids = list(conflict_ids)
-        count = len({key.split(".")[1] for key in self.errors})
-        super().__init__(f"{count} item(s) refused; nothing was recorded")
+        super().__init__(f"{len(self.items)} item(s) refused; nothing was recorded")
 
 
 class DisclosureNotFound(LedgerError):

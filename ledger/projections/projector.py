@@ -27,6 +27,7 @@ from ledger.projections.tables import (
 StatsKey = tuple[str, str, str, str]
 STATS_KEY = ("month", "controller", "recipient_category", "legal_basis")
 Item = tuple[int, Any]  # (position in the log, domain event)
+ROWS_AT_ONCE = 5_000
 
 
 def recipient_key(recipient: Mapping[str, Any]) -> str:
@@ -91,8 +92,12 @@ class Projector:
         self._recorded(connection, run)
 
     def _recorded(self, connection: Connection, run: Sequence[Item]) -> None:
-        if not run:
-            return
+        # In slices: the rows of a whole 10,000-event batch at once were the peak of an
+        # import's memory (35 MB), for statements hardly cheaper than two of half the size.
+        for start in range(0, len(run), ROWS_AT_ONCE):
+            self._recorded_rows(connection, run[start : start + ROWS_AT_ONCE])
+
+    def _recorded_rows(self, connection: Connection, run: Sequence[Item]) -> None:
         rows = []
         for position, event in run:
             row = columns_from_fields(event.fields)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from ledger.cli import main
@@ -141,6 +146,126 @@ def test_import_refuses_a_source_reused_with_other_content(run, tmp_path: Path) 
     assert (
         "No disclosures" in run("overview", "E-00002", "--purpose", "AVG-verzoek 2026-017").output
     )
+
+
+def events_in(settings: Settings) -> int:
+    engine = sa.create_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(sa.text("SELECT count(*) FROM ledger_events")).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_long_import_with_one_bad_line_near_the_end_records_nothing_and_names_it(  # type: ignore[no-untyped-def]
+    run, settings: Settings, tmp_path: Path
+) -> None:
+    source = tmp_path / "year.jsonl"
+    lines = [line(number) for number in range(1, 3_001)]
+    lines[2_989] = line(2_990, legal_basis="vibes")
+    source.write_text("\n".join(lines) + "\n")
+
+    result = run("import", "--batch-size", "500", str(source))
+
+    assert result.exit_code == 1
+    assert f"{source}:2990: legal_basis:" in result.output
+    assert "1 of 3000 lines are bad; nothing was recorded" in result.output
+    assert events_in(settings) == 0
+
+
+@pytest.mark.parametrize("batch_size", ["500", "10000"])
+def test_an_import_names_the_line_that_repeats_an_earlier_reference_with_other_content(  # type: ignore[no-untyped-def]
+    run, settings: Settings, tmp_path: Path, batch_size: str
+) -> None:
+    source = tmp_path / "year.jsonl"
+    lines = [line(number) for number in range(1, 3_001)]
+    lines[2_499] = line(10, purpose="Iets anders")  # line 2500 reuses line 10's reference
+    source.write_text("\n".join(lines) + "\n")
+
+    result = run("import", "--batch-size", batch_size, str(source))
+
+    assert result.exit_code == 1
+    assert f"{source}:2500: source.reference: repeats line 10 with other content" in result.output
+    assert "nothing was recorded" in result.output
+    assert events_in(settings) == 0
+
+
+def test_an_import_counts_lines_repeated_with_the_same_content_as_recorded_before(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    source = tmp_path / "twice.jsonl"
+    source.write_text("\n".join([line(1), line(2), line(1), line(3)]) + "\n")
+    result = run("import", "--batch-size", "2", str(source))
+    assert result.exit_code == 0, result.output
+    assert "Recorded 3 disclosures, 1 already recorded before." in result.output
+
+
+def readers_of(path: Path) -> int:
+    """How many descriptors of this process have `path` open."""
+    count = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            count += os.readlink(fd) == str(path)
+        except OSError:
+            continue
+    return count
+
+
+def serve_twice(pipe: Path, first: str, second: str) -> None:
+    """Write `first` to the pipe's first reader and `second` to the next one, as a file that
+    is rewritten between two reads would read."""
+    deadline = time.monotonic() + 20
+
+    def wait(until: Callable[[], bool]) -> None:
+        while not until():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the import did not read the pipe")
+            time.sleep(0.005)
+
+    try:
+        with pipe.open("w") as writer:
+            wait(lambda: readers_of(pipe) > 0)
+            writer.write(first)
+        wait(lambda: readers_of(pipe) == 0)  # the first pass reached the end and closed it
+        with pipe.open("w") as writer:
+            writer.write(second)
+    except TimeoutError:
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # let a waiting reader go on
+
+
+def test_an_import_of_a_file_that_changes_between_its_passes_records_nothing(  # type: ignore[no-untyped-def]
+    run, settings: Settings, tmp_path: Path
+) -> None:
+    pipe = tmp_path / "changing.jsonl"
+    os.mkfifo(pipe)
+    first = line(1) + "\n" + line(2) + "\n"
+    writer = threading.Thread(target=serve_twice, args=(pipe, first, first + line(3) + "\n"))
+    writer.start()
+    result = run("import", "--partial", str(pipe))
+    writer.join(timeout=30)
+
+    assert result.exit_code == 1
+    assert "changed while it was being imported; nothing was recorded" in result.output
+    assert events_in(settings) == 0
+
+
+def test_an_import_reads_a_csv_cell_that_spans_lines_and_numbers_lines_by_the_file(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path
+) -> None:
+    source = tmp_path / "planning.csv"
+    source.write_text(
+        "controller,subject.id,recipient.category,recipient.name,data_categories,"
+        "legal_basis,purpose,occurred_at,source.system,source.reference\n"
+        '12345678,E-00007,inlener,"Bouwbedrijf\nDe Vries",naam,contract,'
+        "Planning,2026-10-05T08:00:00+02:00,planning,p-1\n"
+        "12345678,E-00007,inlener,Bouwbedrijf,naam,contract,"
+        "Planning,2026-10-06T08:00:00+02:00,planning,\n"
+    )
+    result = run("import", str(source))
+    assert result.exit_code == 1
+    assert f"{source}:4: source.reference:" in result.output
 
 
 def test_projections_rebuild_reports_the_events_replayed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

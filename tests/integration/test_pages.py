@@ -583,7 +583,7 @@ def test_the_overview_of_2000_disclosures_renders_quickly(
         replace(facts, subject=Subject("P-00001", name="Piet Puk"))
         for facts in demo_disclosures(2_000, subjects=1)
     ]
-    ledger.recording.record_stream(items, actor="demo")
+    ledger.recording.record_stream(enumerate(items), actor="demo")
     path = make_link(client, officer, subject="P-00001")
     client.get(path)  # warm up: templates compiled, connections open
 

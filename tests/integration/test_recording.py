@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from ledger.app import Ledger
+from ledger.app import Ledger, StreamTally
 from ledger.domain.errors import (
     BatchRefused,
     DisclosureNotFound,
@@ -18,7 +19,7 @@ from ledger.domain.errors import (
     InvalidChange,
     SourceConflict,
 )
-from ledger.domain.values import Recipient, Source, Subject
+from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject
 from ledger.projections.tables import disclosures
 from tests.builders import AMSTERDAM, READER, a_disclosure, to_inlener
 
@@ -137,6 +138,53 @@ def test_a_batch_repeating_a_source_with_other_content_is_refused(ledger: Ledger
         ledger.recording.record_batch(items, actor="payroll")
     assert "repeats item 0" in refused.value.errors["items.1.source.reference"]
     assert count_rows(ledger, disclosures) == 0
+
+
+def test_a_stream_takes_numbered_items_lazily_and_answers_with_counts(ledger: Ledger) -> None:
+    ledger.recording.record(a_disclosure(2), actor="payroll")
+    taken: list[int] = []
+    taken_when_written: list[int] = []
+
+    def items() -> Iterator[tuple[int, DisclosureFacts]]:
+        for number in range(1, 2_501):
+            taken.append(number)
+            yield number, a_disclosure(number % 1_000 + 1)
+
+    tally = ledger.recording.record_stream(
+        items(),
+        actor="import",
+        batch_size=400,
+        progress=lambda _: taken_when_written.append(len(taken)),
+    )
+
+    assert tally == StreamTally(recorded=999, replayed=1_501)
+    assert taken_when_written[0] == 400  # the first batch was written before the rest was read
+    assert count_rows(ledger, disclosures) == 1_000
+
+
+def test_a_stream_that_fails_midway_leaves_nothing_recorded(ledger: Ledger) -> None:
+    def items() -> Iterator[tuple[int, DisclosureFacts]]:
+        for number in range(1, 2_501):
+            yield number, a_disclosure(number)
+        raise RuntimeError("the source went away")
+
+    with pytest.raises(RuntimeError):
+        ledger.recording.record_stream(items(), actor="import", batch_size=1_000)
+
+    assert count_rows(ledger, events_table(ledger)) == 0
+    assert count_rows(ledger, disclosures) == 0
+    assert ledger.integrity.verify().ok
+
+
+def test_a_stream_names_an_item_by_its_number_and_the_item_it_repeats(ledger: Ledger) -> None:
+    numbered = [(number * 10, a_disclosure(number)) for number in range(1, 30)]
+    numbered.append((500, a_disclosure(3, purpose="Anders")))
+
+    with pytest.raises(BatchRefused) as refused:
+        ledger.recording.record_stream(numbered, actor="import", batch_size=7, unit="line")
+
+    assert refused.value.items == {500: {"source.reference": "repeats line 30 with other content"}}
+    assert count_rows(ledger, events_table(ledger)) == 0
 
 
 def test_an_empty_or_oversized_batch_is_refused(ledger: Ledger) -> None:
