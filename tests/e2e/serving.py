@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -13,8 +14,27 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_MASTER_KEY
+
 LEDGER = Path(sys.executable).parent / "ledger"
 STARTUP_SECONDS = 30.0
+
+
+def environment(tmp_path: Path, url: str, **settings: str) -> dict[str, str]:
+    """The server's environment: this machine's, less any LEDGER_, FLASK_ or GUNICORN setting
+    of its own, on the test's database, master key and var/ folder."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("LEDGER_", "FLASK_", "GUNICORN"))
+    }
+    env.update(
+        LEDGER_DATABASE_URL=url,
+        LEDGER_MASTER_KEY=TEST_MASTER_KEY,
+        LEDGER_VAR_DIR=str(tmp_path / "var"),
+        **settings,
+    )
+    return env
 
 
 def free_port() -> int:

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import TEST_MASTER_KEY, Backend
-from tests.e2e.serving import ServeProcess
+from tests.conftest import Backend
+from tests.e2e.serving import ServeProcess, environment
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,12 +70,7 @@ class Ledger(ServeProcess):
 
 @pytest.fixture
 def ledger(backend: Backend, tmp_path: Path) -> Iterator[Ledger]:
-    env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("LEDGER_")},
-        "LEDGER_DATABASE_URL": backend.url,
-        "LEDGER_MASTER_KEY": TEST_MASTER_KEY,
-        "LEDGER_VAR_DIR": str(tmp_path / "var"),
-    }
+    env = environment(tmp_path, backend.url)
     server = Ledger(workdir=tmp_path, env=env)
     # DEMO data (a payroll month for ten demo people) and keys, made with the real CLI.
     server.cli("demo", "--count", "400", "--subjects", "10")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_MASTER_KEY, Backend
-from tests.e2e.serving import ServeProcess
+from tests.conftest import Backend
+from tests.e2e.serving import ServeProcess, environment
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CONFIG = Path(__file__).parent / "schemathesis.toml"
@@ -29,16 +29,7 @@ ROLES = {
 
 @pytest.fixture
 def served(backend: Backend, tmp_path: Path) -> Iterator[ServeProcess]:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("LEDGER_", "FLASK_", "GUNICORN"))
-    }
-    env.update(
-        LEDGER_DATABASE_URL=backend.url,
-        LEDGER_MASTER_KEY=TEST_MASTER_KEY,
-        LEDGER_VAR_DIR=str(tmp_path / "var"),
-    )
+    env = environment(tmp_path, backend.url)
     server = ServeProcess(workdir=tmp_path, env=env)
     # Data to find: the demo set, whose subjects are DEMO-000000 and on.
     server.cli("demo", "--count", "60", "--subjects", "5")

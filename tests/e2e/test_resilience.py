@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_MASTER_KEY, Backend
-from tests.e2e.serving import ServeProcess
+from tests.conftest import Backend
+from tests.e2e.serving import ServeProcess, environment
 from tests.e2e.test_server import CONTROLLER, SYSTEM, Server, disclosure
 from tests.e2e.throwaway_postgres import throwaway_cluster
 
@@ -41,21 +41,6 @@ class DefaultServer(Server):
         started = time.monotonic()
         status, headers, answer = self.call(method, path, body, key, timeout=30)
         return status, headers, answer, time.monotonic() - started
-
-
-def environment(tmp_path: Path, url: str, **settings: str) -> dict[str, str]:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("LEDGER_", "FLASK_", "GUNICORN"))
-    }
-    env.update(
-        LEDGER_DATABASE_URL=url,
-        LEDGER_MASTER_KEY=TEST_MASTER_KEY,
-        LEDGER_VAR_DIR=str(tmp_path / "var"),
-        **settings,
-    )
-    return env
 
 
 def started(tmp_path: Path, url: str, **settings: str) -> DefaultServer:

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_MASTER_KEY, Backend
-from tests.e2e.serving import LEDGER, ServeProcess
+from tests.conftest import Backend
+from tests.e2e.serving import LEDGER, ServeProcess, environment
 
 CONTROLLER = "12345678"
 SYSTEM = "payroll"
@@ -155,16 +155,7 @@ class Server(ServeProcess):
 @pytest.fixture
 def server(backend: Backend, tmp_path: Path) -> Iterator[Server]:
     """A running server on the test's own database, with a source, officer and auditor key."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("LEDGER_", "FLASK_", "GUNICORN"))
-    }
-    env.update(
-        LEDGER_DATABASE_URL=backend.url,
-        LEDGER_MASTER_KEY=TEST_MASTER_KEY,
-        LEDGER_VAR_DIR=str(tmp_path / "var"),
-    )
+    env = environment(tmp_path, backend.url)
     running = Server(workdir=tmp_path, env=env)
     try:
         running.start()  # creates the schema before the keys are made side by side

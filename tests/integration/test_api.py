@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
@@ -46,16 +45,6 @@ class Keys:
         )[1]
         self.officer = ledger.api_keys.create(name="fg", role="officer")[1]
         self.auditor = ledger.api_keys.create(name="sna", role="auditor")[1]
-
-
-@pytest.fixture
-def app(settings: Settings, ledger: Ledger) -> Flask:
-    return create_app(settings, ledger=ledger)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

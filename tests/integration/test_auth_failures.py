@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from ledger.app import Ledger
@@ -37,16 +36,6 @@ GOOD = {
     "occurred_at": "2026-10-31T12:00:00+01:00",
     "source": {"system": "payroll", "reference": "run-2026-10/1"},
 }
-
-
-@pytest.fixture
-def app(settings: Settings, ledger: Ledger) -> Flask:
-    return create_app(settings, ledger=ledger)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

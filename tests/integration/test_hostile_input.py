@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -23,8 +22,6 @@ from werkzeug.test import TestResponse
 from ledger.app import Ledger
 from ledger.domain.errors import DisclosureRefused, InvalidChange
 from ledger.domain.subjects import normal_form
-from ledger.settings import Settings
-from ledger.web import create_app
 from tests.builders import a_disclosure, accesses_of
 from tests.integration.test_api import Keys, auth, body
 
@@ -32,16 +29,6 @@ JSON = {"Content-Type": "application/json"}
 DEEP = "[" * 100_000 + "]" * 100_000
 LONG_NUMBER = "7" * 5_000  # beyond Python's 4,300-digit conversion limit
 FULL_WIDTH_BSN = "\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13"  # 111222333
-
-
-@pytest.fixture
-def app(settings: Settings, ledger: Ledger) -> Flask:
-    return create_app(settings, ledger=ledger)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

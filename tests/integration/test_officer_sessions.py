@@ -8,7 +8,6 @@ import hashlib
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from flask import Flask
@@ -20,30 +19,10 @@ from ledger.settings import Settings
 from ledger.web import create_app
 from tests.builders import a_disclosure
 from tests.conftest import TEST_MASTER_KEY, FixedClock
+from tests.integration.officer_pages import csrf
 
 COOKIE = "ledger_session"
 REASON = "AVG-verzoek 2026-017"
-
-
-@pytest.fixture
-def app(settings: Settings, ledger: Ledger) -> Flask:
-    return create_app(settings, ledger=ledger)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def officer(ledger: Ledger) -> str:
-    return ledger.api_keys.create(name="fg", role="officer")[1]
-
-
-def csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
 
 
 def login(client: FlaskClient, key: str) -> None:

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
@@ -25,27 +24,11 @@ from ledger.adapters import overview_links
 from ledger.app import Ledger
 from ledger.demo import demo_disclosures
 from ledger.domain.values import Recipient, Source, Subject
-from ledger.settings import Settings
-from ledger.web import create_app
 from tests.builders import a_disclosure, accesses_of, to_inlener
 from tests.conftest import FixedClock
+from tests.integration.officer_pages import csrf, login
 
 POLICE = Recipient("opsporingsinstantie", "Politie Midden-Nederland", None, "NL")
-
-
-@pytest.fixture
-def app(settings: Settings, ledger: Ledger) -> Flask:
-    return create_app(settings, ledger=ledger)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def officer(ledger: Ledger) -> str:
-    return ledger.api_keys.create(name="fg", role="officer")[1]
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -104,20 +87,6 @@ class Page(HTMLParser):
                 if re.match(r"^(https?:)?//", value):
                     fetched.append(f"{tag} {attribute}={value}")
         return fetched
-
-
-def csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
-
-
-def login(client: FlaskClient, key: str) -> None:
-    form = client.get("/officer/login").get_data(as_text=True)
-    response = client.post(
-        "/officer/login", data={"api_key": key, "csrf_token": csrf(form), "next": ""}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 # -- the person's link ----------------------------------------------------------------------------
