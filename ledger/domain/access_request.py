@@ -339,3 +339,14 @@ class AccessRequest(Aggregate):
 
     def _step(self, event_class: type[Aggregate.Event], **fields: Any) -> None:
         self.trigger_event(event_class, subject_tag=self.subject_tag, **fields)
+
+
+EVENTS: tuple[type[Aggregate.Event], ...] = (
+    AccessRequest.AccessRequestOpened,
+    AccessRequest.IdentityVerified,
+    AccessRequest.DeadlineExtended,
+    AccessRequest.PersonToldOfExtension,
+    AccessRequest.AccessRequestAnswered,
+    AccessRequest.AccessRequestWithdrawn,
+    AccessRequest.AccessRequestRefused,
+)
