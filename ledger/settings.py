@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 DEFAULT_ORIGIN = "disclosure-ledger.local/log"
@@ -38,6 +39,8 @@ class Settings:
     db_lock_timeout: float = 5.0
     db_connect_timeout: int = 5
     db_pool_timeout: float = 5.0
+    # Public holidays a deployment adds to the Algemene termijnenwet's, for legal deadlines.
+    extra_holidays: tuple[date, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -91,6 +94,7 @@ class Settings:
             # psycopg, like libpq, counts whole seconds and waits at least 2.
             db_connect_timeout=_positive(environ, "LEDGER_DB_CONNECT_TIMEOUT", 5, minimum=2),
             db_pool_timeout=_seconds(environ, "LEDGER_DB_POOL_TIMEOUT", 5.0),
+            extra_holidays=_dates(environ, "LEDGER_EXTRA_HOLIDAYS"),
         )
 
 
@@ -105,6 +109,20 @@ def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: i
     if number < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
     return number
+
+
+def _dates(environ: Mapping[str, str], name: str) -> tuple[date, ...]:
+    """Comma-separated ISO dates: `2026-12-24,2026-12-31`."""
+    found = []
+    for part in (environ.get(name) or "").split(","):
+        if part.strip():
+            try:
+                found.append(date.fromisoformat(part.strip()))
+            except ValueError:
+                raise SettingsError(
+                    f"{name} must be ISO dates separated by commas, not {part.strip()!r}"
+                ) from None
+    return tuple(found)
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:

@@ -14,6 +14,7 @@ from ledger.adapters import (  # noqa: F401
     overview_links,
 )
 from ledger.adapters.database import Database
+from ledger.adapters.dutch_calendar import DutchCalendar
 from ledger.adapters.event_store import EventStore
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectVault
@@ -24,6 +25,7 @@ from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
+from ledger.app.requests import AccessRequests
 from ledger.app.sessions import OfficerSessions
 from ledger.app.uow import UnitOfWork, utcnow
 from ledger.domain.vocabulary import Vocabulary
@@ -37,8 +39,8 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
 
 class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
-    `authentication`, `sessions` and `maintenance`. A new feature is a new service here, not
-    new methods on this class."""
+    `authentication`, `sessions`, `maintenance` and `requests` (access requests). A new
+    feature is a new service here, not new methods on this class."""
 
     def __init__(
         self,
@@ -83,6 +85,12 @@ class Ledger:
         )
         self.sessions = OfficerSessions(uow=self.uow)
         self.maintenance = Maintenance(uow=self.uow)
+        self.requests = AccessRequests(
+            uow=self.uow,
+            vault=self.vault,
+            reading=self.reading,
+            is_holiday=DutchCalendar(settings.extra_holidays).is_holiday,
+        )
 
     @property
     def clock(self) -> Callable[[], datetime]:

@@ -14,6 +14,8 @@ from ledger.adapters.database import keys_table
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.recording import salt_context
 from ledger.app.uow import UnitOfWork
+from ledger.domain.access_request import EVENTS as REQUEST_EVENTS
+from ledger.domain.access_request import AccessRequest, request_opening
 from ledger.domain.disclosure import Disclosure, opening
 from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteVerifier
@@ -87,6 +89,7 @@ class Integrity:
         *,
         disclosure_ids: Collection[str],
         withheld: Collection[str],
+        request_ids: Collection[str] = (),
     ) -> dict[str, Any] | None:
         """The person's proof, inside a write transaction: a fresh checkpoint and, per event,
         its leaf, opening, salt and inclusion proof; a fixed number of statements for any
@@ -100,7 +103,9 @@ class Integrity:
         if head is None:
             return None
         checkpoint = self.log.publish(connection, now=self.uow.now())
-        rows = self._events_of(connection, disclosure_ids)
+        # Every aggregate of the person has events in their chain: without the requests' the
+        # sequence would show gaps.
+        rows = self._events_of(connection, [*disclosure_ids, *request_ids])
         cut = checkpoint.tree_size + 1
         for row in rows:
             if row.originator_id.hex in withheld:
@@ -175,7 +180,10 @@ class Integrity:
         event: Any,
         state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]],
     ) -> bytes:
-        """The canonical plaintext an event committed to, rebuilt from the disclosure's events."""
+        """The canonical plaintext an event committed to, rebuilt from the disclosure's events
+        (a request's event binds only itself)."""
+        if isinstance(event, REQUEST_EVENTS):
+            return self._request_opening(key, event)
         disclosure_id = event.originator_id
         name = type(event).__name__
         if isinstance(event, Disclosure.DisclosureRecorded):
@@ -197,6 +205,25 @@ class Integrity:
             retraction=event.reason if retracted else None,
             reason=None if isinstance(event, Disclosure.DisclosureRecorded) else event.reason,
         )
+
+    def _request_opening(self, key: SubjectKey, event: Any) -> bytes:
+        secret: dict[str, Any] = {}
+        if isinstance(event, AccessRequest.AccessRequestOpened):
+            secret = open_reference(self.vault, key, event.originator_id, event.sealed_reference)
+        return request_opening(
+            request_id=event.originator_id,
+            version=event.originator_version,
+            event_type=type(event).__name__,
+            fields=vars(event),
+            secret=secret,
+        )
+
+
+def open_reference(
+    vault: SubjectVault, key: SubjectKey, request_id: UUID, sealed: str | None
+) -> dict[str, Any]:
+    """The sealed part of an opened request: its case reference (None when none was given)."""
+    return {"reference": None} if sealed is None else vault.open(key, request_id, sealed)
 
 
 def _b64(raw: bytes) -> str:

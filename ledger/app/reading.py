@@ -84,6 +84,10 @@ class Reading:
             self._log(reader, [key.tag])
         return key
 
+    def log_reads(self, reader: Reader, tags: Iterable[str]) -> None:
+        """Log a read of several people at once (a list that opens each one's sealed fields)."""
+        self._log(reader, tags)
+
     def _log(self, reader: Reader, tags: Iterable[str]) -> None:
         with self.uow.write_rows() as connection:
             access_log.record_accesses(
@@ -271,6 +275,7 @@ class Reading:
                 key,
                 disclosure_ids=[disclosure_id for disclosure_id, _ in suppressions],
                 withheld=withheld,
+                request_ids=queries.access_request_ids_of_subject(connection, key.tag),
             )
 
     # -- no personal data -----------------------------------------------------------------------

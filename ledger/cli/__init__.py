@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ledger.cli import demo, integrity, keys, overview, projections, records, serve
+from ledger.cli import demo, integrity, keys, overview, projections, records, requests, serve
 
 
 @click.group()
@@ -28,3 +28,4 @@ main.add_command(integrity.verify_command)
 main.add_command(integrity.verify_bundle_command)
 main.add_command(integrity.checkpoint_command)
 main.add_command(serve.serve_command)
+main.add_command(requests.requests)

@@ -80,3 +80,18 @@ class InvalidSubjectId(LedgerError):
     def __init__(self, field: str, message: str) -> None:
         self.errors = {field: message}
         super().__init__(f"{field}: {message}")
+
+
+class AccessRequestNotFound(LedgerError):
+    def __init__(self, request_id: object) -> None:
+        self.request_id = request_id
+        super().__init__(f"no access request with id {request_id}")
+
+
+class AccessRequestConflict(LedgerError):
+    """A step the request's state or deadline does not allow now (answered twice, extended
+    after the first deadline); `errors` names the field at fault."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))

@@ -2,7 +2,8 @@
 
 A leaf holds no personal data, so it can be public: the event's type, log position and recorded
 time, the subject's random tag, that subject's sequence number and previous leaf hash (a gap in one
-person's history shows), a salted commitment to the disclosure's plaintext, and the digest of the
+person's history shows), a salted commitment to the plaintext the event leaves (a disclosure's or
+an access request's), and the digest of the
 stored event row (so any change to a stored event shows, even once the person is erased).
 """
 
@@ -19,7 +20,19 @@ COMMITMENT_DOMAIN = b"disclosure-ledger commitment v1\x00"
 EVENT_DOMAIN = b"disclosure-ledger event v1\x00"
 ZERO_HASH = bytes(32)
 
-EVENT_TYPES = {"DisclosureRecorded": 1, "DisclosureCorrected": 2, "DisclosureRetracted": 3}
+# A new event type takes the next code; the leaf's layout, and so its version, stays.
+EVENT_TYPES = {
+    "DisclosureRecorded": 1,
+    "DisclosureCorrected": 2,
+    "DisclosureRetracted": 3,
+    "AccessRequestOpened": 4,
+    "IdentityVerified": 5,
+    "DeadlineExtended": 6,
+    "PersonToldOfExtension": 7,
+    "AccessRequestAnswered": 8,
+    "AccessRequestWithdrawn": 9,
+    "AccessRequestRefused": 10,
+}
 EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 
 # version, type, position, recorded time (µs since epoch), tag, sequence, previous, commitment,

@@ -13,15 +13,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from ledger.adapters.database import bulk_write
+from ledger.domain.access_request import AccessRequest
 from ledger.domain.disclosure import Disclosure
 from ledger.projections.tables import (
+    access_requests,
     disclosures,
     statistics,
     subject_recipient_terms,
     subject_recipients,
+)
+
+CLOSING_STATES: dict[type, str] = {
+    AccessRequest.AccessRequestAnswered: "answered",
+    AccessRequest.AccessRequestWithdrawn: "withdrawn",
+    AccessRequest.AccessRequestRefused: "refused",
+}
+REQUEST_STEPS = (
+    AccessRequest.IdentityVerified,
+    AccessRequest.DeadlineExtended,
+    AccessRequest.PersonToldOfExtension,
+    *CLOSING_STATES,
 )
 
 StatsKey = tuple[str, str, str, str]
@@ -89,7 +103,46 @@ class Projector:
                 self._corrected(connection, event)
             elif isinstance(event, Disclosure.DisclosureRetracted):
                 self._retracted(connection, event)
+            elif isinstance(event, AccessRequest.AccessRequestOpened):
+                self._request_opened(connection, position, event)
+            elif isinstance(event, REQUEST_STEPS):
+                self._request_step(connection, event)
+            # Any other event has no read model.
         self._recorded(connection, run)
+
+    def _request_opened(self, connection: Connection, position: int, event: Any) -> None:
+        connection.execute(
+            insert(access_requests).values(
+                request_id=event.originator_id.hex,
+                subject_tag=event.subject_tag,
+                position=position,
+                received_on=date.fromisoformat(event.received_on),
+                channel=event.channel,
+                sealed_reference=event.sealed_reference,
+                state="open",
+                due=date.fromisoformat(event.due),
+                opened_at=event.timestamp,
+                version=event.originator_version,
+            )
+        )
+
+    def _request_step(self, connection: Connection, event: Any) -> None:
+        values: dict[str, Any] = {"version": event.originator_version}
+        if isinstance(event, AccessRequest.IdentityVerified):
+            values["identity_verified_at"] = event.timestamp
+        elif isinstance(event, AccessRequest.DeadlineExtended):
+            values["due_extended"] = date.fromisoformat(event.due_extended)
+            values["extension_reason"] = event.reason
+        elif isinstance(event, AccessRequest.PersonToldOfExtension):
+            values["told_on"] = date.fromisoformat(event.told_on)
+        else:
+            values["state"] = CLOSING_STATES[type(event)]
+            values["closed_at"] = event.timestamp
+        connection.execute(
+            update(access_requests)
+            .where(access_requests.c.request_id == event.originator_id.hex)
+            .values(**values)
+        )
 
     def _recorded(self, connection: Connection, run: Sequence[Item]) -> None:
         # In slices: the rows of a whole 10,000-event batch at once were the peak of an

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, case, or_, select
+from sqlalchemy import Connection, and_, case, func, or_, select
 
 from ledger.projections.tables import (
+    access_requests,
     disclosures,
     statistics,
     subject_recipient_terms,
@@ -307,3 +308,33 @@ def newest_sealed(connection: Connection, subject_tag: str, *, limit: int) -> li
         .limit(limit)
     )
     return [(row.disclosure_id, row.sealed) for row in rows]
+
+
+def access_request(connection: Connection, request_id: str) -> dict[str, Any] | None:
+    """One access request's row (its reference still sealed), or None."""
+    row = (
+        connection.execute(
+            select(access_requests).where(access_requests.c.request_id == request_id)
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+def access_requests_queue(connection: Connection, *, state: str | None) -> list[dict[str, Any]]:
+    """The officer's queue: open requests first, each group by the deadline that applies."""
+    due = func.coalesce(access_requests.c.due_extended, access_requests.c.due)
+    query = select(access_requests).order_by(
+        (access_requests.c.state != "open"), due, access_requests.c.position
+    )
+    if state is not None:
+        query = query.where(access_requests.c.state == state)
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def access_request_ids_of_subject(connection: Connection, subject_tag: str) -> list[str]:
+    rows = connection.execute(
+        select(access_requests.c.request_id).where(access_requests.c.subject_tag == subject_tag)
+    )
+    return [row.request_id for row in rows]

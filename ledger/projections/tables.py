@@ -91,4 +91,33 @@ statistics = Table(
     sqlite_with_rowid=False,
 )
 
-READ_MODELS = (disclosures, subject_recipients, subject_recipient_terms, statistics)
+# Access requests, the officer's queue: one row per request, its reference sealed for the person.
+access_requests = Table(
+    "read_access_requests",
+    metadata,
+    Column("request_id", String(32), primary_key=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("sealed_reference", Text),
+    Column("state", String(16), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("due_extended", Date),
+    Column("extension_reason", String(1000)),
+    Column("told_on", Date),
+    Column("identity_verified_at", UTCDateTime),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Column("version", Integer, nullable=False),
+    Index("read_access_requests_queue", "state", "due"),
+    Index("read_access_requests_subject", "subject_tag"),
+)
+
+READ_MODELS = (
+    disclosures,
+    subject_recipients,
+    subject_recipient_terms,
+    statistics,
+    access_requests,
+)

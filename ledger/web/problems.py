@@ -16,6 +16,8 @@ from ledger.adapters.api_keys import KeyError_
 from ledger.adapters.database import WriterBusy
 from ledger.app.authentication import AuthenticationFailed, TooManyFailures
 from ledger.domain.errors import (
+    AccessRequestConflict,
+    AccessRequestNotFound,
     BatchRefused,
     DisclosureNotFound,
     DisclosureRefused,
@@ -160,6 +162,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(DisclosureNotFound)
     def _not_found(error: DisclosureNotFound) -> Response:
         return problem(404, "No such disclosure", str(error))
+
+    @app.errorhandler(AccessRequestNotFound)
+    def _no_request(error: AccessRequestNotFound) -> Response:
+        return problem(404, "No such access request", str(error))
+
+    @app.errorhandler(AccessRequestConflict)
+    def _request_state(error: AccessRequestConflict) -> Response:
+        return problem(
+            409, "The access request does not allow this now", "See errors.", errors=error.errors
+        )
 
     @app.errorhandler(AuthenticationFailed)
     def _unauthenticated(error: AuthenticationFailed) -> Response:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ledger.web.api import disclosures, integrity, links, recipients, statistics, subjects
+from ledger.web.api import (
+    disclosures,
+    integrity,
+    links,
+    recipients,
+    requests,
+    statistics,
+    subjects,
+)
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     disclosures.blp,
@@ -14,4 +22,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     recipients.blp,
     statistics.blp,
     integrity.blp,
+    requests.blp,
 )
