@@ -96,7 +96,7 @@ class SourceSchema(StrictSchema):
 
 
 class DisclosureSchema(StrictSchema):
-    """One disclosure as a posting system sends it (SPEC §3)."""
+    """One disclosure as a posting system sends it."""
 
     controller = _text(required=True, metadata={"description": "KvK number of the discloser"})
     subject = fields.Nested(SubjectSchema, required=True)

@@ -1,4 +1,4 @@
-"""The rules that decide whether a disclosure may be recorded (SPEC §3), as plain functions.
+"""The rules that decide whether a disclosure may be recorded, as plain functions.
 
 `check_disclosure` runs every rule and refuses with all the errors at once, keyed by field path.
 """

@@ -1,4 +1,4 @@
-"""The codes a disclosure may use (SPEC §2), with Dutch and English labels and DPV terms.
+"""The codes a disclosure may use, with Dutch and English labels and DPV terms.
 
 The defaults live here as data; a deployment may add entries, never change or remove them.
 """
