@@ -216,6 +216,20 @@ def links_of_tag(connection: Connection, subject_tag: str) -> list[Link]:
     return _links_where(connection, overview_links.c.subject_tag == subject_tag)
 
 
+def expiring(connection: Connection, *, now: datetime, until: datetime) -> list[Link]:
+    """Links still open now that expire by `until`, soonest first."""
+    rows = connection.execute(
+        select(overview_links)
+        .where(
+            overview_links.c.revoked_at.is_(None),
+            overview_links.c.expires_at > now,
+            overview_links.c.expires_at <= until,
+        )
+        .order_by(overview_links.c.expires_at, overview_links.c.id)
+    )
+    return [_from_row(row) for row in rows]
+
+
 def _links_where(connection: Connection, condition: ColumnElement[bool]) -> list[Link]:
     rows = connection.execute(
         select(overview_links).where(condition).order_by(overview_links.c.created_at.desc())

@@ -89,6 +89,7 @@ class Ledger:
             uow=self.uow,
             vault=self.vault,
             reading=self.reading,
+            links=self.links,
             is_holiday=DutchCalendar(settings.extra_holidays).is_holiday,
         )
 

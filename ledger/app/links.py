@@ -46,28 +46,35 @@ class OverviewLinks:
 
     def create(
         self,
-        subject_id: str,
+        subject_id: str | None = None,
         *,
         reader: Reader,
         lang: str,
+        tag: str | None = None,
         days: int | None = None,
         expires_at: datetime | None = None,
     ) -> MadeLink:
         """A link to the person's overview, made by `reader` for their stated reason (kept with
-        the link; making it is a look at the person, so it is logged). `LinkError` names what
+        the link; making it is a look at the person, so it is logged). The person is named by
+        subject id, or by vault tag (an access request knows only that). `LinkError` names what
         is wrong with the expiry; `NoOverview` when the ledger holds nothing on the person, and
         InvalidSubjectId when no person can have this id."""
         now = self.uow.now()
         until = overview_links.expiry(now, days=days, expires_at=expires_at)
-        subject_id = normal_subject_id(subject_id)  # the lookup below is of the normal form
-        key = self.reading.person(reader, subject_id=subject_id)
+        if subject_id is not None:
+            subject_id = normal_subject_id(subject_id)  # the lookup below is of the normal form
+        key = self.reading.person(reader, subject_id=subject_id, tag=tag)
         if key is None:
             raise NoOverview()
         with self.uow.write_rows() as connection:
+            if subject_id is not None:
+                lookup = self.keys.subject_lookup(subject_id)
+            else:
+                lookup = self.vault.lookups_of_tags(connection, [key.tag])[0]
             link = overview_links.create(
                 connection,
                 subject_tag=key.tag,
-                subject_lookup=self.keys.subject_lookup(subject_id),
+                subject_lookup=lookup,
                 lang=lang,
                 created_by=reader.actor,
                 now=now,

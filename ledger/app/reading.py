@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, select
 
-from ledger.adapters import access_log
+from ledger.adapters import access_log, overview_links
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.integrity import Integrity
@@ -23,7 +24,7 @@ from ledger.app.uow import UnitOfWork
 from ledger.domain.disclosure import Disclosure
 from ledger.domain.errors import DisclosureNotFound
 from ledger.domain.subjects import normal_subject_id
-from ledger.domain.suppression import is_withheld
+from ledger.domain.suppression import dutch_date, is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
@@ -31,6 +32,24 @@ from ledger.projections import queries
 
 # How many of a person's newest disclosures are opened to find the name to address them by.
 NAME_LOOKBACK = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """How to reach a person, opened from their newest disclosures: their id, name and e-mail
+    address (each None when no recent disclosure names it)."""
+
+    subject_id: str | None
+    name: str | None
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Expiring:
+    """What ends within a few days: overview links and suppressions, each with the person."""
+
+    links: list[dict[str, Any]]
+    suppressions: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +250,7 @@ class Reading:
                     rows=queries.overview_rows(connection, key.tag),
                     recipients=queries.overview_recipients(connection, key.tag),
                     accesses=access_log.accesses(connection, key.tag),
+                    extensions=queries.extensions_of_subject(connection, key.tag),
                 )
         proof = None
         if with_proof and key is not None:
@@ -278,6 +298,42 @@ class Reading:
                 request_ids=queries.access_request_ids_of_subject(connection, key.tag),
             )
 
+    def contact_of(self, key: SubjectKey) -> Contact:
+        """The id, name and e-mail address of a person whose read the caller has just logged
+        (through `person`)."""
+        with self.uow.read() as connection:
+            return self._contact(connection, key)
+
+    def expiring(self, *, reader: Reader, within_days: int = 30) -> Expiring:
+        """Active overview links and suppressions that end within `within_days` (suppressions
+        by their Dutch date), soonest first: a read of every person listed, each logged with
+        this reader's reason."""
+        now = self.uow.now()
+        today = dutch_date(now)
+        with self.uow.read() as connection:
+            links = overview_links.expiring(
+                connection, now=now, until=now + timedelta(days=within_days)
+            )
+            suppressed = self._open_rows(
+                connection,
+                queries.suppressions_ending(
+                    connection, since=today, until=today + timedelta(days=within_days)
+                ),
+            )
+            keys = self.vault.keys_by_tag(connection, {link.subject_tag for link in links})
+            contacts = {tag: self._contact(connection, key) for tag, key in keys.items()}
+        self._log(
+            reader,
+            {link.subject_tag for link in links} | {row["subject_tag"] for row in suppressed},
+        )
+        return Expiring(
+            links=[
+                {"link": link, "contact": contacts.get(link.subject_tag, Contact(None, None, None))}
+                for link in links
+            ],
+            suppressions=suppressed,
+        )
+
     # -- no personal data -----------------------------------------------------------------------
 
     def provenance(self, disclosure_id: UUID) -> tuple[str, str]:
@@ -306,10 +362,21 @@ class Reading:
     def _identity(
         self, connection: Connection, key: SubjectKey, subject_id: str | None
     ) -> tuple[str | None, str | None]:
-        """The person's reference and name, opened from their most recent disclosures.
+        """The person's reference and name, opened from their most recent disclosures."""
+        contact = self._contact(connection, key, subject_id, need_email=False)
+        return contact.subject_id, contact.name
 
-        Not every posting names the person, so the newest few are tried until one does.
-        """
+    def _contact(
+        self,
+        connection: Connection,
+        key: SubjectKey,
+        subject_id: str | None = None,
+        *,
+        need_email: bool = True,
+    ) -> Contact:
+        """Not every posting names the person or their address, so the newest few are tried
+        until one names each."""
+        name = email = None
         for disclosure_id, sealed in queries.newest_sealed(
             connection, key.tag, limit=NAME_LOOKBACK
         ):
@@ -318,9 +385,11 @@ class Reading:
             except VaultError:
                 continue
             subject_id = subject_id or secret.get("subject_id")
-            if secret.get("subject_name"):
-                return subject_id, secret["subject_name"]
-        return subject_id, None
+            name = name or secret.get("subject_name")
+            email = email or secret.get("subject_email")
+            if name and (email or not need_email):
+                break
+        return Contact(subject_id, name, email)
 
     def _open_rows(
         self, connection: Connection, rows: list[dict[str, Any]]

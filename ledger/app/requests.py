@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.integrity import open_reference
-from ledger.app.reading import Reader, Reading
+from ledger.app.links import MadeLink, OverviewLinks
+from ledger.app.reading import Contact, Reader, Reading
 from ledger.app.recording import salt_context
 from ledger.app.uow import UnitOfWork
 from ledger.domain.access_request import (
@@ -63,11 +64,13 @@ class AccessRequests:
         uow: UnitOfWork,
         vault: SubjectVault,
         reading: Reading,
+        links: OverviewLinks,
         is_holiday: IsHoliday,
     ) -> None:
         self.uow = uow
         self.vault = vault
         self.reading = reading
+        self.links = links
         self.is_holiday = is_holiday
 
     # -- steps ------------------------------------------------------------------------------
@@ -202,6 +205,15 @@ class AccessRequests:
         )
         return answer
 
+    def answer_with_link(
+        self, request_id: UUID, *, reader: Reader, lang: str, days: int | None = None
+    ) -> tuple[FrozenAnswer, MadeLink]:
+        """Answer (freeze the overview and close the request), then make the person a link to
+        their overview, to send with the answer (the officer's pages)."""
+        answer = self.answer(request_id, reader=reader)
+        tag = self._row(request_id)["subject_tag"]
+        return answer, self.links.create(reader=reader, tag=tag, lang=lang, days=days)
+
     # -- reads ------------------------------------------------------------------------------
 
     def queue(self, *, reader: Reader, state: str | None = None) -> list[dict[str, Any]]:
@@ -219,8 +231,17 @@ class AccessRequests:
         """One request with its timeline; a read of the person it belongs to."""
         row = self._row(request_id)
         key = self.reading.person(reader, tag=row["subject_tag"])
-        summary = self._summary(row, key, dutch_date(self.uow.now()))
-        summary["timeline"] = [_timeline_entry(event) for event in self._events(request_id)]
+        return self._with_timeline(row, key)
+
+    def case(self, request_id: UUID, *, reader: Reader) -> dict[str, Any]:
+        """One request with its timeline and how to reach the person (`contact`): one read of
+        them, for the officer's page."""
+        row = self._row(request_id)
+        key = self.reading.person(reader, tag=row["subject_tag"])
+        summary = self._with_timeline(row, key)
+        summary["contact"] = (
+            Contact(None, None, None) if key is None else self.reading.contact_of(key)
+        )
         return summary
 
     def frozen_answer(self, request_id: UUID, *, reader: Reader) -> FrozenAnswer | None:
@@ -328,6 +349,12 @@ class AccessRequests:
             )
             for row in rows
         ]
+
+    def _with_timeline(self, row: dict[str, Any], key: SubjectKey | None) -> dict[str, Any]:
+        summary = self._summary(row, key, dutch_date(self.uow.now()))
+        request_id = UUID(hex=row["request_id"])
+        summary["timeline"] = [_timeline_entry(event) for event in self._events(request_id)]
+        return summary
 
     def _summary(self, row: dict[str, Any], key: SubjectKey | None, today: date) -> dict[str, Any]:
         request_id = UUID(hex=row["request_id"])

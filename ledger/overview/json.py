@@ -41,6 +41,15 @@ def to_json(overview: Overview) -> dict[str, Any]:
             }
             for group in overview.groups
         ],
+        "extended_requests": [
+            {
+                "received_on": extension.received_on.isoformat(),
+                "due_extended": extension.due_extended.isoformat(),
+                "reason": extension.reason,
+                "told_on": extension.told_on.isoformat() if extension.told_on else None,
+            }
+            for extension in overview.extensions
+        ],
         "accesses": [
             {"at": entry.at.isoformat(), "by": entry.by, "purpose": entry.purpose}
             for entry in overview.accesses

@@ -152,6 +152,18 @@ class AccessEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Extension:
+    """One of the person's access requests whose deadline was extended (Art. 12(3)): when it
+    arrived, the new deadline and why, said in the overview's language."""
+
+    received_on: date
+    due_extended: date
+    reason: str
+    told_on: date | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Overview:
     lang: Lang
     audience: Audience
@@ -171,6 +183,8 @@ class Overview:
     texts: Mapping[str, str] = field(default_factory=dict)
     # The person's proof bundle, which the JSON copy carries.
     proof: Mapping[str, Any] | None = None
+    # Their access requests whose deadline was extended, oldest first.
+    extensions: tuple[Extension, ...] = ()
 
     @property
     def known(self) -> bool:
@@ -272,6 +286,8 @@ class PersonRecord:
     recipients: Mapping[str, Any] = field(default_factory=dict)
     # Access-log entries (at, actor, role, endpoint, purpose), newest first.
     accesses: Sequence[Any] = ()
+    # Extended access requests: (received_on, due_extended, reason, told_on), oldest first.
+    extensions: Sequence[tuple[date, date, str, date | None]] = ()
 
 
 def build(
@@ -319,6 +335,24 @@ def build(
         demo=any(info.demo for info in controller_infos),
         texts=TEXTS[chosen],
         proof=proof,
+        extensions=tuple(_extension(row, chosen) for row in record.extensions),
+    )
+
+
+def _extension(row: tuple[date, date, str, date | None], lang: Lang) -> Extension:
+    received_on, due_extended, reason, told_on = row
+    return Extension(
+        received_on=received_on,
+        due_extended=due_extended,
+        reason=reason,
+        told_on=told_on,
+        text=text(
+            lang,
+            "extension_text",
+            received=long_date(received_on, lang),
+            due=long_date(due_extended, lang),
+            reason=reason,
+        ),
     )
 
 

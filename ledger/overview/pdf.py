@@ -212,6 +212,11 @@ def render_pdf(overview: Overview) -> bytes:
             )
             pdf.ln(3)
 
+    if overview.extensions:
+        heading(t["extensions"], 13, level=0)
+        for extension in overview.extensions:
+            paragraph(extension.text)
+
     heading(t["accesses"], 13, level=0)
     paragraph(t["accesses_intro"])
     if not overview.accesses:

@@ -96,6 +96,11 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "withheld_group": "{n} verstrekkingen hier ziet de betrokkene nog niet.",
         "withheld_group_one": "1 verstrekking hier ziet de betrokkene nog niet.",
         "withheld_mark": "+{n} verborgen",
+        "extensions": "Uw verzoek om inzage: de termijn is verlengd",
+        "extension_text": (
+            "Wij hebben de termijn om uw verzoek van {received} te beantwoorden verlengd tot"
+            " {due} (art. 12, derde lid, AVG). De reden: {reason}"
+        ),
         "accesses": "Wie heeft uw gegevens in dit register ingezien?",
         "accesses_intro": (
             "Elke keer dat iemand uw gegevens in dit register bekijkt, leggen wij vast wanneer"
@@ -197,6 +202,11 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "withheld_group": "The person does not see {n} of the disclosures here yet.",
         "withheld_group_one": "The person does not see 1 of the disclosures here yet.",
         "withheld_mark": "+{n} hidden",
+        "extensions": "Your access request: the deadline was extended",
+        "extension_text": (
+            "We extended the deadline to answer your request of {received} to {due}"
+            " (GDPR Article 12(3)). The reason: {reason}"
+        ),
         "accesses": "Who looked at your data in this register?",
         "accesses_intro": (
             "Every time someone looks at your data in this register, we record when and why."

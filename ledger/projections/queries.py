@@ -338,3 +338,39 @@ def access_request_ids_of_subject(connection: Connection, subject_tag: str) -> l
         select(access_requests.c.request_id).where(access_requests.c.subject_tag == subject_tag)
     )
     return [row.request_id for row in rows]
+
+
+def extensions_of_subject(
+    connection: Connection, subject_tag: str
+) -> list[tuple[date, date, str, date | None]]:
+    """(received_on, due_extended, reason, told_on) of a person's extended access requests,
+    oldest first: what their overview says about each extension."""
+    rows = connection.execute(
+        select(
+            access_requests.c.received_on,
+            access_requests.c.due_extended,
+            access_requests.c.extension_reason,
+            access_requests.c.told_on,
+        )
+        .where(
+            access_requests.c.subject_tag == subject_tag,
+            access_requests.c.due_extended.is_not(None),
+        )
+        .order_by(access_requests.c.position)
+    )
+    return [
+        (row.received_on, row.due_extended, row.extension_reason or "", row.told_on) for row in rows
+    ]
+
+
+def suppressions_ending(
+    connection: Connection, *, since: date, until: date
+) -> list[dict[str, Any]]:
+    """Disclosures whose `suppressed_until` falls from `since` to `until`, soonest first, as
+    `disclosure_row`s (their identifying fields still sealed)."""
+    rows = connection.execute(
+        select(disclosures)
+        .where(disclosures.c.suppressed_until.between(since, until))
+        .order_by(disclosures.c.suppressed_until, disclosures.c.position)
+    ).mappings()
+    return [disclosure_row(row) for row in rows]

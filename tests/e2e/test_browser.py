@@ -1,7 +1,8 @@
 """In a real browser (Playwright driving Debian's Chromium) against a real `ledger serve`, on
 SQLite and PostgreSQL: the person opens their link, reads who received their data, switches to
-English and downloads the PDF; the officer logs in, finds the person and makes a link; an expired
-link says so. A screenshot of the overview is saved under var/screenshots/."""
+English and downloads the PDF; the officer logs in, finds the person and makes a link, and runs an
+access request from the queue to its answer (link and e-mail); an expired link says so. A
+screenshot of the overview is saved under var/screenshots/."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -249,3 +251,68 @@ def test_an_expired_link_shows_a_clear_page(ledger: Ledger, browser: Browser) ->
     assert page.goto(link["url"][:-3] + "xyz").status == 404  # type: ignore[union-attr]
     assert page.locator("h1").inner_text() == "Deze link bestaat niet"
     context.close()
+
+
+def test_the_officer_walks_the_queue_and_answers_a_request_with_a_link_and_an_email(
+    ledger: Ledger, browser: Browser
+) -> None:
+    office = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = office.new_page()
+    elsewhere = outside_requests(page, ledger.base)
+    page.goto(ledger.base + "/officer/requests")
+    page.get_by_label("API-sleutel").fill(ledger.keys["fg"])
+    page.get_by_role("button", name="Inloggen").click()
+    assert page.locator("h1").inner_text() == "Inzageverzoeken"
+    assert page.get_by_text("Geen open verzoeken.").is_visible()
+
+    # Open a request received today (the form's default date), then find it in the queue.
+    page.get_by_label("Persoonsnummer").fill(SUBJECT)
+    page.get_by_label("Kanaal").select_option("letter")
+    page.get_by_label("Kenmerk").fill("AVG-2026-099")
+    page.get_by_role("button", name="Registreren").click()
+    assert page.locator("h1").inner_text() == "Inzageverzoek AVG-2026-099"
+    page.get_by_role("link", name="Terug naar de verzoeken").click()
+    row = page.locator("table.requests tbody tr")
+    assert row.count() == 1
+    assert "nog " in row.inner_text()
+    page.get_by_role("link", name="AVG-2026-099").click()
+    assert page.locator("p.meta strong").inner_text() == "AVG-2026-099"
+
+    # Identity, extension, the notice of it: each lands in the timeline.
+    page.get_by_label("Hoe is de identiteit vastgesteld?").fill("paspoort per brief (kopie)")
+    page.get_by_role("button", name="Identiteit vastleggen").click()
+    page.get_by_label("Reden van de verlenging").fill("gegevens in vele systemen")
+    page.get_by_role("button", name="Verlengen").click()
+    assert page.get_by_role("heading", name="Termijn verlengen").count() == 0
+    page.get_by_role("button", name="Vastleggen", exact=True).click()
+    timeline = page.locator("ol.timeline").inner_text()
+    for step in (
+        "Verzoek ontvangen en geregistreerd",
+        "Identiteit gecontroleerd",
+        "Termijn verlengd",
+        "Betrokkene over de verlenging geïnformeerd",
+    ):
+        assert step in timeline
+
+    # The answer: the link, shown once, and an e-mail to the person's stored address.
+    page.get_by_role("button", name="Beantwoorden en link maken").click()
+    assert page.locator("h1").inner_text() == "Verzoek beantwoord"
+    made = page.locator("#link-url").input_value()
+    assert made.startswith(ledger.base + "/o/")
+    mail = page.locator("a.mailto").get_attribute("href") or ""
+    assert mail.startswith("mailto:demo.4@example.org?subject=Uw%20verzoek")
+    assert "Beste" in urllib.parse.unquote(mail)
+    assert made in urllib.parse.unquote(mail)
+    page.get_by_role("link", name="Naar de verzoeken").click()
+    assert page.get_by_text("Geen open verzoeken.").is_visible()
+    page.goto(ledger.base + "/officer/expiring?reason=controle")
+    assert SUBJECT in page.locator("section[aria-labelledby=links-title]").inner_text()
+    assert elsewhere == []
+    office.close()
+
+    # The person's overview says their request was extended, and why.
+    person = browser.new_context()
+    page = person.new_page()
+    assert page.goto(made).status == 200  # type: ignore[union-attr]
+    assert page.get_by_text("gegevens in vele systemen").is_visible()
+    person.close()
