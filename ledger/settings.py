@@ -41,6 +41,8 @@ class Settings:
     db_pool_timeout: float = 5.0
     # Public holidays a deployment adds to the Algemene termijnenwet's, for legal deadlines.
     extra_holidays: tuple[date, ...] = ()
+    # A disclosure on a consent basis must name a consent recorded for the person (README).
+    strict_consent: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -95,6 +97,7 @@ class Settings:
             db_connect_timeout=_positive(environ, "LEDGER_DB_CONNECT_TIMEOUT", 5, minimum=2),
             db_pool_timeout=_seconds(environ, "LEDGER_DB_POOL_TIMEOUT", 5.0),
             extra_holidays=_dates(environ, "LEDGER_EXTRA_HOLIDAYS"),
+            strict_consent=_flag(environ, "LEDGER_STRICT_CONSENT"),
         )
 
 
@@ -109,6 +112,13 @@ def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: i
     if number < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
     return number
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    value = (environ.get(name) or "0").strip()
+    if value not in ("0", "1"):
+        raise SettingsError(f"{name} must be 1 (on) or 0 (off)")
+    return value == "1"
 
 
 def _dates(environ: Mapping[str, str], name: str) -> tuple[date, ...]:

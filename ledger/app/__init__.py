@@ -20,6 +20,7 @@ from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectVault
 from ledger.app.api_keys import ApiKeys
 from ledger.app.authentication import Authentication
+from ledger.app.consents import Consents
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
@@ -27,6 +28,7 @@ from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
 from ledger.app.requests import AccessRequests
 from ledger.app.sessions import OfficerSessions
+from ledger.app.suppressions import Suppressions
 from ledger.app.uow import UnitOfWork, utcnow
 from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.checkpoints import NoteSigner
@@ -39,7 +41,8 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
 
 class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
-    `authentication`, `sessions`, `maintenance` and `requests` (access requests). A new
+    `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents` and
+    `suppressions` (a public authority's orders to withhold a disclosure). A new
     feature is a new service here, not new methods on this class."""
 
     def __init__(
@@ -92,6 +95,8 @@ class Ledger:
             links=self.links,
             is_holiday=DutchCalendar(settings.extra_holidays).is_holiday,
         )
+        self.consents = Consents(uow=self.uow, vault=self.vault, reading=self.reading)
+        self.suppressions = Suppressions(uow=self.uow, vault=self.vault)
 
     @property
     def clock(self) -> Callable[[], datetime]:

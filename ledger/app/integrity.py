@@ -13,10 +13,14 @@ from sqlalchemy import Connection, text
 from ledger.adapters.database import keys_table
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.recording import salt_context
+from ledger.app.sealing import open_consent_reason, suppression_reason_context
 from ledger.app.uow import UnitOfWork
 from ledger.domain.access_request import EVENTS as REQUEST_EVENTS
 from ledger.domain.access_request import AccessRequest, request_opening
+from ledger.domain.consent import EVENTS as CONSENT_EVENTS
+from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
+from ledger.domain.suppression_orders import after_extension, after_lifting
 from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteVerifier
 from ledger.integrity.log import StoredCheckpoint, TransparencyLog
@@ -90,6 +94,7 @@ class Integrity:
         disclosure_ids: Collection[str],
         withheld: Collection[str],
         request_ids: Collection[str] = (),
+        consent_ids: Collection[str] = (),
     ) -> dict[str, Any] | None:
         """The person's proof, inside a write transaction: a fresh checkpoint and, per event,
         its leaf, opening, salt and inclusion proof; a fixed number of statements for any
@@ -105,7 +110,7 @@ class Integrity:
         checkpoint = self.log.publish(connection, now=self.uow.now())
         # Every aggregate of the person has events in their chain: without the requests' the
         # sequence would show gaps.
-        rows = self._events_of(connection, [*disclosure_ids, *request_ids])
+        rows = self._events_of(connection, [*disclosure_ids, *request_ids, *consent_ids])
         cut = checkpoint.tree_size + 1
         for row in rows:
             if row.originator_id.hex in withheld:
@@ -184,6 +189,8 @@ class Integrity:
         (a request's event binds only itself)."""
         if isinstance(event, REQUEST_EVENTS):
             return self._request_opening(key, event)
+        if isinstance(event, CONSENT_EVENTS):
+            return self._consent_opening(key, event)
         disclosure_id = event.originator_id
         name = type(event).__name__
         if isinstance(event, Disclosure.DisclosureRecorded):
@@ -194,8 +201,22 @@ class Integrity:
                 clear = {**clear, **event.changes}
                 if event.sealed is not None:
                     secret = self.vault.open(key, disclosure_id, event.sealed)
+            elif isinstance(event, Disclosure.SuppressionExtended):
+                clear = after_extension(clear, until=event.until, authority=event.authority)
+            elif isinstance(event, Disclosure.SuppressionLifted):
+                clear = after_lifting(clear, lifted_on=event.lifted_on)
         state[disclosure_id] = (clear, secret)
         retracted = isinstance(event, Disclosure.DisclosureRetracted)
+        if isinstance(event, Disclosure.DisclosureRecorded):
+            reason = None
+        elif isinstance(event, Disclosure.SuppressionExtended | Disclosure.SuppressionLifted):
+            reason = self.vault.open_bytes(
+                key,
+                suppression_reason_context(disclosure_id, event.originator_version),
+                event.sealed_reason,
+            ).decode()
+        else:
+            reason = event.reason
         return opening(
             disclosure_id=disclosure_id,
             version=event.originator_version,
@@ -203,7 +224,26 @@ class Integrity:
             clear=clear,
             secret=secret,
             retraction=event.reason if retracted else None,
-            reason=None if isinstance(event, Disclosure.DisclosureRecorded) else event.reason,
+            reason=reason,
+        )
+
+    def _consent_opening(self, key: SubjectKey, event: Any) -> bytes:
+        secret: dict[str, Any]
+        if isinstance(event, Consent.ConsentGiven):
+            secret = self.vault.open(key, event.originator_id, event.sealed_reference)
+        else:
+            reason = event.sealed_reason
+            secret = {
+                "reason": None
+                if reason is None
+                else open_consent_reason(self.vault, key, event.originator_id, reason)
+            }
+        return consent_opening(
+            consent_id=event.originator_id,
+            version=event.originator_version,
+            event_type=type(event).__name__,
+            fields=vars(event),
+            secret=secret,
         )
 
     def _request_opening(self, key: SubjectKey, event: Any) -> bytes:

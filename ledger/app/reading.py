@@ -28,7 +28,7 @@ from ledger.domain.suppression import dutch_date, is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
-from ledger.projections import queries
+from ledger.projections import consent_queries, queries
 
 # How many of a person's newest disclosures are opened to find the name to address them by.
 NAME_LOOKBACK = 20
@@ -296,6 +296,7 @@ class Reading:
                 disclosure_ids=[disclosure_id for disclosure_id, _ in suppressions],
                 withheld=withheld,
                 request_ids=queries.access_request_ids_of_subject(connection, key.tag),
+                consent_ids=consent_queries.consent_ids_of_subject(connection, key.tag),
             )
 
     def contact_of(self, key: SubjectKey) -> Contact:

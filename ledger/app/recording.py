@@ -22,7 +22,9 @@ from sqlalchemy import Connection, and_, select
 from ledger.adapters.database import chunks
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault
+from ledger.app.consent_lookup import recorded_consents
 from ledger.app.uow import UnitOfWork
+from ledger.domain.consent import consent_problem
 from ledger.domain.corrections import judge_correction, judge_retraction
 from ledger.domain.disclosure import (
     Disclosure,
@@ -247,6 +249,18 @@ class Recording:
                 check_disclosure(facts, now=now, vocabulary=self.vocabulary)
             except DisclosureRefused as refused:
                 errors[number] = refused.errors
+        # Consents are judged only for items that pass every other rule (their subject id is
+        # then one a person can have), against the consents recorded before this batch.
+        sound = [index for index, number in enumerate(numbers) if number not in errors]
+        states = recorded_consents(
+            connection, self.vault, [items[index] for index in sound], now=now
+        )
+        for index, recorded in zip(sound, states, strict=True):
+            problem = consent_problem(
+                items[index], recorded, strict=self.uow.settings.strict_consent
+            )
+            if problem is not None:
+                errors[numbers[index]] = {"consent_reference": problem}
         if errors:
             raise BatchRefused(errors)
         ids = [self.keys.disclosure_id(f.source.system, f.source.reference) for f in items]

@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.corrections import check_reason
 from ledger.domain.errors import DisclosureRetractedError
+from ledger.domain.suppression_orders import after_extension, after_lifting
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 
 
@@ -155,6 +156,34 @@ class Disclosure(Aggregate):
         commitment: str
         salt: str
 
+    # A public authority's order about a suppression; `authority` is who gave it. The reason is
+    # free text that may name the person, so it is sealed with their key (the service judged it).
+    class SuppressionExtended(Aggregate.Event):
+        until: str
+        authority: str
+        sealed_reason: str
+        actor: str
+        subject_tag: str
+        commitment: str
+        salt: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.fields = after_extension(
+                aggregate.fields, until=self.until, authority=self.authority
+            )
+
+    class SuppressionLifted(Aggregate.Event):
+        lifted_on: str
+        authority: str
+        sealed_reason: str
+        actor: str
+        subject_tag: str
+        commitment: str
+        salt: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.fields = after_lifting(aggregate.fields, lifted_on=self.lifted_on)
+
     @event(DisclosureRecorded)
     def __init__(
         self,
@@ -263,3 +292,57 @@ class Disclosure(Aggregate):
         self, *, reason: str, actor: str, subject_tag: str, commitment: str, salt: str
     ) -> None:
         self.retraction = reason
+
+    def extend_suppression(
+        self,
+        *,
+        until: str,
+        authority: str,
+        sealed_reason: str,
+        actor: str,
+        commitment: str,
+        salt: str,
+    ) -> None:
+        """The caller judged it with `ledger.domain.suppression_orders.judge_extension`."""
+        if self.is_retracted:
+            raise DisclosureRetractedError(self.id)
+        self.trigger_event(
+            self.SuppressionExtended,
+            until=until,
+            authority=authority,
+            sealed_reason=sealed_reason,
+            actor=actor,
+            subject_tag=self.subject_tag,
+            commitment=commitment,
+            salt=salt,
+        )
+
+    def lift_suppression(
+        self,
+        *,
+        lifted_on: str,
+        authority: str,
+        sealed_reason: str,
+        actor: str,
+        commitment: str,
+        salt: str,
+    ) -> None:
+        """The caller judged it with `ledger.domain.suppression_orders.judge_lifting`."""
+        if self.is_retracted:
+            raise DisclosureRetractedError(self.id)
+        self.trigger_event(
+            self.SuppressionLifted,
+            lifted_on=lifted_on,
+            authority=authority,
+            sealed_reason=sealed_reason,
+            actor=actor,
+            subject_tag=self.subject_tag,
+            commitment=commitment,
+            salt=salt,
+        )
+
+
+SUPPRESSION_EVENTS: tuple[type[Aggregate.Event], ...] = (
+    Disclosure.SuppressionExtended,
+    Disclosure.SuppressionLifted,
+)

@@ -95,3 +95,27 @@ class AccessRequestConflict(LedgerError):
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class ConsentNotFound(LedgerError):
+    def __init__(self, consent_id: object) -> None:
+        self.consent_id = consent_id
+        super().__init__(f"no consent with id {consent_id}")
+
+
+class ConsentConflict(LedgerError):
+    """A consent step its state does not allow (withdrawn twice, the same reference given again
+    while in force); `errors` names the field at fault."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class SuppressionConflict(LedgerError):
+    """A suppression change the disclosure's state does not allow (lifting one not withheld,
+    extending to a date not after the current one); `errors` names the field at fault."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))

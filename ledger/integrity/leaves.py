@@ -32,6 +32,11 @@ EVENT_TYPES = {
     "AccessRequestAnswered": 8,
     "AccessRequestWithdrawn": 9,
     "AccessRequestRefused": 10,
+    # 15-19: consent events; 20-24: suppression orders on a disclosure.
+    "ConsentGiven": 15,
+    "ConsentWithdrawn": 16,
+    "SuppressionExtended": 20,
+    "SuppressionLifted": 21,
 }
 EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 

@@ -17,9 +17,11 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from ledger.adapters.database import bulk_write
 from ledger.domain.access_request import AccessRequest
-from ledger.domain.disclosure import Disclosure
+from ledger.domain.consent import Consent
+from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
 from ledger.projections.tables import (
     access_requests,
+    consents,
     disclosures,
     statistics,
     subject_recipient_terms,
@@ -107,6 +109,12 @@ class Projector:
                 self._request_opened(connection, position, event)
             elif isinstance(event, REQUEST_STEPS):
                 self._request_step(connection, event)
+            elif isinstance(event, SUPPRESSION_EVENTS):
+                self._suppression(connection, event)
+            elif isinstance(event, Consent.ConsentGiven):
+                self._consent_given(connection, position, event)
+            elif isinstance(event, Consent.ConsentWithdrawn):
+                self._consent_withdrawn(connection, event)
             # Any other event has no read model.
         self._recorded(connection, run)
 
@@ -142,6 +150,49 @@ class Projector:
             update(access_requests)
             .where(access_requests.c.request_id == event.originator_id.hex)
             .values(**values)
+        )
+
+    def _suppression(self, connection: Connection, event: Any) -> None:
+        # Who gets the data and why is unchanged, so statistics and recipients stay as they are.
+        values: dict[str, Any] = {
+            "version": event.originator_version,
+            "updated_at": event.timestamp,
+        }
+        if isinstance(event, Disclosure.SuppressionExtended):
+            values["suppressed_until"] = date.fromisoformat(event.until)
+            values["suppression_authority"] = event.authority
+        else:
+            values["suppressed_until"] = date.fromisoformat(event.lifted_on)
+        connection.execute(
+            update(disclosures)
+            .where(disclosures.c.disclosure_id == event.originator_id.hex)
+            .values(**values)
+        )
+
+    def _consent_given(self, connection: Connection, position: int, event: Any) -> None:
+        connection.execute(
+            insert(consents).values(
+                consent_id=event.originator_id.hex,
+                subject_tag=event.subject_tag,
+                position=position,
+                reference_lookup=event.reference_lookup,
+                sealed_reference=event.sealed_reference,
+                purpose=event.purpose,
+                given_at=datetime.fromisoformat(event.given_at),
+                recorded_at=event.timestamp,
+                version=event.originator_version,
+            )
+        )
+
+    def _consent_withdrawn(self, connection: Connection, event: Any) -> None:
+        connection.execute(
+            update(consents)
+            .where(consents.c.consent_id == event.originator_id.hex)
+            .values(
+                withdrawn_at=datetime.fromisoformat(event.withdrawn_at),
+                sealed_reason=event.sealed_reason,
+                version=event.originator_version,
+            )
         )
 
     def _recorded(self, connection: Connection, run: Sequence[Item]) -> None:

@@ -114,10 +114,30 @@ access_requests = Table(
     Index("read_access_requests_subject", "subject_tag"),
 )
 
+# Consents, one row per consent given: the person by tag, the reference sealed with their key
+# and found by a lookup keyed with it (`ledger.app.consents`), the withdrawal's reason sealed.
+consents = Table(
+    "read_consents",
+    metadata,
+    Column("consent_id", String(32), primary_key=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("reference_lookup", String(64), nullable=False),
+    Column("sealed_reference", Text, nullable=False),
+    Column("purpose", String(500), nullable=False),
+    Column("given_at", UTCDateTime, nullable=False),
+    Column("withdrawn_at", UTCDateTime),
+    Column("sealed_reason", Text),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("read_consents_subject", "subject_tag", "reference_lookup"),
+)
+
 READ_MODELS = (
     disclosures,
     subject_recipients,
     subject_recipient_terms,
     statistics,
     access_requests,
+    consents,
 )

@@ -19,12 +19,15 @@ from ledger.domain.errors import (
     AccessRequestConflict,
     AccessRequestNotFound,
     BatchRefused,
+    ConsentConflict,
+    ConsentNotFound,
     DisclosureNotFound,
     DisclosureRefused,
     DisclosureRetractedError,
     InvalidChange,
     InvalidSubjectId,
     SourceConflict,
+    SuppressionConflict,
 )
 from ledger.json_input import JSONRefused
 from ledger.projections.queries import BadCursor
@@ -171,6 +174,22 @@ def register(app: Flask) -> None:
     def _request_state(error: AccessRequestConflict) -> Response:
         return problem(
             409, "The access request does not allow this now", "See errors.", errors=error.errors
+        )
+
+    @app.errorhandler(ConsentNotFound)
+    def _no_consent(error: ConsentNotFound) -> Response:
+        return problem(404, "No such consent", str(error))
+
+    @app.errorhandler(ConsentConflict)
+    def _consent_state(error: ConsentConflict) -> Response:
+        return problem(
+            409, "The consent does not allow this now", "See errors.", errors=error.errors
+        )
+
+    @app.errorhandler(SuppressionConflict)
+    def _suppression_state(error: SuppressionConflict) -> Response:
+        return problem(
+            409, "The suppression does not allow this now", "See errors.", errors=error.errors
         )
 
     @app.errorhandler(AuthenticationFailed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ledger.web.api import (
+    consents,
     disclosures,
     integrity,
     links,
@@ -13,6 +14,7 @@ from ledger.web.api import (
     requests,
     statistics,
     subjects,
+    suppressions,
 )
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -23,4 +25,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     statistics.blp,
     integrity.blp,
     requests.blp,
+    consents.blp,
+    suppressions.blp,
 )

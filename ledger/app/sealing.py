@@ -1,0 +1,25 @@
+"""What the sealed free text of consents and suppression orders is bound to, shared by the
+services that seal it and the proof bundle that opens it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from ledger.adapters.vault import SubjectKey, SubjectVault
+from ledger.app.recording import salt_context
+
+CONSENT_REASON = b"consent withdrawal reason"
+SUPPRESSION_REASON = b"suppression reason"
+
+
+def suppression_reason_context(disclosure_id: UUID, version: int) -> bytes:
+    """A suppression order's reason is bound to that one event of the disclosure."""
+    return salt_context(disclosure_id, version) + SUPPRESSION_REASON
+
+
+def seal_consent_reason(vault: SubjectVault, key: SubjectKey, consent_id: UUID, reason: str) -> str:
+    return vault.seal_bytes(key, consent_id.bytes + CONSENT_REASON, reason.encode())
+
+
+def open_consent_reason(vault: SubjectVault, key: SubjectKey, consent_id: UUID, sealed: str) -> str:
+    return vault.open_bytes(key, consent_id.bytes + CONSENT_REASON, sealed).decode()
