@@ -23,6 +23,7 @@ from ledger.app.authentication import Authentication
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
+from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
 from ledger.app.requests import AccessRequests
@@ -39,7 +40,8 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
 
 class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
-    `authentication`, `sessions`, `maintenance` and `requests` (access requests). A new
+    `authentication`, `sessions`, `maintenance`, `requests` (access requests) and
+    `notifications` (Art. 19 recipient notifications). A new
     feature is a new service here, not new methods on this class."""
 
     def __init__(
@@ -90,6 +92,9 @@ class Ledger:
             vault=self.vault,
             reading=self.reading,
             is_holiday=DutchCalendar(settings.extra_holidays).is_holiday,
+        )
+        self.notifications = RecipientNotifications(
+            uow=self.uow, vault=self.vault, reading=self.reading, vocabulary=vocabulary
         )
 
     @property

@@ -17,6 +17,8 @@ from ledger.app.uow import UnitOfWork
 from ledger.domain.access_request import EVENTS as REQUEST_EVENTS
 from ledger.domain.access_request import AccessRequest, request_opening
 from ledger.domain.disclosure import Disclosure, opening
+from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
+from ledger.domain.recipient_notice import RecipientNotice, notice_opening
 from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteVerifier
 from ledger.integrity.log import StoredCheckpoint, TransparencyLog
@@ -103,8 +105,8 @@ class Integrity:
         if head is None:
             return None
         checkpoint = self.log.publish(connection, now=self.uow.now())
-        # Every aggregate of the person has events in their chain: without the requests' the
-        # sequence would show gaps.
+        # Every aggregate of the person (access requests, recipient notices) has events in
+        # their chain: without theirs the sequence would show gaps.
         rows = self._events_of(connection, [*disclosure_ids, *request_ids])
         cut = checkpoint.tree_size + 1
         for row in rows:
@@ -184,6 +186,8 @@ class Integrity:
         (a request's event binds only itself)."""
         if isinstance(event, REQUEST_EVENTS):
             return self._request_opening(key, event)
+        if isinstance(event, NOTICE_EVENTS):
+            return self._notice_opening(key, event)
         disclosure_id = event.originator_id
         name = type(event).__name__
         if isinstance(event, Disclosure.DisclosureRecorded):
@@ -212,6 +216,20 @@ class Integrity:
             secret = open_reference(self.vault, key, event.originator_id, event.sealed_reference)
         return request_opening(
             request_id=event.originator_id,
+            version=event.originator_version,
+            event_type=type(event).__name__,
+            fields=vars(event),
+            secret=secret,
+        )
+
+    def _notice_opening(self, key: SubjectKey, event: Any) -> bytes:
+        secret: dict[str, Any] = {}
+        if isinstance(event, RecipientNotice.RecipientNoticeRecorded):
+            secret = self.vault.open(key, event.originator_id, event.sealed_reason)
+        elif hasattr(event, "sealed_reason"):
+            secret = self.vault.open(key, UUID(hex=event.notification_id), event.sealed_reason)
+        return notice_opening(
+            notice_id=event.originator_id,
             version=event.originator_version,
             event_type=type(event).__name__,
             fields=vars(event),

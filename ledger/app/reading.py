@@ -27,7 +27,7 @@ from ledger.domain.suppression import is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
-from ledger.projections import queries
+from ledger.projections import notice_queries, queries
 
 # How many of a person's newest disclosures are opened to find the name to address them by.
 NAME_LOOKBACK = 20
@@ -275,7 +275,10 @@ class Reading:
                 key,
                 disclosure_ids=[disclosure_id for disclosure_id, _ in suppressions],
                 withheld=withheld,
-                request_ids=queries.access_request_ids_of_subject(connection, key.tag),
+                request_ids=[
+                    *queries.access_request_ids_of_subject(connection, key.tag),
+                    *notice_queries.notice_ids_of_subject(connection, key.tag),
+                ],
             )
 
     # -- no personal data -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 from ledger.adapters.database import bulk_write
 from ledger.domain.access_request import AccessRequest
 from ledger.domain.disclosure import Disclosure
+from ledger.projections import notices
 from ledger.projections.tables import (
     access_requests,
     disclosures,
@@ -107,6 +108,8 @@ class Projector:
                 self._request_opened(connection, position, event)
             elif isinstance(event, REQUEST_STEPS):
                 self._request_step(connection, event)
+            elif isinstance(event, notices.EVENTS):
+                notices.project(connection, position, event)
             # Any other event has no read model.
         self._recorded(connection, run)
 

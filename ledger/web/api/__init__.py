@@ -9,6 +9,7 @@ from ledger.web.api import (
     disclosures,
     integrity,
     links,
+    notifications,
     recipients,
     requests,
     statistics,
@@ -23,4 +24,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     statistics.blp,
     integrity.blp,
     requests.blp,
+    notifications.blp,
 )
