@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import click
 
-from ledger.cli import demo, integrity, keys, overview, projections, records, requests, serve
+from ledger.cli import (
+    demo,
+    integrity,
+    keys,
+    notifications,
+    overview,
+    projections,
+    records,
+    requests,
+    serve,
+)
 
 
 @click.group()
@@ -29,3 +39,5 @@ main.add_command(integrity.verify_bundle_command)
 main.add_command(integrity.checkpoint_command)
 main.add_command(serve.serve_command)
 main.add_command(requests.requests)
+main.add_command(notifications.subjects)
+main.add_command(notifications.notifications)
