@@ -231,6 +231,7 @@ class Reading:
                     rows=queries.overview_rows(connection, key.tag),
                     recipients=queries.overview_recipients(connection, key.tag),
                     accesses=access_log.accesses(connection, key.tag),
+                    notices=notice_queries.notices_with_notifications(connection, key.tag),
                 )
         proof = None
         if with_proof and key is not None:

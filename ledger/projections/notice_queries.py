@@ -132,3 +132,12 @@ def _notification(row: Any) -> dict[str, Any]:
     result = dict(row)
     result["data_categories"] = json.loads(result["data_categories"])
     return result
+
+
+def notices_with_notifications(connection: Connection, subject_tag: str) -> list[dict[str, Any]]:
+    """A person's notices, oldest first, each with its `notifications` (reasons left sealed)."""
+    notices = notices_of_subject(connection, subject_tag)
+    rows = notifications(connection, notice_ids=[notice["notice_id"] for notice in notices])
+    for notice in notices:
+        notice["notifications"] = [row for row in rows if row["notice_id"] == notice["notice_id"]]
+    return notices

@@ -3,6 +3,8 @@ reaches, the markings and their rules, the API's answers, the log, the bundle an
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
 from dataclasses import replace
 from datetime import date, datetime
@@ -10,15 +12,20 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
+from pypdf import PdfReader
 
+from ledger import overview
 from ledger.app import Ledger
 from ledger.domain.errors import InvalidChange, NotificationConflict, SubjectUnknown
 from ledger.domain.values import Recipient
 from ledger.integrity.bundle import verify_bundle
+from ledger.overview.config import ASSETS
 from ledger.projections.tables import recipient_notices, recipient_notifications
 from tests.builders import AMSTERDAM, READER, a_disclosure, to_inlener
 from tests.conftest import FixedClock
 
+SCHEMA = json.loads((ASSETS / "overview.schema.json").read_text(encoding="utf-8"))
 ARBO = Recipient("arbodienst", "ArboNed B.V.", None, "NL")
 
 
@@ -376,3 +383,63 @@ def test_a_sent_notification_with_a_bad_channel_or_date_is_refused_naming_the_fi
         response = client.post(path, json=body, headers=auth)
         assert response.status_code == 422
         assert set(response.get_json()["errors"]) == {field}
+
+
+# -- the person's overview (Art. 19, last sentence) ---------------------------------------------
+
+
+def test_the_overview_lists_the_notified_recipients_only_when_the_person_asked(
+    ledger: Ledger,
+) -> None:
+    history(ledger)
+    quiet = rectify(ledger, ["verzuim"], reason="absence dates corrected")
+    asked = rectify(ledger, ["salaris"], person_asked=True)
+    ledger.notifications.mark_sent(
+        uuid.UUID(asked["notifications"][0]["id"]),
+        sent_on=date(2026, 11, 2),
+        channel="email",
+        actor="fg",
+    )
+    assert quiet["notifications"]  # told, but the person did not ask: not in the overview
+    for lang, words in (
+        ("nl", ["Wie hebben wij verteld", "rectificatie", "verstuurd op 2 november 2026"]),
+        ("en", ["Whom did we tell", "rectification", "sent on 2 November 2026"]),
+    ):
+        view = ledger.reading.overview(reader=READER, subject_id="E-00001", lang=lang)
+        assert [(n.recipient, n.state) for n in view.notified] == [("Belastingdienst", "sent")]
+        page = overview.render_html(view)
+        pdf = " ".join(
+            " ".join(
+                p.extract_text() for p in PdfReader(io.BytesIO(overview.render_pdf(view))).pages
+            ).split()
+        )
+        for word in words:
+            assert word in page, (lang, word)
+            assert word in pdf, (lang, word)
+        assert "ArboNed" not in page.split(words[0])[1].split("</section>")[0]
+    document = json.loads(
+        overview.render_json(ledger.reading.overview(reader=READER, subject_id="E-00001"))
+    )
+    assert not sorted(Draft202012Validator(SCHEMA).iter_errors(document), key=str)
+    assert document["notified_recipients"] == [
+        {
+            "recorded_on": "2026-11-02",
+            "cause": "rectification",
+            "recipient": {
+                "name": "Belastingdienst",
+                "category": document["notified_recipients"][0]["recipient"]["category"],
+            },
+            "data_categories": [
+                {
+                    "code": "salaris",
+                    "label": "Salarisgegevens",
+                    "dpv": "https://w3id.org/dpv/pd#Salary",
+                }
+            ],
+            "state": "sent",
+            "sent_on": "2026-11-02",
+        }
+    ]
+    assert document["notified_recipients"][0]["recipient"]["category"]["code"] == "belastingdienst"
+    # A person who never asked has the section absent, and their JSON an empty list.
+    assert ledger.reading.overview(reader=READER, subject_id="E-00002").notified == ()
