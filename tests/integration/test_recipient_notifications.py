@@ -24,6 +24,7 @@ from ledger.overview.config import ASSETS
 from ledger.projections.tables import recipient_notices, recipient_notifications
 from tests.builders import AMSTERDAM, READER, a_disclosure, to_inlener
 from tests.conftest import FixedClock
+from tests.integration.officer_pages import csrf, login
 
 SCHEMA = json.loads((ASSETS / "overview.schema.json").read_text(encoding="utf-8"))
 ARBO = Recipient("arbodienst", "ArboNed B.V.", None, "NL")
@@ -443,3 +444,56 @@ def test_the_overview_lists_the_notified_recipients_only_when_the_person_asked(
     assert document["notified_recipients"][0]["recipient"]["category"]["code"] == "belastingdienst"
     # A person who never asked has the section absent, and their JSON an empty list.
     assert ledger.reading.overview(reader=READER, subject_id="E-00002").notified == ()
+
+
+# -- the officer's page ---------------------------------------------------------------------
+
+
+def test_the_officer_marks_notifications_on_the_page_with_csrf_and_no_script(
+    client: FlaskClient, officer: str, ledger: Ledger
+) -> None:
+    history(ledger)
+    notice = rectify(ledger, ["salaris", "vca"])
+    belasting, hirer = (n["id"] for n in notice["notifications"])
+    login(client, officer)
+    listed = client.get("/officer/notifications")
+    body = listed.get_data(as_text=True)
+    assert listed.status_code == 200
+    assert "script-src" not in listed.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in listed.headers["Content-Security-Policy"]
+    assert "<script" not in body
+    assert "Bouwbedrijf De Vries B.V." in body
+    assert "E-00001" in body
+    assert 'href="/officer/notifications"' in body  # the menu entry
+    token = csrf(body)
+    forged = client.post(
+        f"/officer/notifications/{belasting}/sent",
+        data={"sent_on": "2026-11-02", "channel": "letter"},
+    )
+    assert forged.status_code == 400
+    no_reason = client.post(
+        f"/officer/notifications/{hirer}/impossible", data={"csrf_token": token, "reason": " "}
+    )
+    assert no_reason.status_code == 422
+    assert "Reden: is required" in no_reason.get_data(as_text=True)
+    done = client.post(
+        f"/officer/notifications/{belasting}/sent",
+        data={"csrf_token": token, "sent_on": "2026-11-02", "channel": "letter"},
+    )
+    assert done.status_code == 303
+    again = client.post(
+        f"/officer/notifications/{belasting}/disproportionate",
+        data={"csrf_token": token, "reason": "x"},
+    )
+    assert again.status_code == 409
+    after = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Gemarkeerd als verstuurd." in after
+    assert f"n-{belasting}" not in after
+    assert f"n-{hirer}" in after
+    assert client.get("/officer/notifications/x").status_code == 404
+
+
+def test_the_notifications_page_asks_for_a_sign_in(client: FlaskClient) -> None:
+    response = client.get("/officer/notifications")
+    assert response.status_code == 302
+    assert "/officer/login" in response.headers["Location"]
