@@ -24,6 +24,7 @@ from ledger.app.consents import Consents
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
+from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
 from ledger.app.requests import AccessRequests
@@ -41,8 +42,9 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
 
 class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
-    `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents` and
-    `suppressions` (a public authority's orders to withhold a disclosure). A new
+    `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
+    `suppressions` (a public authority's orders to withhold a disclosure) and `notifications`
+    (Art. 19 recipient notifications). A new
     feature is a new service here, not new methods on this class."""
 
     def __init__(
@@ -97,6 +99,9 @@ class Ledger:
         )
         self.consents = Consents(uow=self.uow, vault=self.vault, reading=self.reading)
         self.suppressions = Suppressions(uow=self.uow, vault=self.vault)
+        self.notifications = RecipientNotifications(
+            uow=self.uow, vault=self.vault, reading=self.reading, vocabulary=vocabulary
+        )
 
     @property
     def clock(self) -> Callable[[], datetime]:

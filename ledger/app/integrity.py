@@ -20,6 +20,8 @@ from ledger.domain.access_request import AccessRequest, request_opening
 from ledger.domain.consent import EVENTS as CONSENT_EVENTS
 from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
+from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
+from ledger.domain.recipient_notice import RecipientNotice, notice_opening
 from ledger.domain.suppression_orders import after_extension, after_lifting
 from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteVerifier
@@ -108,8 +110,8 @@ class Integrity:
         if head is None:
             return None
         checkpoint = self.log.publish(connection, now=self.uow.now())
-        # Every aggregate of the person has events in their chain: without the requests' the
-        # sequence would show gaps.
+        # Every aggregate of the person (access requests, consents, recipient notices) has
+        # events in their chain: without theirs the sequence would show gaps.
         rows = self._events_of(connection, [*disclosure_ids, *request_ids, *consent_ids])
         cut = checkpoint.tree_size + 1
         for row in rows:
@@ -191,6 +193,8 @@ class Integrity:
             return self._request_opening(key, event)
         if isinstance(event, CONSENT_EVENTS):
             return self._consent_opening(key, event)
+        if isinstance(event, NOTICE_EVENTS):
+            return self._notice_opening(key, event)
         disclosure_id = event.originator_id
         name = type(event).__name__
         if isinstance(event, Disclosure.DisclosureRecorded):
@@ -252,6 +256,20 @@ class Integrity:
             secret = open_reference(self.vault, key, event.originator_id, event.sealed_reference)
         return request_opening(
             request_id=event.originator_id,
+            version=event.originator_version,
+            event_type=type(event).__name__,
+            fields=vars(event),
+            secret=secret,
+        )
+
+    def _notice_opening(self, key: SubjectKey, event: Any) -> bytes:
+        secret: dict[str, Any] = {}
+        if isinstance(event, RecipientNotice.RecipientNoticeRecorded):
+            secret = self.vault.open(key, event.originator_id, event.sealed_reason)
+        elif hasattr(event, "sealed_reason"):
+            secret = self.vault.open(key, UUID(hex=event.notification_id), event.sealed_reason)
+        return notice_opening(
+            notice_id=event.originator_id,
             version=event.originator_version,
             event_type=type(event).__name__,
             fields=vars(event),

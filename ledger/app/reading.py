@@ -28,7 +28,7 @@ from ledger.domain.suppression import dutch_date, is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
-from ledger.projections import consent_queries, queries
+from ledger.projections import consent_queries, notice_queries, queries
 
 # How many of a person's newest disclosures are opened to find the name to address them by.
 NAME_LOOKBACK = 20
@@ -251,6 +251,7 @@ class Reading:
                     recipients=queries.overview_recipients(connection, key.tag),
                     accesses=access_log.accesses(connection, key.tag),
                     extensions=queries.extensions_of_subject(connection, key.tag),
+                    notices=notice_queries.notices_with_notifications(connection, key.tag),
                 )
         proof = None
         if with_proof and key is not None:
@@ -295,7 +296,10 @@ class Reading:
                 key,
                 disclosure_ids=[disclosure_id for disclosure_id, _ in suppressions],
                 withheld=withheld,
-                request_ids=queries.access_request_ids_of_subject(connection, key.tag),
+                request_ids=[
+                    *queries.access_request_ids_of_subject(connection, key.tag),
+                    *notice_queries.notice_ids_of_subject(connection, key.tag),
+                ],
                 consent_ids=consent_queries.consent_ids_of_subject(connection, key.tag),
             )
 

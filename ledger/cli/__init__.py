@@ -10,6 +10,7 @@ from ledger.cli import (
     demo,
     integrity,
     keys,
+    notifications,
     overview,
     projections,
     records,
@@ -41,3 +42,5 @@ main.add_command(serve.serve_command)
 main.add_command(requests.requests)
 main.add_command(consents.consents)
 main.add_command(consents.suppressions)
+main.add_command(notifications.subjects)
+main.add_command(notifications.notifications)

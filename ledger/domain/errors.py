@@ -119,3 +119,26 @@ class SuppressionConflict(LedgerError):
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class SubjectUnknown(LedgerError):
+    """The ledger holds nothing on this person (no vault key): nothing to act on."""
+
+    def __init__(self, field: str = "subject_id") -> None:
+        self.field = field
+        super().__init__("the ledger holds nothing on this person")
+
+
+class NotificationNotFound(LedgerError):
+    def __init__(self, notification_id: object) -> None:
+        self.notification_id = notification_id
+        super().__init__(f"no recipient notification with id {notification_id}")
+
+
+class NotificationConflict(LedgerError):
+    """A notification was marked before (sent, impossible or disproportionate): once only;
+    `errors` names the field at fault."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))

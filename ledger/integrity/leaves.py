@@ -3,7 +3,7 @@
 A leaf holds no personal data, so it can be public: the event's type, log position and recorded
 time, the subject's random tag, that subject's sequence number and previous leaf hash (a gap in one
 person's history shows), a salted commitment to the plaintext the event leaves (a disclosure's or
-an access request's), and the digest of the
+an access request's or a recipient notice's), and the digest of the
 stored event row (so any change to a stored event shows, even once the person is erased).
 """
 
@@ -32,6 +32,10 @@ EVENT_TYPES = {
     "AccessRequestAnswered": 8,
     "AccessRequestWithdrawn": 9,
     "AccessRequestRefused": 10,
+    "RecipientNoticeRecorded": 11,
+    "RecipientNotified": 12,
+    "RecipientNoticeImpossible": 13,
+    "RecipientNoticeDisproportionate": 14,
     # 15-19: consent events; 20-24: suppression orders on a disclosure.
     "ConsentGiven": 15,
     "ConsentWithdrawn": 16,

@@ -54,6 +54,17 @@ def to_json(overview: Overview) -> dict[str, Any]:
             {"at": entry.at.isoformat(), "by": entry.by, "purpose": entry.purpose}
             for entry in overview.accesses
         ],
+        "notified_recipients": [
+            {
+                "recorded_on": entry.recorded_on.isoformat(),
+                "cause": entry.cause,
+                "recipient": {"name": entry.recipient, "category": entry.category.as_json()},
+                "data_categories": [c.as_json() for c in entry.data_categories],
+                "state": entry.state,
+                "sent_on": entry.sent_on.isoformat() if entry.sent_on else None,
+            }
+            for entry in overview.notified
+        ],
         "controllers": [
             {"kvk": info.kvk, "name": info.name, "address": info.address}
             for info in overview.controllers

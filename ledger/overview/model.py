@@ -164,6 +164,23 @@ class Extension:
 
 
 @dataclass(frozen=True, slots=True)
+class NotifiedEntry:
+    """One recipient told (or to be told) of a rectification, erasure or restriction (Art. 19)."""
+
+    recorded_on: date
+    when: str
+    cause: str
+    cause_label: str
+    recipient: str
+    category: Coded
+    data_categories: tuple[Coded, ...]
+    data_text: str
+    state: str
+    state_text: str
+    sent_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class Overview:
     lang: Lang
     audience: Audience
@@ -185,6 +202,8 @@ class Overview:
     proof: Mapping[str, Any] | None = None
     # Their access requests whose deadline was extended, oldest first.
     extensions: tuple[Extension, ...] = ()
+    # Recipients told of a change to the person's data, listed because the person asked.
+    notified: tuple[NotifiedEntry, ...] = ()
 
     @property
     def known(self) -> bool:
@@ -288,6 +307,9 @@ class PersonRecord:
     accesses: Sequence[Any] = ()
     # Extended access requests: (received_on, due_extended, reason, told_on), oldest first.
     extensions: Sequence[tuple[date, date, str, date | None]] = ()
+    # Art. 19 notices (cause, recorded_on, person_asked) each with its `notifications`
+    # (recipient_name, recipient_category, data_categories, state, sent_on), oldest first.
+    notices: Sequence[Mapping[str, Any]] = ()
 
 
 def build(
@@ -336,6 +358,7 @@ def build(
         texts=TEXTS[chosen],
         proof=proof,
         extensions=tuple(_extension(row, chosen) for row in record.extensions),
+        notified=_notified(record.notices, labels),
     )
 
 
@@ -354,6 +377,41 @@ def _extension(row: tuple[date, date, str, date | None], lang: Lang) -> Extensio
             reason=reason,
         ),
     )
+
+
+def _notified(notices: Sequence[Mapping[str, Any]], labels: _Labels) -> tuple[NotifiedEntry, ...]:
+    """The recipients of Art. 19, last sentence: shown only for a notice the person asked
+    about, newest change first."""
+    lang = labels.lang
+    entries = []
+    for notice in reversed(notices):
+        if not notice["person_asked"]:
+            continue
+        for notification in notice["notifications"]:
+            data, data_text = labels.data(json.dumps(notification["data_categories"]))
+            sent_on = notification["sent_on"]
+            entries.append(
+                NotifiedEntry(
+                    recorded_on=notice["recorded_on"],
+                    when=long_date(notice["recorded_on"], lang),
+                    cause=notice["cause"],
+                    cause_label=text(lang, f"cause_{notice['cause']}"),
+                    recipient=notification["recipient_name"],
+                    category=labels.coded(
+                        "recipient_categories", notification["recipient_category"], DPV_RECIPIENT
+                    ),
+                    data_categories=data,
+                    data_text=data_text,
+                    state=notification["state"],
+                    state_text=text(
+                        lang,
+                        f"notice_{notification['state']}",
+                        date="" if sent_on is None else long_date(sent_on, lang),
+                    ),
+                    sent_on=sent_on,
+                )
+            )
+    return tuple(entries)
 
 
 def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:

@@ -216,6 +216,31 @@ def render_pdf(overview: Overview) -> bytes:
         heading(t["extensions"], 13, level=0)
         for extension in overview.extensions:
             paragraph(extension.text)
+    if overview.notified:
+        heading(t["notified"], 13, level=0)
+        paragraph(t["notified_intro"])
+        rows_table(
+            (28, 28, 50, 40, 34),
+            (
+                t["when"],
+                t["notified_cause"],
+                t["notified_recipient"],
+                t["notified_data"],
+                t["notified_state"],
+            ),
+            [
+                (
+                    entry.when,
+                    entry.cause_label,
+                    f"{entry.recipient} ({entry.category.label})",
+                    entry.data_text,
+                    entry.state_text,
+                )
+                for entry in overview.notified
+            ],
+            size=8.5,
+        )
+        pdf.ln(2)
 
     heading(t["accesses"], 13, level=0)
     paragraph(t["accesses_intro"])

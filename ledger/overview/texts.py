@@ -101,6 +101,22 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "Wij hebben de termijn om uw verzoek van {received} te beantwoorden verlengd tot"
             " {due} (art. 12, derde lid, AVG). De reden: {reason}"
         ),
+        "notified": "Wie hebben wij verteld dat uw gegevens zijn gewijzigd?",
+        "notified_intro": (
+            "U vroeg ons welke ontvangers wij hebben laten weten dat wij uw gegevens hebben"
+            " gerectificeerd, gewist of de verwerking ervan hebben beperkt (artikel 19 AVG)."
+        ),
+        "notified_cause": "Wijziging",
+        "notified_recipient": "Ontvanger",
+        "notified_data": "Gegevens",
+        "notified_state": "Bericht",
+        "cause_rectification": "rectificatie",
+        "cause_erasure": "wissing",
+        "cause_restriction": "beperking van de verwerking",
+        "notice_to_send": "wordt nog verstuurd",
+        "notice_sent": "verstuurd op {date}",
+        "notice_impossible": "niet mogelijk",
+        "notice_disproportionate": "zou onevenredig veel inspanning vergen",
         "accesses": "Wie heeft uw gegevens in dit register ingezien?",
         "accesses_intro": (
             "Elke keer dat iemand uw gegevens in dit register bekijkt, leggen wij vast wanneer"
@@ -207,6 +223,22 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             "We extended the deadline to answer your request of {received} to {due}"
             " (GDPR Article 12(3)). The reason: {reason}"
         ),
+        "notified": "Whom did we tell that your data changed?",
+        "notified_intro": (
+            "You asked us which recipients we told that we rectified or erased your data or"
+            " restricted its processing (Art. 19 GDPR)."
+        ),
+        "notified_cause": "Change",
+        "notified_recipient": "Recipient",
+        "notified_data": "Data",
+        "notified_state": "Message",
+        "cause_rectification": "rectification",
+        "cause_erasure": "erasure",
+        "cause_restriction": "restriction of processing",
+        "notice_to_send": "still to be sent",
+        "notice_sent": "sent on {date}",
+        "notice_impossible": "not possible",
+        "notice_disproportionate": "would involve disproportionate effort",
         "accesses": "Who looked at your data in this register?",
         "accesses_intro": (
             "Every time someone looks at your data in this register, we record when and why."

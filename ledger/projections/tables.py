@@ -133,6 +133,50 @@ consents = Table(
     Index("read_consents_subject", "subject_tag", "reference_lookup"),
 )
 
+# Art. 19 notices (a rectification, erasure or restriction) and one notification per recipient
+# that received the affected data; reasons sealed for the person.
+recipient_notices = Table(
+    "read_recipient_notices",
+    metadata,
+    Column("notice_id", String(32), primary_key=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("cause", String(16), nullable=False),
+    Column("data_categories", Text, nullable=False),
+    Column("since", Date),
+    Column("recorded_on", Date, nullable=False),
+    Column("person_asked", Boolean, nullable=False),
+    Column("sealed_reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("read_recipient_notices_subject", "subject_tag", "position"),
+)
+
+recipient_notifications = Table(
+    "read_recipient_notifications",
+    metadata,
+    Column("notification_id", String(32), primary_key=True),
+    Column("notice_id", String(32), nullable=False),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("recipient_key", String(300), nullable=False),
+    Column("recipient_category", String(64), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("recipient_id", String(64)),
+    Column("data_categories", Text, nullable=False),
+    Column("first_on", Date, nullable=False),
+    Column("last_on", Date, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("sent_on", Date),
+    Column("channel", String(16)),
+    Column("sealed_reason", Text),
+    Column("marked_at", UTCDateTime),
+    Column("marked_by", String(200)),
+    Index("read_recipient_notifications_queue", "state", "position", "number"),
+    Index("read_recipient_notifications_notice", "notice_id", "number"),
+)
+
 READ_MODELS = (
     disclosures,
     subject_recipients,
@@ -140,4 +184,6 @@ READ_MODELS = (
     statistics,
     access_requests,
     consents,
+    recipient_notices,
+    recipient_notifications,
 )

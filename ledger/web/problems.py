@@ -26,7 +26,10 @@ from ledger.domain.errors import (
     DisclosureRetractedError,
     InvalidChange,
     InvalidSubjectId,
+    NotificationConflict,
+    NotificationNotFound,
     SourceConflict,
+    SubjectUnknown,
     SuppressionConflict,
 )
 from ledger.json_input import JSONRefused
@@ -191,6 +194,18 @@ def register(app: Flask) -> None:
         return problem(
             409, "The suppression does not allow this now", "See errors.", errors=error.errors
         )
+
+    @app.errorhandler(SubjectUnknown)
+    def _no_subject(error: SubjectUnknown) -> Response:
+        return problem(404, "No such subject", str(error))
+
+    @app.errorhandler(NotificationNotFound)
+    def _no_notification(error: NotificationNotFound) -> Response:
+        return problem(404, "No such notification", str(error))
+
+    @app.errorhandler(NotificationConflict)
+    def _notification_marked(error: NotificationConflict) -> Response:
+        return problem(409, "The notification was marked before", str(error), errors=error.errors)
 
     @app.errorhandler(AuthenticationFailed)
     def _unauthenticated(error: AuthenticationFailed) -> Response:

@@ -10,6 +10,7 @@ from ledger.web.api import (
     disclosures,
     integrity,
     links,
+    notifications,
     recipients,
     requests,
     statistics,
@@ -27,4 +28,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     requests.blp,
     consents.blp,
     suppressions.blp,
+    notifications.blp,
 )
