@@ -445,3 +445,15 @@ def test_ledger_overview_writes_each_format_for_the_person(
         "cli overview --format pdf",
         "cli overview --format json",
     }
+
+
+def test_the_json_copy_with_its_proof_is_valid_against_the_published_schema(
+    ledger: Ledger,
+) -> None:
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    view = ledger.reading.overview(reader=READER, subject_id="E-00001", with_proof=True)
+    document = json.loads(overview.render_json(view))
+
+    assert "proof" in document
+    errors = sorted(Draft202012Validator(SCHEMA).iter_errors(document), key=str)
+    assert errors == []
