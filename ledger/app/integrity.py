@@ -13,10 +13,14 @@ from sqlalchemy import Connection, text
 from ledger.adapters.database import keys_table
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.recording import salt_context
-from ledger.app.sealing import open_consent_reason, suppression_reason_context
+from ledger.app.sealing import (
+    open_consent_reason,
+    open_request_text,
+    suppression_reason_context,
+)
 from ledger.app.uow import UnitOfWork
 from ledger.domain.access_request import EVENTS as REQUEST_EVENTS
-from ledger.domain.access_request import AccessRequest, request_opening
+from ledger.domain.access_request import AccessRequest, request_opening, sealed_text
 from ledger.domain.consent import EVENTS as CONSENT_EVENTS
 from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
@@ -254,6 +258,13 @@ class Integrity:
         secret: dict[str, Any] = {}
         if isinstance(event, AccessRequest.AccessRequestOpened):
             secret = open_reference(self.vault, key, event.originator_id, event.sealed_reference)
+        elif (text := sealed_text(event)) is not None:
+            name, sealed = text
+            secret = {
+                name: open_request_text(
+                    self.vault, key, event.originator_id, event.originator_version, sealed
+                )
+            }
         return request_opening(
             request_id=event.originator_id,
             version=event.originator_version,

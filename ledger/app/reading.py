@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from ledger.adapters import access_log, overview_links
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.integrity import Integrity
+from ledger.app.sealing import open_request_text
 from ledger.app.uow import UnitOfWork
 from ledger.domain.disclosure import Disclosure
 from ledger.domain.errors import DisclosureNotFound
@@ -250,7 +251,7 @@ class Reading:
                     rows=queries.overview_rows(connection, key.tag),
                     recipients=queries.overview_recipients(connection, key.tag),
                     accesses=access_log.accesses(connection, key.tag),
-                    extensions=queries.extensions_of_subject(connection, key.tag),
+                    extensions=self._extensions(connection, key),
                     notices=notice_queries.notices_with_notifications(connection, key.tag),
                 )
         proof = None
@@ -370,6 +371,22 @@ class Reading:
         """The person's reference and name, opened from their most recent disclosures."""
         contact = self._contact(connection, key, subject_id, need_email=False)
         return contact.subject_id, contact.name
+
+    def _extensions(
+        self, connection: Connection, key: SubjectKey
+    ) -> list[tuple[date, date, str, date | None]]:
+        """The person's extended requests with each reason opened, for their overview."""
+        return [
+            (
+                row.received_on,
+                row.due_extended,
+                open_request_text(
+                    self.vault, key, UUID(hex=row.request_id), row.version, row.sealed_reason
+                ),
+                row.told_on,
+            )
+            for row in queries.extensions_of_subject(connection, key.tag)
+        ]
 
     def _contact(
         self,

@@ -2,8 +2,9 @@
 answered, withdrawn or refused, each step an event in the person's chain of the log; the queue
 with its legal deadlines; and the answer kept as evidence.
 
-The person is named only by their vault tag; the case reference and the frozen answer are
-sealed with their key, so erasure reaches them.
+The person is named only by their vault tag; the case reference, the frozen answer and every
+free text (how the identity was checked, the reasons) are sealed with their key, so erasure
+reaches them.
 """
 
 from __future__ import annotations
@@ -21,19 +22,22 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select
 
-from ledger.adapters.vault import SubjectKey, SubjectVault
+from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.integrity import open_reference
 from ledger.app.links import MadeLink, OverviewLinks
 from ledger.app.reading import Contact, Reader, Reading
 from ledger.app.recording import salt_context
+from ledger.app.sealing import open_request_text, seal_request_text
 from ledger.app.uow import UnitOfWork
 from ledger.domain.access_request import (
     AccessRequest,
+    check_reason,
     judge_extension,
     judge_notice,
     judge_open_state,
     judge_opening,
     request_opening,
+    sealed_text,
 )
 from ledger.domain.deadlines import IsHoliday
 from ledger.domain.errors import AccessRequestNotFound, InvalidChange, InvalidSubjectId
@@ -118,7 +122,8 @@ class AccessRequests:
         return request_id
 
     def verify_identity(self, request_id: UUID, *, how: str, actor: str) -> None:
-        self._step(request_id, "IdentityVerified", {"how": how.strip()}, actor, "verify_identity")
+        how = check_reason(how, "how")
+        self._step(request_id, "IdentityVerified", {}, actor, "verify_identity", text=("how", how))
 
     def extend(self, request_id: UUID, *, reason: str, actor: str) -> date:
         """Extend by two further months (Art. 12(3)): due three months after receipt."""
@@ -135,10 +140,11 @@ class AccessRequests:
         self._step(
             request_id,
             "DeadlineExtended",
-            {"reason": reason, "due_extended": due_extended.isoformat()},
+            {"due_extended": due_extended.isoformat()},
             actor,
             "extend",
             now=now,
+            text=("reason", reason),
         )
         return due_extended
 
@@ -162,11 +168,15 @@ class AccessRequests:
         )
 
     def withdraw(self, request_id: UUID, *, reason: str, actor: str) -> None:
-        self._step(request_id, "AccessRequestWithdrawn", {"reason": reason}, actor, "withdraw")
+        reason = check_reason(reason)
+        self._step(
+            request_id, "AccessRequestWithdrawn", {}, actor, "withdraw", text=("reason", reason)
+        )
 
     def refuse(self, request_id: UUID, *, reason: str, actor: str) -> None:
         """Art. 12(5): a manifestly unfounded or excessive request, with the reason why."""
-        self._step(request_id, "AccessRequestRefused", {"reason": reason}, actor, "refuse")
+        reason = check_reason(reason)
+        self._step(request_id, "AccessRequestRefused", {}, actor, "refuse", text=("reason", reason))
 
     def answer(self, request_id: UUID, *, reader: Reader) -> FrozenAnswer:
         """Freeze the person's overview as it stands (with their proof bundle), keep its hash,
@@ -272,22 +282,32 @@ class AccessRequests:
         *,
         now: datetime | None = None,
         sealed_overview: str | None = None,
+        text: tuple[str, str] | None = None,
     ) -> None:
+        """One step: `fields` stored in clear; `text`, a judged free text (name, value), is
+        committed to in clear and stored sealed, bound to this event."""
         with self.uow.write() as connection:
             request = self._get(request_id)
             key = self.vault.keys_by_tag(connection, [request.subject_tag]).get(request.subject_tag)
             if key is None:
                 raise InvalidChange({"subject": "was erased: this request can no longer change"})
+            version = request.version + 1
             fields = {**fields, "actor": actor}
             commitment, salt = self._commit(
                 key,
                 request_id,
-                request.version + 1,
+                version,
                 event_type,
                 {**fields, "subject_tag": request.subject_tag},
-                {},
+                {} if text is None else {text[0]: text[1]},
             )
             arguments: dict[str, Any] = {**fields, "commitment": commitment, "salt": salt}
+            if text is not None:
+                name, value = text
+                arguments[name] = value
+                arguments[f"sealed_{name}"] = seal_request_text(
+                    self.vault, key, request_id, version, value
+                )
             if sealed_overview is not None:
                 arguments["sealed_overview"] = self.vault.seal_bytes(
                     key, request_id.bytes + ANSWER_CONTEXT, sealed_overview.encode()
@@ -353,16 +373,41 @@ class AccessRequests:
     def _with_timeline(self, row: dict[str, Any], key: SubjectKey | None) -> dict[str, Any]:
         summary = self._summary(row, key, dutch_date(self.uow.now()))
         request_id = UUID(hex=row["request_id"])
-        summary["timeline"] = [_timeline_entry(event) for event in self._events(request_id)]
+        summary["timeline"] = [
+            _timeline_entry(event, self._opened_text(key, event))
+            for event in self._events(request_id)
+        ]
         return summary
+
+    def _opened_text(self, key: SubjectKey | None, event: Any) -> dict[str, str]:
+        """A step's free text, opened; left out once the person is erased."""
+        sealed = sealed_text(event)
+        if sealed is None or key is None:
+            return {}
+        name, value = sealed
+        try:
+            text = open_request_text(
+                self.vault, key, event.originator_id, event.originator_version, value
+            )
+        except VaultError:
+            return {}
+        return {name: text}
 
     def _summary(self, row: dict[str, Any], key: SubjectKey | None, today: date) -> dict[str, Any]:
         request_id = UUID(hex=row["request_id"])
-        reference = None
+        reference = extension_reason = None
         if key is not None:
             reference = open_reference(self.vault, key, request_id, row["sealed_reference"])[
                 "reference"
             ]
+            if row["sealed_extension_reason"] is not None:
+                extension_reason = open_request_text(
+                    self.vault,
+                    key,
+                    request_id,
+                    row["extension_version"],
+                    row["sealed_extension_reason"],
+                )
         due = row["due_extended"] or row["due"]
         days_left = (due - today).days
         return {
@@ -374,7 +419,7 @@ class AccessRequests:
             "state": row["state"],
             "due": row["due"],
             "due_extended": row["due_extended"],
-            "extension_reason": row["extension_reason"],
+            "extension_reason": extension_reason,
             "told_on": row["told_on"],
             "identity_verified_at": row["identity_verified_at"],
             "opened_at": row["opened_at"],
@@ -386,10 +431,11 @@ class AccessRequests:
 
 Clock = Callable[[], datetime]
 
+# `how` and `reason` are read in clear only from steps stored before free text was sealed.
 _DETAILS = ("how", "reason", "due_extended", "told_on", "overview_sha256", "tree_size", "withheld")
 
 
-def _timeline_entry(event: Any) -> dict[str, Any]:
+def _timeline_entry(event: Any, opened: dict[str, str]) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "type": type(event).__name__,
         "at": event.timestamp,
@@ -398,4 +444,4 @@ def _timeline_entry(event: Any) -> dict[str, Any]:
     for name in _DETAILS:
         if hasattr(event, name):
             entry[name] = getattr(event, name)
-    return entry
+    return {**entry, **opened}

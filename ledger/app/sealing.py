@@ -1,5 +1,5 @@
-"""What the sealed free text of consents and suppression orders is bound to, shared by the
-services that seal it and the proof bundle that opens it."""
+"""What the sealed free text of consents, suppression orders and access requests is bound to,
+shared by the services that seal it and the proof bundle that opens it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ledger.app.recording import salt_context
 
 CONSENT_REASON = b"consent withdrawal reason"
 SUPPRESSION_REASON = b"suppression reason"
+REQUEST_TEXT = b"access request text"
 
 
 def suppression_reason_context(disclosure_id: UUID, version: int) -> bytes:
@@ -23,3 +24,21 @@ def seal_consent_reason(vault: SubjectVault, key: SubjectKey, consent_id: UUID, 
 
 def open_consent_reason(vault: SubjectVault, key: SubjectKey, consent_id: UUID, sealed: str) -> str:
     return vault.open_bytes(key, consent_id.bytes + CONSENT_REASON, sealed).decode()
+
+
+def request_text_context(request_id: UUID, version: int) -> bytes:
+    """An access request's free text (how the identity was checked, a reason) is bound to that
+    one event of the request: each event carries at most one."""
+    return salt_context(request_id, version) + REQUEST_TEXT
+
+
+def seal_request_text(
+    vault: SubjectVault, key: SubjectKey, request_id: UUID, version: int, text: str
+) -> str:
+    return vault.seal_bytes(key, request_text_context(request_id, version), text.encode())
+
+
+def open_request_text(
+    vault: SubjectVault, key: SubjectKey, request_id: UUID, version: int, sealed: str
+) -> str:
+    return vault.open_bytes(key, request_text_context(request_id, version), sealed).decode()

@@ -32,7 +32,7 @@ MAX_REASON = 1000
 NOT_COMMITTED = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "commitment", "salt"}
 )
-SEALED_FIELDS = frozenset({"sealed_reference", "sealed_overview"})
+SEALED_FIELDS = frozenset({"sealed_reference", "sealed_overview", "sealed_how", "sealed_reason"})
 
 
 def request_opening(
@@ -137,18 +137,21 @@ class AccessRequest(Aggregate):
         commitment: str
         salt: str
 
+    # Free text (how the identity was checked, a reason) may name the person or their
+    # circumstances: it is stored only sealed with their key, and committed to in clear.
+
     class IdentityVerified(Aggregate.Event):
-        how: str
+        sealed_how: str
         actor: str
         subject_tag: str
         commitment: str
         salt: str
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.identity = self.how
+            aggregate.identity_verified = True
 
     class DeadlineExtended(Aggregate.Event):
-        reason: str
+        sealed_reason: str
         due_extended: str
         actor: str
         subject_tag: str
@@ -183,7 +186,7 @@ class AccessRequest(Aggregate):
             aggregate.state = "answered"
 
     class AccessRequestWithdrawn(Aggregate.Event):
-        reason: str
+        sealed_reason: str
         actor: str
         subject_tag: str
         commitment: str
@@ -193,7 +196,7 @@ class AccessRequest(Aggregate):
             aggregate.state = "withdrawn"
 
     class AccessRequestRefused(Aggregate.Event):
-        reason: str
+        sealed_reason: str
         actor: str
         subject_tag: str
         commitment: str
@@ -222,7 +225,7 @@ class AccessRequest(Aggregate):
         self.due = date.fromisoformat(due)
         self.due_extended: date | None = None
         self.state = "open"
-        self.identity: str | None = None
+        self.identity_verified = False
         self.told_on: date | None = None
 
     @classmethod
@@ -239,14 +242,18 @@ class AccessRequest(Aggregate):
         return answer_due(received_on, is_holiday=is_holiday, extended=True)
 
     # Each step is judged by the service before it computes the event's commitment, and
-    # judged again here, so the aggregate never holds a step its rules refuse. The events apply
-    # themselves (`apply`), which only changes state.
+    # judged again here, so the aggregate never holds a step its rules refuse: a free text is
+    # judged in clear and kept only sealed. The events apply themselves (`apply`), which only
+    # changes state.
 
-    def verify_identity(self, *, how: str, actor: str, commitment: str, salt: str) -> None:
+    def verify_identity(
+        self, *, how: str, sealed_how: str, actor: str, commitment: str, salt: str
+    ) -> None:
         judge_open_state(self.state)
+        check_reason(how, "how")
         self._step(
             self.IdentityVerified,
-            how=check_reason(how, "how"),
+            sealed_how=sealed_how,
             actor=actor,
             commitment=commitment,
             salt=salt,
@@ -256,18 +263,19 @@ class AccessRequest(Aggregate):
         self,
         *,
         reason: str,
+        sealed_reason: str,
         due_extended: str,
         now: datetime,
         actor: str,
         commitment: str,
         salt: str,
     ) -> None:
-        reason = judge_extension(
+        judge_extension(
             state=self.state, due=self.due, due_extended=self.due_extended, reason=reason, now=now
         )
         self._step(
             self.DeadlineExtended,
-            reason=reason,
+            sealed_reason=sealed_reason,
             due_extended=due_extended,
             actor=actor,
             commitment=commitment,
@@ -317,21 +325,27 @@ class AccessRequest(Aggregate):
             salt=salt,
         )
 
-    def withdraw(self, *, reason: str, actor: str, commitment: str, salt: str) -> None:
+    def withdraw(
+        self, *, reason: str, sealed_reason: str, actor: str, commitment: str, salt: str
+    ) -> None:
         judge_open_state(self.state)
+        check_reason(reason)
         self._step(
             self.AccessRequestWithdrawn,
-            reason=check_reason(reason),
+            sealed_reason=sealed_reason,
             actor=actor,
             commitment=commitment,
             salt=salt,
         )
 
-    def refuse(self, *, reason: str, actor: str, commitment: str, salt: str) -> None:
+    def refuse(
+        self, *, reason: str, sealed_reason: str, actor: str, commitment: str, salt: str
+    ) -> None:
         judge_open_state(self.state)
+        check_reason(reason)
         self._step(
             self.AccessRequestRefused,
-            reason=check_reason(reason),
+            sealed_reason=sealed_reason,
             actor=actor,
             commitment=commitment,
             salt=salt,
@@ -339,6 +353,24 @@ class AccessRequest(Aggregate):
 
     def _step(self, event_class: type[Aggregate.Event], **fields: Any) -> None:
         self.trigger_event(event_class, subject_tag=self.subject_tag, **fields)
+
+
+# The free text each kind of step carries, by its name in clear (its stored field is `sealed_`
+# and that name).
+TEXTS: Mapping[type[Aggregate.Event], str] = {
+    AccessRequest.IdentityVerified: "how",
+    AccessRequest.DeadlineExtended: "reason",
+    AccessRequest.AccessRequestWithdrawn: "reason",
+    AccessRequest.AccessRequestRefused: "reason",
+}
+
+
+def sealed_text(event: Aggregate.Event) -> tuple[str, str] | None:
+    """(name, sealed value) of the free text a step carries; None for steps without one, and
+    for steps stored before free text was sealed (those hold it in clear, as committed)."""
+    name = TEXTS.get(type(event))
+    sealed = None if name is None else getattr(event, f"sealed_{name}", None)
+    return None if name is None or sealed is None else (name, sealed)
 
 
 EVENTS: tuple[type[Aggregate.Event], ...] = (

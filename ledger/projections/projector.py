@@ -143,7 +143,8 @@ class Projector:
             values["identity_verified_at"] = event.timestamp
         elif isinstance(event, AccessRequest.DeadlineExtended):
             values["due_extended"] = date.fromisoformat(event.due_extended)
-            values["extension_reason"] = event.reason
+            values["sealed_extension_reason"] = event.sealed_reason
+            values["extension_version"] = event.originator_version
         elif isinstance(event, AccessRequest.PersonToldOfExtension):
             values["told_on"] = date.fromisoformat(event.told_on)
         else:

@@ -340,16 +340,29 @@ def access_request_ids_of_subject(connection: Connection, subject_tag: str) -> l
     return [row.request_id for row in rows]
 
 
-def extensions_of_subject(
-    connection: Connection, subject_tag: str
-) -> list[tuple[date, date, str, date | None]]:
-    """(received_on, due_extended, reason, told_on) of a person's extended access requests,
-    oldest first: what their overview says about each extension."""
+@dataclass(frozen=True, slots=True)
+class ExtensionRow:
+    """One extended access request of a person, its reason still sealed (bound to the request's
+    `version` that extended it)."""
+
+    request_id: str
+    version: int
+    received_on: date
+    due_extended: date
+    sealed_reason: str
+    told_on: date | None
+
+
+def extensions_of_subject(connection: Connection, subject_tag: str) -> list[ExtensionRow]:
+    """A person's extended access requests, oldest first: what their overview says about each
+    extension."""
     rows = connection.execute(
         select(
+            access_requests.c.request_id,
+            access_requests.c.extension_version,
             access_requests.c.received_on,
             access_requests.c.due_extended,
-            access_requests.c.extension_reason,
+            access_requests.c.sealed_extension_reason,
             access_requests.c.told_on,
         )
         .where(
@@ -359,7 +372,15 @@ def extensions_of_subject(
         .order_by(access_requests.c.position)
     )
     return [
-        (row.received_on, row.due_extended, row.extension_reason or "", row.told_on) for row in rows
+        ExtensionRow(
+            row.request_id,
+            row.extension_version,
+            row.received_on,
+            row.due_extended,
+            row.sealed_extension_reason,
+            row.told_on,
+        )
+        for row in rows
     ]
 
 

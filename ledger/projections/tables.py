@@ -91,7 +91,8 @@ statistics = Table(
     sqlite_with_rowid=False,
 )
 
-# Access requests, the officer's queue: one row per request, its reference sealed for the person.
+# Access requests, the officer's queue: one row per request, its reference and the extension's
+# reason sealed for the person (the reason bound to the extension's event, `extension_version`).
 access_requests = Table(
     "read_access_requests",
     metadata,
@@ -104,7 +105,8 @@ access_requests = Table(
     Column("state", String(16), nullable=False),
     Column("due", Date, nullable=False),
     Column("due_extended", Date),
-    Column("extension_reason", String(1000)),
+    Column("sealed_extension_reason", Text),
+    Column("extension_version", Integer),
     Column("told_on", Date),
     Column("identity_verified_at", UTCDateTime),
     Column("opened_at", UTCDateTime, nullable=False),

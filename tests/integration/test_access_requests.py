@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from ledger.app import Ledger
@@ -276,3 +277,94 @@ def test_the_queue_lists_open_requests_first_by_deadline_with_days_left_and_over
     ]
     only_open = client.get("/api/v1/access-requests?state=open", headers=officer).get_json()
     assert len(only_open["items"]) == 3
+
+
+# -- the person's free text, sealed ------------------------------------------------------------
+
+HOW = "paspoort NL-XK4471 aan de balie"
+EXTENSION = "dossier bij de bedrijfsarts Jansen"
+WITHDRAWAL = "belde op vanuit ziekenhuis Rijnstate"
+REFUSAL = "vijfde verzoek van mevrouw De Vries deze maand"
+
+
+def stored_text(ledger: Ledger) -> str:
+    """Every row of every table of the database (events, read models, log, vault), as text."""
+    dumped = []
+    with ledger.database.read_engine.connect() as connection:
+        for name in sa.inspect(connection).get_table_names():
+            for row in connection.execute(sa.text(f'SELECT * FROM "{name}"')):  # noqa: S608
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        dumped.append(bytes(value).decode("utf-8", "replace"))
+                    else:
+                        dumped.append(str(value))
+    return "\n".join(dumped)
+
+
+def test_how_and_every_reason_of_a_request_are_stored_only_sealed_and_shown_opened(
+    client: FlaskClient, officer: dict[str, str], ledger: Ledger, clock: FixedClock
+) -> None:
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    clock.now = at(10, 2)
+    first, second, third = (opened(client, officer) for _ in range(3))
+    assert post(client, officer, f"/{first}/identity", {"how": f"  {HOW} "}).status_code == 200
+    extended = post(client, officer, f"/{first}/extension", {"reason": EXTENSION})
+    assert extended.get_json()["extension_reason"] == EXTENSION
+    assert post(client, officer, f"/{second}/withdrawal", {"reason": WITHDRAWAL}).status_code == 200
+    assert post(client, officer, f"/{third}/refusal", {"reason": REFUSAL}).status_code == 200
+
+    # Stored: nowhere in clear, in any table, on either backend; the clear fields are there.
+    stored = stored_text(ledger)
+    for text in (HOW, EXTENSION, WITHDRAWAL, REFUSAL):
+        assert text not in stored
+    for fragment in ("NL-XK4471", "Jansen", "Rijnstate", "De Vries"):
+        assert fragment not in stored
+    assert "2026-04-30" in stored  # the extended deadline is clear: the search can find text
+
+    # Shown: opened in the API's answers, the queue and the person's overview.
+    shown = client.get(f"/api/v1/access-requests/{first}", headers=officer).get_json()
+    assert shown["extension_reason"] == EXTENSION
+    details = {entry["type"]: entry for entry in shown["timeline"]}
+    assert details["IdentityVerified"]["how"] == HOW
+    assert details["DeadlineExtended"]["reason"] == EXTENSION
+    for request_id, step, reason in (
+        (second, "AccessRequestWithdrawn", WITHDRAWAL),
+        (third, "AccessRequestRefused", REFUSAL),
+    ):
+        timeline = client.get(f"/api/v1/access-requests/{request_id}", headers=officer).get_json()
+        assert timeline["timeline"][-1] == {
+            **timeline["timeline"][-1],
+            "type": step,
+            "reason": reason,
+        }
+    queue = client.get("/api/v1/access-requests", headers=officer).get_json()["items"]
+    assert [item["extension_reason"] for item in queue if item["id"] == first] == [EXTENSION]
+    overview = ledger.reading.overview(reader=READER, subject_id="E-00001")
+    assert [extension.reason for extension in overview.extensions] == [EXTENSION]
+
+    # The person's bundle opens each text where its commitment binds it, and still verifies.
+    bundle = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
+    assert bundle is not None
+    assert verify_bundle(bundle, ledger.integrity.verifier_key()) == []
+    steps = [json.loads(e["plaintext"]) for e in bundle["events"] if '"request"' in e["plaintext"]]
+    secrets = {step["event"]: step["secret"] for step in steps}
+    assert secrets["IdentityVerified"] == {"how": HOW}
+    assert secrets["DeadlineExtended"] == {"reason": EXTENSION}
+    assert secrets["AccessRequestWithdrawn"] == {"reason": WITHDRAWAL}
+    assert secrets["AccessRequestRefused"] == {"reason": REFUSAL}
+    assert not any({"how", "reason"} & set(step["fields"]) for step in steps)
+    assert ledger.integrity.verify().ok
+
+    # A rebuild gives the same sealed rows; erasing the person leaves nothing to open.
+    with ledger.uow.read() as connection:
+        before = connection.execute(access_requests.select()).all()
+    ledger.maintenance.rebuild_projections()
+    with ledger.uow.read() as connection:
+        assert sorted(connection.execute(access_requests.select()).all()) == sorted(before)
+    with ledger.database.write_engine.begin() as connection:
+        key = ledger.vault.find(connection, "E-00001")
+        assert key is not None
+        assert ledger.vault.shred(connection, key.tag)  # crypto-shredding, as erasure does
+    erased = ledger.requests.get(uuid.UUID(first), reader=READER)
+    assert erased["extension_reason"] is None
+    assert not any("how" in entry or "reason" in entry for entry in erased["timeline"])

@@ -48,4 +48,6 @@ def test_the_cli_runs_a_request_from_receipt_to_answer(settings: Settings) -> No
     shown = json.loads(run("requests", "show", request_id).output)
     assert shown["state"] == "answered"
     assert len(shown["timeline"]) == 5
+    # The free text is stored sealed and shown opened.
+    assert (shown["timeline"][1]["how"], shown["extension_reason"]) == ("passport", "many systems")
     assert run("verify").exit_code == 0

@@ -14,6 +14,7 @@ from ledger.domain.access_request import (
     judge_notice,
     judge_opening,
     request_opening,
+    sealed_text,
 )
 from ledger.domain.errors import AccessRequestConflict, InvalidChange
 
@@ -155,10 +156,12 @@ ANSWER = {"overview_sha256": "0" * 64, "tree_size": 1, "root_hash": "0" * 64, "w
     "step",
     [
         lambda r: r.answer(**ANSWER, sealed_overview="x", **STEP),
-        lambda r: r.withdraw(reason="changed their mind", **STEP),
-        lambda r: r.refuse(reason="manifestly excessive", **STEP),
-        lambda r: r.verify_identity(how="passport", **STEP),
-        lambda r: r.extend(reason="busy", due_extended="2026-04-30", now=_at(1), **STEP),
+        lambda r: r.withdraw(reason="changed their mind", sealed_reason="x", **STEP),
+        lambda r: r.refuse(reason="manifestly excessive", sealed_reason="x", **STEP),
+        lambda r: r.verify_identity(how="passport", sealed_how="x", **STEP),
+        lambda r: r.extend(
+            reason="busy", sealed_reason="x", due_extended="2026-04-30", now=_at(1), **STEP
+        ),
     ],
 )
 def test_a_closed_request_takes_no_further_step(step: Callable[[AccessRequest], None]) -> None:
@@ -171,17 +174,48 @@ def test_a_closed_request_takes_no_further_step(step: Callable[[AccessRequest], 
 
 def test_a_request_keeps_its_deadlines_and_steps() -> None:
     request = _request()
-    request.verify_identity(how="passport shown at the desk", **STEP)
-    request.extend(reason="many systems", due_extended="2026-04-30", now=_at(1), **STEP)
+    request.verify_identity(how="passport shown at the desk", sealed_how="sealed-how", **STEP)
+    request.extend(
+        reason="many systems",
+        sealed_reason="sealed-reason",
+        due_extended="2026-04-30",
+        now=_at(1),
+        **STEP,
+    )
     request.tell_of_extension(told_on="2026-03-01", now=_at(1), **STEP)
     assert (request.due, request.due_extended, request.told_on) == (
         DUE,
         EXTENDED,
         date(2026, 3, 1),
     )
-    assert request.identity == "passport shown at the desk"
-    request.refuse(reason="manifestly unfounded", **STEP)
+    assert request.identity_verified
+    request.refuse(reason="manifestly unfounded", sealed_reason="sealed-refusal", **STEP)
     assert request.state == "refused"
+    # The free text is judged in clear and kept only sealed.
+    events = request.collect_events()
+    assert [sealed_text(event) for event in events[1:]] == [
+        ("how", "sealed-how"),
+        ("reason", "sealed-reason"),
+        None,
+        ("reason", "sealed-refusal"),
+    ]
+    assert not any("passport" in repr(vars(event)) for event in events)
+
+
+@pytest.mark.parametrize(
+    ("step", "field"),
+    [
+        (lambda r: r.verify_identity(how=" ", sealed_how="x", **STEP), "how"),
+        (lambda r: r.withdraw(reason="", sealed_reason="x", **STEP), "reason"),
+        (lambda r: r.refuse(reason="r" * 1001, sealed_reason="x", **STEP), "reason"),
+    ],
+)
+def test_a_step_judges_its_free_text_in_clear_before_keeping_it_sealed(
+    step: Callable[[AccessRequest], None], field: str
+) -> None:
+    with pytest.raises(InvalidChange) as refused:
+        step(_request())
+    assert set(refused.value.errors) == {field}
 
 
 def test_the_opening_binds_the_clear_fields_and_the_sealed_plaintext_only() -> None:
