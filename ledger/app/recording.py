@@ -46,6 +46,8 @@ from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.leaves import commitment as commitment_of
 
 MAX_BATCH = 10_000
+# The facts `consent_problem` judges a disclosure by (its subject id cannot be corrected).
+CONSENT_FACTS = ("consent_reference", "occurred_at", "legal_basis", "special_category_condition")
 
 T = TypeVar("T")
 
@@ -168,13 +170,15 @@ class Recording:
         self, disclosure_id: UUID, *, changes: Mapping[str, Any], reason: str, actor: str
     ) -> Receipt:
         """Amend a disclosure; the result is judged by the same rules as a new one."""
+        now = self.uow.now()
         with self.uow.write() as connection:
             disclosure = self._get(disclosure_id)
             key, secret = self._open(connection, disclosure)
             current = facts_from_payload(disclosure.fields, secret)
             correction = judge_correction(
-                current, changes, reason, now=self.uow.now(), vocabulary=self.vocabulary
+                current, changes, reason, now=now, vocabulary=self.vocabulary
             )
+            self._judge_corrected_consent(connection, current, correction.facts, now=now)
             before, after = clear_payload(current), clear_payload(correction.facts)
             clear_changes = {name: value for name, value in after.items() if before[name] != value}
             new_secret = secret_payload(correction.facts)
@@ -213,6 +217,27 @@ class Recording:
             )
             disclosure.retract(reason=reason, actor=actor, commitment=commitment, salt=salt)
             return self._save_one(connection, disclosure)
+
+    def _judge_corrected_consent(
+        self,
+        connection: Connection,
+        current: DisclosureFacts,
+        corrected: DisclosureFacts,
+        *,
+        now: datetime,
+    ) -> None:
+        """Refuse a correction that leaves the disclosure on a consent that does not cover it,
+        judged as a new disclosure's is; DisclosureRefused keyed `consent_reference`, as the
+        corrected facts' other rule errors are."""
+        # Only a correction of what the consent rule looks at is judged again: one of a
+        # disclosure's purpose must not be refused because strict consent was switched on after
+        # it was recorded.
+        if all(getattr(current, name) == getattr(corrected, name) for name in CONSENT_FACTS):
+            return
+        [recorded] = recorded_consents(connection, self.vault, [corrected], now=now)
+        problem = consent_problem(corrected, recorded, strict=self.uow.settings.strict_consent)
+        if problem is not None:
+            raise DisclosureRefused({"consent_reference": problem})
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -174,6 +174,89 @@ def test_strict_consent_refuses_a_reference_never_recorded_for_this_person(
     strict.recording.record(on_consent(2), actor="p")
 
 
+def correct(
+    client: FlaskClient, officer: dict[str, str], disclosure_id: object, **changes: Any
+) -> Any:
+    return client.post(
+        f"/api/v1/disclosures/{disclosure_id}/corrections",
+        json={"changes": changes, "reason": "verkeerd overgenomen"},
+        headers=officer,
+    )
+
+
+def history_of(client: FlaskClient, officer: dict[str, str], disclosure_id: object) -> list[str]:
+    shown = client.get(f"/api/v1/disclosures/{disclosure_id}", headers=officer).get_json()
+    return [step["type"] for step in shown["history"]]
+
+
+def test_a_correction_onto_a_withdrawn_consent_is_refused_and_one_that_keeps_a_consent_passes(
+    ledger: Ledger, client: FlaskClient, officer: dict[str, str]
+) -> None:
+    # 0042 is withdrawn on 1 October, 0007 was withdrawn in June, 0100 is in force.
+    withdrawn_later = give(client, officer).get_json()["id"]
+    withdrawn_before = give(client, officer, consent_reference="form 2025/0007").get_json()["id"]
+    assert give(client, officer, consent_reference="form 2026/0100").status_code == 201
+    for consent_id, at in ((withdrawn_later, "2026-10-01"), (withdrawn_before, "2026-06-01")):
+        assert withdraw(client, officer, consent_id, f"{at}T00:00:00+00:00").status_code == 200
+    receipt = ledger.recording.record(
+        on_consent(1, occurred_at=datetime(2026, 9, 1, tzinfo=UTC)), actor="p"
+    )
+    on_contract = ledger.recording.record(
+        dataclasses.replace(
+            on_consent(1, reference="form 2025/0007", source=a_disclosure(2).source),
+            legal_basis="contract",
+            occurred_at=datetime(2026, 9, 1, tzinfo=UTC),
+        ),
+        actor="p",
+    )
+    for disclosure_id, changes, said in (
+        (receipt.id, {"occurred_at": "2026-10-15T12:00:00+02:00"}, "withdrawn at 2026-10-01"),
+        (receipt.id, {"consent_reference": "form 2025/0007"}, "withdrawn at 2026-06-01"),
+        # 0007 was named all along; the correction puts the disclosure on it.
+        (on_contract.id, {"legal_basis": "consent"}, "withdrawn at 2026-06-01"),
+    ):
+        refused = correct(client, officer, disclosure_id, **changes)
+        assert refused.status_code == 422, refused.get_json()
+        assert set(refused.get_json()["errors"]) == {"consent_reference"}, changes
+        assert said in refused.get_json()["errors"]["consent_reference"]
+    # Nothing of a refused correction was written.
+    assert history_of(client, officer, receipt.id) == ["DisclosureRecorded"]
+    assert history_of(client, officer, on_contract.id) == ["DisclosureRecorded"]
+    # Still before the withdrawal, and onto a consent in force: both pass.
+    moved = correct(client, officer, receipt.id, occurred_at="2026-09-30T12:00:00+02:00")
+    assert moved.status_code == 201, moved.get_json()
+    renamed = correct(
+        client,
+        officer,
+        receipt.id,
+        consent_reference="form 2026/0100",
+        occurred_at="2026-10-15T12:00:00+02:00",
+    )
+    assert renamed.status_code == 201, renamed.get_json()
+    assert history_of(client, officer, receipt.id) == [
+        "DisclosureRecorded",
+        "DisclosureCorrected",
+        "DisclosureCorrected",
+    ]
+
+
+def test_strict_consent_refuses_a_correction_onto_a_reference_never_recorded(
+    settings: Settings, strict: Ledger
+) -> None:
+    app = create_app(dataclasses.replace(settings, strict_consent=True), ledger=strict)
+    test_client = app.test_client()
+    officer = {"Authorization": f"Bearer {strict.api_keys.create(name='fg', role='officer')[1]}"}
+    assert give(test_client, officer).status_code == 201
+    receipt = strict.recording.record(on_consent(1), actor="p")
+    refused = correct(test_client, officer, receipt.id, consent_reference="form 2026/9999")
+    assert refused.status_code == 422, refused.get_json()
+    assert set(refused.get_json()["errors"]) == {"consent_reference"}
+    assert "never recorded" in refused.get_json()["errors"]["consent_reference"]
+    # A correction the consent rule does not look at is not judged by it again.
+    kept = correct(test_client, officer, receipt.id, purpose="Pensioenregeling 2027")
+    assert kept.status_code == 201, kept.get_json()
+
+
 def test_strict_consent_is_a_setting() -> None:
     assert Settings.from_env({"LEDGER_STRICT_CONSENT": "1"}).strict_consent
     assert not Settings.from_env({}).strict_consent
