@@ -1,8 +1,9 @@
 """In a real browser (Playwright driving Debian's Chromium) against a real `ledger serve`, on
 SQLite and PostgreSQL: the person opens their link, reads who received their data, switches to
-English and downloads the PDF; the officer logs in, finds the person and makes a link, and runs an
-access request from the queue to its answer (link and e-mail); an expired link says so. A
-screenshot of the overview is saved under var/screenshots/."""
+English and downloads the PDF; the officer logs in, finds the person and makes a link, runs an
+access request from the queue to its answer (link and e-mail), and marks the Art. 19
+notifications of a rectification on their page; an expired link says so. A screenshot of the
+overview is saved under var/screenshots/."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
+from ledger.overview.texts import long_date
 from tests.conftest import Backend
 from tests.e2e.serving import ServeProcess, environment
 
@@ -315,4 +317,79 @@ def test_the_officer_walks_the_queue_and_answers_a_request_with_a_link_and_an_em
     page = person.new_page()
     assert page.goto(made).status == 200  # type: ignore[union-attr]
     assert page.get_by_text("gegevens in vele systemen").is_visible()
+    person.close()
+
+
+def test_the_officer_marks_the_notifications_of_a_rectification_and_the_person_sees_whom_we_told(
+    ledger: Ledger, browser: Browser
+) -> None:
+    notice = ledger.call(
+        "POST",
+        f"/api/v1/subjects/{SUBJECT}/rectifications",
+        {
+            "data_categories": ["naam"],
+            "reason": "achternaam verkeerd gespeld",
+            "person_asked_for_recipients": True,
+        },
+        "fg",
+    )
+    notifications = {n["recipient"]["name"]: n["id"] for n in notice["notifications"]}
+    # One to mark sent, one impossible, and at least one left for later.
+    assert len(notifications) >= 3, notifications
+    (sent, sent_id), (lost, lost_id), *rest = notifications.items()
+
+    office = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = office.new_page()
+    elsewhere = outside_requests(page, ledger.base)
+    page.goto(ledger.base + "/officer/")
+    page.get_by_label("API-sleutel").fill(ledger.keys["fg"])
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("link", name="Notificaties", exact=True).click()
+    assert page.locator("h1").inner_text() == "Notificaties aan ontvangers"
+    rows = page.locator("table.notifications tbody tr")
+    assert rows.count() == len(notifications)
+    assert SUBJECT in rows.first.inner_text()
+
+    # Sent by letter on the form's date (today, the earliest and latest it may be).
+    row = page.locator(f"#n-{sent_id}")
+    assert sent in row.inner_text()
+    sent_on = row.get_by_label("Verstuurd op").input_value()
+    row.get_by_label("Verstuurd op").fill(sent_on)
+    row.get_by_label("via").select_option(label="brief")
+    row.get_by_role("button", name="Verstuurd", exact=True).click()
+    assert page.get_by_role("status").inner_text() == "Gemarkeerd als verstuurd."
+    assert page.locator(f"#n-{sent_id}").count() == 0
+
+    # Impossible, with the reason the page asks for.
+    row = page.locator(f"#n-{lost_id}")
+    row.locator(f"#impossible-{lost_id}").fill("bedrijf opgeheven, geen adres meer")
+    row.get_by_role("button", name="Onmogelijk", exact=True).click()
+    assert page.get_by_role("status").inner_text() == "Gemarkeerd als onmogelijk."
+    assert page.locator(f"#n-{lost_id}").count() == 0
+    remaining = page.locator("table.notifications tbody tr")
+    assert remaining.count() == len(rest)
+    assert {page.locator(f"#n-{n_id}").count() for _, n_id in rest} == {1}
+    assert elsewhere == []
+    office.close()
+
+    # The person asked whom we told: their overview lists each recipient and what became of it.
+    link = ledger.call("POST", f"/api/v1/subjects/{SUBJECT}/overview-links", {}, "fg")
+    person = browser.new_context()
+    page = person.new_page()
+    elsewhere = outside_requests(page, ledger.base)
+    assert page.goto(link["url"]).status == 200  # type: ignore[union-attr]
+    told = page.locator("section[aria-labelledby=notified-title]")
+    assert (
+        told.locator("h2").inner_text() == "Wie hebben wij verteld dat uw gegevens zijn gewijzigd?"
+    )
+    states = {
+        cells[2].split(" (")[0]: cells[4]
+        for cells in (row.locator("td").all_inner_texts() for row in told.locator("tbody tr").all())
+    }
+    assert states == {
+        sent: f"verstuurd op {long_date(date.fromisoformat(sent_on), 'nl')}",
+        lost: "niet mogelijk",
+        **{name: "wordt nog verstuurd" for name, _ in rest},
+    }
+    assert elsewhere == []
     person.close()
