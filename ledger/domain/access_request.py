@@ -8,7 +8,6 @@ re-judges old steps against today's rules.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.deadlines import IsHoliday, answer_due
 from ledger.domain.errors import AccessRequestConflict, InvalidChange
+from ledger.domain.openings import aggregate_opening
 from ledger.domain.suppression import dutch_date
 
 CHANNELS = ("email", "letter", "web_form", "in_person")
@@ -27,11 +27,6 @@ STATES = ("open", "answered", "withdrawn", "refused")
 EARLIEST_RECEIPT = date(2018, 5, 25)
 MAX_REASON = 1000
 
-# Fields of a stored event that are not part of what its commitment binds: the event's own
-# identity and time, the commitment itself, and sealed values (bound as their plaintext).
-NOT_COMMITTED = frozenset(
-    {"originator_id", "originator_version", "originator_topic", "timestamp", "commitment", "salt"}
-)
 SEALED_FIELDS = frozenset({"sealed_reference", "sealed_overview", "sealed_how", "sealed_reason"})
 
 
@@ -45,18 +40,15 @@ def request_opening(
 ) -> bytes:
     """The canonical plaintext one request event commits to: its clear fields and the opened
     sealed ones; sorted keys, no spaces, UTF-8 (as `ledger.domain.disclosure.opening`)."""
-    return json.dumps(
-        {
-            "request": str(request_id),
-            "version": version,
-            "event": event_type,
-            "fields": {k: v for k, v in fields.items() if k not in NOT_COMMITTED | SEALED_FIELDS},
-            "secret": dict(secret),
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+    return aggregate_opening(
+        "request",
+        request_id,
+        version=version,
+        event_type=event_type,
+        fields=fields,
+        secret=secret,
+        sealed_fields=SEALED_FIELDS,
+    )
 
 
 # -- the rules -------------------------------------------------------------------------------

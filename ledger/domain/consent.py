@@ -9,7 +9,6 @@ holds it only sealed, beside a keyed lookup to find it by; both are opaque here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.errors import ConsentConflict, InvalidChange
+from ledger.domain.openings import aggregate_opening
 from ledger.domain.values import DisclosureFacts
 
 MAX_REFERENCE = 200
@@ -31,9 +31,6 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 CONSENT_BASES = ("consent",)
 CONSENT_CONDITIONS = ("explicit_consent",)
 
-NOT_COMMITTED = frozenset(
-    {"originator_id", "originator_version", "originator_topic", "timestamp", "commitment", "salt"}
-)
 SEALED_FIELDS = frozenset({"sealed_reference", "sealed_reason"})
 
 
@@ -47,18 +44,15 @@ def consent_opening(
 ) -> bytes:
     """The canonical plaintext one consent event commits to: its clear fields and the opened
     sealed ones; sorted keys, no spaces, UTF-8 (as `ledger.domain.access_request`)."""
-    return json.dumps(
-        {
-            "consent": str(consent_id),
-            "version": version,
-            "event": event_type,
-            "fields": {k: v for k, v in fields.items() if k not in NOT_COMMITTED | SEALED_FIELDS},
-            "secret": dict(secret),
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+    return aggregate_opening(
+        "consent",
+        consent_id,
+        version=version,
+        event_type=event_type,
+        fields=fields,
+        secret=secret,
+        sealed_fields=SEALED_FIELDS,
+    )
 
 
 # -- the rules of giving and withdrawing -------------------------------------------------------

@@ -9,7 +9,6 @@ functions over plain values (`judge_*`); the aggregate's private events only cha
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.access_request import MAX_REASON, check_reason
 from ledger.domain.errors import InvalidChange, NotificationConflict
+from ledger.domain.openings import aggregate_opening
 
 # What makes the controller tell the recipients (Art. 16, 17(1), 18): the erasure issue adds
 # the last two through the same service.
@@ -27,9 +27,6 @@ CHANNELS = ("email", "letter", "portal", "phone")
 STATES = ("to_send", "sent", "impossible", "disproportionate")
 EARLIEST = date(2018, 5, 25)  # the GDPR's application: an earlier date is a typing error
 
-NOT_COMMITTED = frozenset(
-    {"originator_id", "originator_version", "originator_topic", "timestamp", "commitment", "salt"}
-)
 SEALED_FIELDS = frozenset({"sealed_reason"})
 
 __all__ = ["CAUSES", "CHANNELS", "MAX_REASON", "STATES", "RecipientNotice"]
@@ -45,18 +42,15 @@ def notice_opening(
 ) -> bytes:
     """The canonical plaintext one notice event commits to: its clear fields and the opened
     sealed reason; sorted keys, no spaces, UTF-8 (as the access request's)."""
-    return json.dumps(
-        {
-            "notice": str(notice_id),
-            "version": version,
-            "event": event_type,
-            "fields": {k: v for k, v in fields.items() if k not in NOT_COMMITTED | SEALED_FIELDS},
-            "secret": dict(secret),
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+    return aggregate_opening(
+        "notice",
+        notice_id,
+        version=version,
+        event_type=event_type,
+        fields=fields,
+        secret=secret,
+        sealed_fields=SEALED_FIELDS,
+    )
 
 
 # -- the rules -------------------------------------------------------------------------------
