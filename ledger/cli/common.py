@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import getpass
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any, TypeVar
+from uuid import UUID
 
 import click
 import sqlalchemy.exc
@@ -85,3 +87,25 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def day(value: Any) -> str:
     return str(value)[:10]
+
+
+def iso_date(context: click.Context, parameter: click.Parameter, value: str | None) -> date | None:
+    """A click callback: YYYY-MM-DD, or a usage error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("must be a date, YYYY-MM-DD") from None
+
+
+def uuid_of(what: str) -> Callable[[click.Context, click.Parameter, str], UUID]:
+    """A click callback for the id of `what` (e.g. "an access request")."""
+
+    def parse(context: click.Context, parameter: click.Parameter, value: str) -> UUID:
+        try:
+            return UUID(value)
+        except ValueError:
+            raise click.BadParameter(f"must be {what}'s id") from None
+
+    return parse

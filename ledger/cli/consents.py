@@ -8,7 +8,15 @@ from uuid import UUID
 
 import click
 
-from ledger.cli.common import cli_reader, current_ledger, day, expected_failures, table, utf8_text
+from ledger.cli.common import (
+    cli_reader,
+    current_ledger,
+    day,
+    expected_failures,
+    iso_date,
+    table,
+    utf8_text,
+)
 
 
 def _actor(group: str) -> str:
@@ -25,13 +33,6 @@ def _moment(context: click.Context, parameter: click.Parameter, value: str) -> d
             "must be a date-time with a UTC offset, e.g. 2026-10-01T09:00+02:00"
         )
     return moment
-
-
-def _date(context: click.Context, parameter: click.Parameter, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("must be a date, YYYY-MM-DD") from None
 
 
 def _id(context: click.Context, parameter: click.Parameter, value: str) -> UUID:
@@ -110,7 +111,7 @@ REASON = click.option("--reason", required=True, callback=utf8_text)
 
 @suppressions.command("extend")
 @click.argument("disclosure_id", callback=_id)
-@click.option("--until", required=True, callback=_date, help="YYYY-MM-DD, after today")
+@click.option("--until", required=True, callback=iso_date, help="YYYY-MM-DD, after today")
 @AUTHORITY
 @REASON
 @expected_failures

@@ -10,7 +10,16 @@ from uuid import UUID
 
 import click
 
-from ledger.cli.common import cli_reader, current_ledger, day, expected_failures, table, utf8_text
+from ledger.cli.common import (
+    cli_reader,
+    current_ledger,
+    day,
+    expected_failures,
+    iso_date,
+    table,
+    utf8_text,
+    uuid_of,
+)
 from ledger.domain.recipient_notice import CHANNELS, STATES
 
 
@@ -18,23 +27,7 @@ def _actor() -> str:
     return cli_reader("cli notifications", "").actor
 
 
-def _date(context: click.Context, parameter: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("must be a date, YYYY-MM-DD") from None
-
-
-def _notification_id(context: click.Context, parameter: click.Parameter, value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise click.BadParameter("must be a notification's id") from None
-
-
-NOTIFICATION_ID = click.argument("notification_id", callback=_notification_id)
+NOTIFICATION_ID = click.argument("notification_id", callback=uuid_of("a notification"))
 REASON = click.option("--reason", required=True, callback=utf8_text)
 
 
@@ -53,7 +46,7 @@ def subjects() -> None:
     callback=lambda c, p, v: [utf8_text(c, p, item) for item in v],
     help="a data category rectified; repeat for more",
 )
-@click.option("--since", callback=_date, help="only recipients since YYYY-MM-DD")
+@click.option("--since", callback=iso_date, help="only recipients since YYYY-MM-DD")
 @REASON
 @click.option(
     "--person-asked",
@@ -106,7 +99,7 @@ def list_command(state: str, every: bool, as_json: bool) -> None:
 
 @notifications.command("sent")
 @NOTIFICATION_ID
-@click.option("--on", "sent_on", required=True, callback=_date, help="YYYY-MM-DD")
+@click.option("--on", "sent_on", required=True, callback=iso_date, help="YYYY-MM-DD")
 @click.option("--channel", required=True, type=click.Choice(CHANNELS))
 @expected_failures
 def sent(notification_id: UUID, sent_on: date, channel: str) -> None:

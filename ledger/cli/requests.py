@@ -9,7 +9,16 @@ from uuid import UUID
 
 import click
 
-from ledger.cli.common import cli_reader, current_ledger, day, expected_failures, table, utf8_text
+from ledger.cli.common import (
+    cli_reader,
+    current_ledger,
+    day,
+    expected_failures,
+    iso_date,
+    table,
+    utf8_text,
+    uuid_of,
+)
 from ledger.domain.access_request import CHANNELS, STATES
 
 
@@ -17,23 +26,7 @@ def _actor() -> str:
     return cli_reader("cli requests", "").actor
 
 
-def _date(context: click.Context, parameter: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("must be a date, YYYY-MM-DD") from None
-
-
-def _request_id(context: click.Context, parameter: click.Parameter, value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise click.BadParameter("must be an access request's id") from None
-
-
-REQUEST_ID = click.argument("request_id", callback=_request_id)
+REQUEST_ID = click.argument("request_id", callback=uuid_of("an access request"))
 REASON = click.option("--reason", required=True, callback=utf8_text)
 
 
@@ -51,7 +44,7 @@ def requests() -> None:
 
 @requests.command("open")
 @click.argument("subject_id", callback=utf8_text)
-@click.option("--received", "received_on", required=True, callback=_date, help="YYYY-MM-DD")
+@click.option("--received", "received_on", required=True, callback=iso_date, help="YYYY-MM-DD")
 @click.option("--channel", required=True, type=click.Choice(CHANNELS))
 @click.option("--reference", callback=utf8_text, help="the case reference (stored sealed)")
 @expected_failures
@@ -91,7 +84,7 @@ def extend(request_id: UUID, reason: str) -> None:
 
 @requests.command("tell")
 @REQUEST_ID
-@click.option("--on", "told_on", required=True, callback=_date, help="YYYY-MM-DD")
+@click.option("--on", "told_on", required=True, callback=iso_date, help="YYYY-MM-DD")
 @expected_failures
 def tell(request_id: UUID, told_on: date) -> None:
     """Record when the person was told of the extension."""
