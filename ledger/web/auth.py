@@ -27,9 +27,18 @@ def current_key() -> ApiKey:
 
 def purpose() -> str | None:
     """The reader's stated reason (e.g. an access request's reference), cleaned and bounded."""
-    value = request.headers.get(PURPOSE_HEADER, "").strip()
+    value = _as_utf8(request.headers.get(PURPOSE_HEADER, "")).strip()
     cleaned = "".join(char for char in value if char.isprintable())[:200]
     return cleaned or None
+
+
+def _as_utf8(value: str) -> str:
+    """WSGI hands header bytes over as Latin-1 (PEP 3333); a client that sent UTF-8 (`Dossier
+    Łódź`) meant UTF-8, so read them as that where they are valid UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 # A route's variable, with or without its converter: <uuid:disclosure_id> -> {disclosure_id}.

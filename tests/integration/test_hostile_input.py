@@ -370,6 +370,22 @@ def test_a_purpose_header_with_nul_is_logged_without_it(
     assert {access.purpose for access in accesses_of(ledger, "E-00001")} == {"AVG-verzoek 17"}
 
 
+def test_a_purpose_header_sent_as_utf8_is_logged_as_written(
+    client: FlaskClient, keys: Keys, ledger: Ledger, posted: str
+) -> None:
+    # What a client sends as UTF-8 bytes reaches WSGI as Latin-1 text (PEP 3333).
+    sent = "Verzoek Łódź, één".encode().decode("latin-1")
+    headers = auth(keys.officer, **{"X-Ledger-Purpose": sent})
+    assert client.get("/api/v1/subjects/E-00001/recipients", headers=headers).status_code == 200
+    latin = auth(keys.officer, **{"X-Ledger-Purpose": "Café"})
+    assert client.get("/api/v1/subjects/E-00001/recipients", headers=latin).status_code == 200
+
+    assert {access.purpose for access in accesses_of(ledger, "E-00001")} == {
+        "Verzoek Łódź, één",
+        "Café",
+    }
+
+
 def test_a_recipient_category_filter_with_nul_is_422(client: FlaskClient, keys: Keys) -> None:
     response = client.get(
         "/api/v1/subjects/E-00001/disclosures?recipient_category=uwv%00",
