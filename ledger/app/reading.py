@@ -29,7 +29,7 @@ from ledger.domain.suppression import dutch_date, is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
-from ledger.projections import consent_queries, notice_queries, queries
+from ledger.projections import consent_queries, notice_queries, queries, restriction_queries
 
 # How many of a person's newest disclosures are opened to find the name to address them by.
 NAME_LOOKBACK = 20
@@ -302,6 +302,7 @@ class Reading:
                     *notice_queries.notice_ids_of_subject(connection, key.tag),
                 ],
                 consent_ids=consent_queries.consent_ids_of_subject(connection, key.tag),
+                restriction_ids=restriction_queries.restriction_ids_of_subject(connection, key.tag),
             )
 
     def contact_of(self, key: SubjectKey) -> Contact:

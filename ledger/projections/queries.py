@@ -95,6 +95,7 @@ def disclosure_row(row: Mapping[Any, Any]) -> dict[str, Any]:
         "source_system": row["source_system"],
         "suppressed_until": row["suppressed_until"],
         "suppression_authority": row["suppression_authority"],
+        "restriction_ground": row["restriction_ground"],
         "recorded_at": row["recorded_at"],
         "updated_at": row["updated_at"],
         "version": row["version"],
