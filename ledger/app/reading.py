@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from ledger.adapters import access_log, overview_links
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.integrity import Integrity
-from ledger.app.sealing import open_request_text
+from ledger.app.sealing import open_request_text, open_restriction_reason
 from ledger.app.uow import UnitOfWork
 from ledger.domain.disclosure import Disclosure
 from ledger.domain.errors import DisclosureNotFound
@@ -253,6 +253,7 @@ class Reading:
                     accesses=access_log.accesses(connection, key.tag),
                     extensions=self._extensions(connection, key),
                     notices=notice_queries.notices_with_notifications(connection, key.tag),
+                    restrictions=self._restrictions(connection, key, dutch_date(now)),
                 )
         proof = None
         if with_proof and key is not None:
@@ -388,6 +389,24 @@ class Reading:
             )
             for row in queries.extensions_of_subject(connection, key.tag)
         ]
+
+    def _restrictions(
+        self, connection: Connection, key: SubjectKey, today: date
+    ) -> list[tuple[datetime, date, str | None]]:
+        """The person's restrictions that hold or are to come, reasons opened, soonest end
+        first."""
+        found = []
+        for row in restriction_queries.restrictions_of_tags(connection, [key.tag]):
+            if row["lifted_at"] is not None or row["until"] < today:
+                continue
+            try:
+                reason: str | None = open_restriction_reason(
+                    self.vault, key, UUID(hex=row["restriction_id"]), 1, row["sealed_reason"]
+                )
+            except VaultError:
+                reason = None
+            found.append((row["since"], row["until"], reason))
+        return sorted(found, key=lambda entry: (entry[1], entry[0]))
 
     def _contact(
         self,

@@ -260,6 +260,7 @@ OVERVIEW_COLUMNS = (
     disclosures.c.retracted,
     disclosures.c.retraction_reason,
     case((disclosures.c.corrections > 0, disclosures.c.updated_at), else_=None).label("corrected"),
+    disclosures.c.restriction_ground,
 )
 _RECIPIENT_COLUMNS = (
     disclosures.c.recipient_key,
