@@ -166,6 +166,14 @@ class Restrictions:
             rows = restriction_queries.restrictions_of_tags(connection, [key.tag])
         return [self._shown(row, key) for row in rows]
 
+    def of_tag(self, tag: str) -> list[dict[str, Any]]:
+        """A person's restrictions, for a caller that has just logged its read of them
+        (through `reading.person` or `reading.overview`, as the officer's page does)."""
+        with self.uow.read() as connection:
+            rows = restriction_queries.restrictions_of_tags(connection, [tag])
+            key = self.vault.keys_by_tag(connection, [tag]).get(tag)
+        return [self._shown(row, key) for row in rows]
+
     def get(self, restriction_id: UUID, *, reader: Reader) -> dict[str, Any]:
         with self.uow.read() as connection:
             row = restriction_queries.restriction(connection, restriction_id.hex)

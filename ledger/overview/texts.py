@@ -118,7 +118,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             " ander of om gewichtige redenen van algemeen belang (artikel 18, tweede lid, AVG)."
         ),
         "restriction_reason": "De reden: {reason}",
-        "ground_text": "Tijdens de beperking van de verwerking, op grond van: {ground} (art. 18, tweede lid, AVG)",
+        "ground_text": (
+            "Tijdens de beperking van de verwerking, op grond van: {ground}"
+            " (art. 18, tweede lid, AVG)"
+        ),
         "cause_rectification": "rectificatie",
         "cause_erasure": "wissing",
         "cause_restriction": "beperking van de verwerking",
@@ -249,7 +252,9 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
             " interest (GDPR Art. 18(2))."
         ),
         "restriction_reason": "The reason: {reason}",
-        "ground_text": "During the restriction of processing, on the ground of: {ground} (GDPR Art. 18(2))",
+        "ground_text": (
+            "During the restriction of processing, on the ground of: {ground} (GDPR Art. 18(2))"
+        ),
         "cause_rectification": "rectification",
         "cause_erasure": "erasure",
         "cause_restriction": "restriction of processing",
