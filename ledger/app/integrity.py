@@ -28,7 +28,7 @@ from ledger.domain.disclosure import Disclosure, opening
 from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
 from ledger.domain.recipient_notice import RecipientNotice, notice_opening
 from ledger.domain.restriction import EVENTS as RESTRICTION_EVENTS
-from ledger.domain.restriction import restriction_opening
+from ledger.domain.restriction import Restriction, restriction_opening
 from ledger.domain.suppression_orders import after_extension, after_lifting
 from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteVerifier
@@ -263,20 +263,24 @@ class Integrity:
         )
 
     def _restriction_opening(self, key: SubjectKey, event: Any) -> bytes:
+        secret: dict[str, Any]
         sealed = event.sealed_reason
-        reason = (
-            None
-            if sealed is None
-            else open_restriction_reason(
-                self.vault, key, event.originator_id, event.originator_version, sealed
-            )
-        )
+        if isinstance(event, Restriction.RestrictionImposed):
+            secret = self.vault.open(key, event.originator_id, sealed)
+        else:
+            secret = {
+                "reason": None
+                if sealed is None
+                else open_restriction_reason(
+                    self.vault, key, event.originator_id, event.originator_version, sealed
+                )
+            }
         return restriction_opening(
             restriction_id=event.originator_id,
             version=event.originator_version,
             event_type=type(event).__name__,
             fields=vars(event),
-            secret={"reason": reason},
+            secret=secret,
         )
 
     def _request_opening(self, key: SubjectKey, event: Any) -> bytes:

@@ -20,7 +20,7 @@ from ledger.adapters import access_log, overview_links
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.integrity import Integrity
-from ledger.app.sealing import open_request_text, open_restriction_reason
+from ledger.app.sealing import open_request_text
 from ledger.app.uow import UnitOfWork
 from ledger.domain.disclosure import Disclosure
 from ledger.domain.errors import DisclosureNotFound
@@ -400,9 +400,8 @@ class Reading:
             if row["lifted_at"] is not None or row["until"] < today:
                 continue
             try:
-                reason: str | None = open_restriction_reason(
-                    self.vault, key, UUID(hex=row["restriction_id"]), 1, row["sealed_reason"]
-                )
+                opened = self.vault.open(key, UUID(hex=row["restriction_id"]), row["sealed_reason"])
+                reason: str | None = opened["reason"]
             except VaultError:
                 reason = None
             found.append((row["since"], row["until"], reason))

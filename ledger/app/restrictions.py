@@ -107,13 +107,16 @@ class Restrictions:
                 "notice_id": None if notice is None else notice.id.hex,
                 "actor": actor,
             }
+            # The person's id is sealed with the reason: a person the ledger knows only by this
+            # restriction has no disclosure to find it in.
+            secret = {"subject_id": subject_id, "reason": reason}
             commitment, salt = self._commit(
-                key, restriction_id, 1, "RestrictionImposed", fields, {"reason": reason}
+                key, restriction_id, 1, "RestrictionImposed", fields, secret
             )
             restriction = Restriction.impose(
                 restriction_id=restriction_id,
                 **fields,
-                sealed_reason=seal_restriction_reason(self.vault, key, restriction_id, 1, reason),
+                sealed_reason=self.vault.seal(key, restriction_id, secret),
                 commitment=commitment,
                 salt=salt,
             )
@@ -195,7 +198,6 @@ class Restrictions:
         for row in rows:
             key = keys.get(row["subject_tag"])
             item = self._shown(row, key, today=today)
-            item["subject_id"] = None if key is None else self.reading.contact_of(key).subject_id
             item["ending_soon"] = row["until"] <= today + timedelta(days=ENDING_SOON_DAYS)
             shown.append(item)
         return shown
@@ -204,12 +206,11 @@ class Restrictions:
         self, row: dict[str, Any], key: SubjectKey | None, *, today: date | None = None
     ) -> dict[str, Any]:
         restriction_id = UUID(hex=row["restriction_id"])
-        reason = lift_reason = None
+        reason = lift_reason = subject_id = None
         if key is not None:
             try:
-                reason = open_restriction_reason(
-                    self.vault, key, restriction_id, 1, row["sealed_reason"]
-                )
+                imposed = self.vault.open(key, restriction_id, row["sealed_reason"])
+                subject_id, reason = imposed["subject_id"], imposed["reason"]
                 if row["sealed_lift_reason"] is not None:
                     lift_reason = open_restriction_reason(
                         self.vault, key, restriction_id, row["version"], row["sealed_lift_reason"]
@@ -221,6 +222,7 @@ class Restrictions:
         return {
             "id": str(restriction_id),
             "subject_tag": row["subject_tag"],
+            "subject_id": subject_id,
             "since": row["since"],
             "until": row["until"],
             "reason": reason,

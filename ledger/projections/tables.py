@@ -183,8 +183,8 @@ recipient_notifications = Table(
     Index("read_recipient_notifications_notice", "notice_id", "number"),
 )
 
-# Restrictions of processing (Art. 18), one row per restriction: the person by tag, the reasons
-# sealed with their key.
+# Restrictions of processing (Art. 18), one row per restriction: the person by tag; their id and
+# the reasons sealed with their key; the Art. 19 notice recorded with it.
 restrictions = Table(
     "read_restrictions",
     metadata,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from ledger.app import Ledger
-from ledger.domain.errors import BatchRefused, DisclosureRefused
+from ledger.domain.errors import DisclosureRefused
 from ledger.integrity.bundle import verify_bundle
 from ledger.projections.tables import READ_MODELS, recipient_notices, restrictions
 from tests.builders import READER, a_disclosure
@@ -401,3 +401,152 @@ def test_restrictions_are_in_the_persons_chain_the_log_verifies_and_a_rebuild_ag
     before = snapshot(ledger)
     assert ledger.maintenance.rebuild_projections() == 5
     assert snapshot(ledger) == before
+
+
+# -- what the person reads -----------------------------------------------------------------------
+
+
+def test_the_overview_says_the_processing_is_restricted_and_names_the_ground_in_both_languages(
+    ledger: Ledger, clock: FixedClock
+) -> None:
+    from ledger.overview import render_csv, to_json
+
+    ledger.recording.record(
+        a_disclosure(1, occurred_at=datetime(2026, 11, 1, tzinfo=UTC)), actor="p"
+    )
+    ledger.restrictions.impose(
+        subject_id="E-00001",
+        reason="u betwist uw salarisgegevens",
+        until=date(2026, 12, 31),
+        actor="fg",
+    )
+    ledger.recording.record(
+        a_disclosure(
+            1,
+            source=a_disclosure(7).source,
+            restriction_ground="legal_claims",
+            occurred_at=datetime(2026, 11, 2, 9, tzinfo=UTC),
+        ),
+        actor="p",
+    )
+    dutch = ledger.reading.overview(reader=READER, subject_id="E-00001")
+    [restriction] = dutch.restrictions
+    assert restriction.text.startswith(
+        "De verwerking van uw gegevens is beperkt van 2 november 2026 tot en met 31 december 2026"
+    )
+    assert restriction.text.endswith("De reden: u betwist uw salarisgegevens")
+    items = [item for group in dutch.groups for item in group.items]
+    assert [item.ground_text for item in items] == [
+        "Tijdens de beperking van de verwerking, op grond van: instellen, uitoefenen of"
+        " onderbouwen van een rechtsvordering (art. 18, tweede lid, AVG)",
+        None,
+    ]
+    english = ledger.reading.overview(reader=READER, subject_id="E-00001", lang="en")
+    assert english.restrictions[0].text.startswith(
+        "Processing of your data is restricted from 2 November 2026 until 31 December 2026"
+    )
+    copy_ = to_json(english)
+    assert copy_["restrictions"] == [
+        {
+            "since": "2026-11-02T09:00:00+00:00",
+            "until": "2026-12-31",
+            "reason": "u betwist uw salarisgegevens",
+        }
+    ]
+    grounds = [d["restriction_ground"] for r in copy_["recipients"] for d in r["disclosures"]]
+    assert grounds[0]["code"] == "legal_claims"
+    assert grounds[0]["citation"] == "Art. 18(2)"
+    assert grounds[1] is None
+    assert "legal_claims" in render_csv(english)
+    from ledger.overview import render_pdf
+
+    assert render_pdf(dutch)[:4] == b"%PDF"
+    # Once lifted, the overview no longer says so.
+    [shown] = ledger.restrictions.of_subject("E-00001", reader=READER)
+    ledger.restrictions.lift(__import__("uuid").UUID(shown["id"]), reason=None, actor="fg")
+    assert ledger.reading.overview(reader=READER, subject_id="E-00001").restrictions == ()
+
+
+# -- the officer's pages -------------------------------------------------------------------------
+
+
+def test_the_officer_restricts_and_lifts_on_the_pages_with_csrf_and_no_script(
+    ledger: Ledger, client: FlaskClient
+) -> None:
+    from tests.integration.officer_pages import csrf, login
+
+    ledger.recording.record(
+        a_disclosure(1, occurred_at=datetime(2026, 11, 1, tzinfo=UTC)), actor="p"
+    )
+    login(client, ledger.api_keys.create(name="fg", role="officer")[1])
+    page = client.get("/officer/subject?id=E-00001&reason=verzoek+18")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<script" not in body
+    assert 'href="/officer/restrictions"' in body  # the menu entry
+    assert 'for="restriction-reason"' in body
+    assert 'for="restriction-until"' in body
+    token = csrf(body)
+    form = {"subject_id": "E-00001", "view_reason": "verzoek 18", "until": "2026-12-31"}
+    forged = client.post("/officer/restrictions", data={**form, "reason": "betwist"})
+    assert forged.status_code == 400
+    assert ledger.restrictions.of_subject("E-00001", reader=READER) == []
+    empty = client.post("/officer/restrictions", data={**form, "csrf_token": token, "reason": ""})
+    assert empty.status_code == 422
+    assert "Reden: is required" in empty.get_data(as_text=True)
+    late = client.post(
+        "/officer/restrictions",
+        data={**form, "csrf_token": token, "reason": "betwist", "until": "2030-01-01"},
+    )
+    assert late.status_code == 422
+    assert "Tot en met:" in late.get_data(as_text=True)
+    done = client.post(
+        "/officer/restrictions", data={**form, "csrf_token": token, "reason": "betwist"}
+    )
+    assert done.status_code == 303
+    after = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "De beperking is vastgelegd." in after
+    assert "van kracht" in after
+    # The person's overview, as the officer sees it embedded, says so.
+    assert "is beperkt van 2 november 2026 tot en met 31 december 2026" in after
+    [restriction] = ledger.restrictions.of_subject("E-00001", reader=READER)
+    listed = client.get("/officer/restrictions").get_data(as_text=True)
+    assert f"r-{restriction['id']}" in listed
+    assert "E-00001" in listed
+    forged_lift = client.post(f"/officer/restrictions/{restriction['id']}/lift", data={})
+    assert forged_lift.status_code == 400
+    lifted = client.post(
+        f"/officer/restrictions/{restriction['id']}/lift",
+        data={"csrf_token": token, "reason": "opgelost"},
+    )
+    assert lifted.status_code == 303
+    assert "De beperking is opgeheven." in client.get(lifted.headers["Location"]).get_data(
+        as_text=True
+    )
+    again = client.post(
+        f"/officer/restrictions/{restriction['id']}/lift", data={"csrf_token": token}
+    )
+    assert again.status_code == 409
+    unknown = client.post(f"/officer/restrictions/{'0' * 32}/lift", data={"csrf_token": token})
+    assert unknown.status_code == 404
+    assert f"r-{restriction['id']}" not in client.get("/officer/restrictions").get_data(
+        as_text=True
+    )
+
+
+def test_the_restrictions_page_lists_those_ending_within_30_days_and_asks_for_a_sign_in(
+    ledger: Ledger, client: FlaskClient
+) -> None:
+    from tests.integration.officer_pages import login
+
+    assert client.get("/officer/restrictions").status_code == 302
+    ledger.restrictions.impose(
+        subject_id="E-00001", reason="a", until=date(2026, 11, 20), actor="fg"
+    )
+    ledger.restrictions.impose(subject_id="E-00002", reason="b", until=date(2027, 6, 1), actor="fg")
+    login(client, ledger.api_keys.create(name="fg", role="officer")[1])
+    body = client.get("/officer/restrictions").get_data(as_text=True)
+    soon = body.split('id="soon-title"', 1)[1].split('id="in-force-title"', 1)[0]
+    assert "E-00001" in soon
+    assert "E-00002" not in soon
+    assert "E-00002" in body.split('id="in-force-title"', 1)[1]

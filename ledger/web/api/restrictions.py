@@ -50,6 +50,7 @@ class RestrictionLiftSchema(StrictSchema):
 class RestrictionOutSchema(Schema):
     id = fields.String()
     subject_tag = fields.String()
+    subject_id = fields.String(allow_none=True, metadata={"description": "None once erased"})
     since = fields.AwareDateTime(format="iso")
     until = fields.Date()
     reason = fields.String(allow_none=True)
