@@ -8,17 +8,21 @@ import copy
 import json
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from ledger.app import Ledger
-from ledger.domain.errors import DisclosureRefused
+from ledger.domain.errors import DisclosureRefused, RestrictionConflict
 from ledger.integrity.bundle import verify_bundle
+from ledger.integrity.leaves import Leaf
+from ledger.overview import render_csv, render_pdf, to_json
 from ledger.projections.tables import READ_MODELS, recipient_notices, restrictions
-from tests.builders import READER, a_disclosure
+from tests.builders import READER, a_disclosure, to_inlener
 from tests.conftest import FixedClock
+from tests.integration.officer_pages import csrf, login
 
 GROUNDS = ("consent", "legal_claims", "protection_of_others", "public_interest")
 # The test clock's now (2026-11-02 09:00 UTC) in Amsterdam: on or after a restriction's start.
@@ -260,8 +264,6 @@ def test_after_lifting_or_after_the_end_date_disclosures_are_accepted_again(
     ledger.recording.record(
         a_disclosure(2, occurred_at=datetime(2026, 11, 5, 23, 0, tzinfo=UTC)), actor="p"
     )
-    from ledger.domain.errors import RestrictionConflict
-
     [ended] = [
         item
         for item in ledger.restrictions.of_subject("E-00002", reader=READER)
@@ -269,7 +271,7 @@ def test_after_lifting_or_after_the_end_date_disclosures_are_accepted_again(
     ]
     assert ended["in_force"] is False
     with pytest.raises(RestrictionConflict):
-        ledger.restrictions.lift(__import__("uuid").UUID(ended["id"]), reason=None, actor="fg")
+        ledger.restrictions.lift(UUID(ended["id"]), reason=None, actor="fg")
 
 
 def test_a_correction_is_judged_again_when_it_changes_the_moment_or_the_ground(
@@ -324,8 +326,6 @@ def test_a_correction_is_judged_again_when_it_changes_the_moment_or_the_ground(
 def test_imposing_records_an_art_19_notice_to_every_recipient_of_the_persons_data(
     ledger: Ledger, client: FlaskClient, officer: dict[str, str]
 ) -> None:
-    from tests.builders import to_inlener
-
     ledger.recording.record_batch([a_disclosure(1), to_inlener(1)], actor="p")
     shown = impose(client, officer).get_json()
     assert shown["notice_id"] is not None
@@ -393,10 +393,9 @@ def test_restrictions_are_in_the_persons_chain_the_log_verifies_and_a_rebuild_ag
     assert any("ingetrokken" in event["plaintext"] for event in bundle["events"])
     with ledger.uow.read() as connection:
         leaves = ledger.integrity.log.leaves_between(connection, 0, 10)
-    from ledger.integrity.leaves import Leaf
-
     types = [Leaf.decode(raw).event_type for _, raw in leaves]
-    assert "RestrictionImposed" in types and "RestrictionLifted" in types
+    assert "RestrictionImposed" in types
+    assert "RestrictionLifted" in types
     assert ledger.integrity.verify().ok
     before = snapshot(ledger)
     assert ledger.maintenance.rebuild_projections() == 5
@@ -409,8 +408,6 @@ def test_restrictions_are_in_the_persons_chain_the_log_verifies_and_a_rebuild_ag
 def test_the_overview_says_the_processing_is_restricted_and_names_the_ground_in_both_languages(
     ledger: Ledger, clock: FixedClock
 ) -> None:
-    from ledger.overview import render_csv, to_json
-
     ledger.recording.record(
         a_disclosure(1, occurred_at=datetime(2026, 11, 1, tzinfo=UTC)), actor="p"
     )
@@ -458,12 +455,10 @@ def test_the_overview_says_the_processing_is_restricted_and_names_the_ground_in_
     assert grounds[0]["citation"] == "Art. 18(2)"
     assert grounds[1] is None
     assert "legal_claims" in render_csv(english)
-    from ledger.overview import render_pdf
-
     assert render_pdf(dutch)[:4] == b"%PDF"
     # Once lifted, the overview no longer says so.
     [shown] = ledger.restrictions.of_subject("E-00001", reader=READER)
-    ledger.restrictions.lift(__import__("uuid").UUID(shown["id"]), reason=None, actor="fg")
+    ledger.restrictions.lift(UUID(shown["id"]), reason=None, actor="fg")
     assert ledger.reading.overview(reader=READER, subject_id="E-00001").restrictions == ()
 
 
@@ -473,8 +468,6 @@ def test_the_overview_says_the_processing_is_restricted_and_names_the_ground_in_
 def test_the_officer_restricts_and_lifts_on_the_pages_with_csrf_and_no_script(
     ledger: Ledger, client: FlaskClient
 ) -> None:
-    from tests.integration.officer_pages import csrf, login
-
     ledger.recording.record(
         a_disclosure(1, occurred_at=datetime(2026, 11, 1, tzinfo=UTC)), actor="p"
     )
@@ -537,8 +530,6 @@ def test_the_officer_restricts_and_lifts_on_the_pages_with_csrf_and_no_script(
 def test_the_restrictions_page_lists_those_ending_within_30_days_and_asks_for_a_sign_in(
     ledger: Ledger, client: FlaskClient
 ) -> None:
-    from tests.integration.officer_pages import login
-
     assert client.get("/officer/restrictions").status_code == 302
     ledger.restrictions.impose(
         subject_id="E-00001", reason="a", until=date(2026, 11, 20), actor="fg"
