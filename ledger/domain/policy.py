@@ -390,9 +390,6 @@ def _suppression(facts: DisclosureFacts, errors: _Errors) -> None:
         )
 
 
-# -- small helpers -------------------------------------------------------------------------------
-
-
 def _restriction_ground(facts: DisclosureFacts, vocabulary: Vocabulary, errors: _Errors) -> None:
     # Whether one is needed depends on the person's restrictions (`ledger.domain.restriction`);
     # here only that a given one is a ground of Art. 18(2).
@@ -404,6 +401,9 @@ def _restriction_ground(facts: DisclosureFacts, vocabulary: Vocabulary, errors: 
             "restriction_ground",
             _unknown("Art. 18(2) ground", str(ground), vocabulary.restriction_grounds),
         )
+
+
+# -- small helpers -------------------------------------------------------------------------------
 
 
 def _text_problem(

@@ -541,3 +541,18 @@ def test_the_restrictions_page_lists_those_ending_within_30_days_and_asks_for_a_
     assert "E-00001" in soon
     assert "E-00002" not in soon
     assert "E-00002" in body.split('id="in-force-title"', 1)[1]
+
+
+def test_a_read_model_made_before_the_ground_existed_gains_its_column_on_start(
+    ledger: Ledger,
+) -> None:
+    ledger.recording.record(a_disclosure(1), actor="p")
+    with ledger.database.write_engine.begin() as connection:
+        connection.execute(sa.text("ALTER TABLE read_disclosures DROP COLUMN restriction_ground"))
+    ledger.create_schema()
+    ledger.recording.record(a_disclosure(2, restriction_ground="consent"), actor="p")
+    with ledger.uow.read() as connection:
+        grounds = connection.execute(
+            sa.text("SELECT restriction_ground FROM read_disclosures ORDER BY position")
+        ).scalars()
+        assert list(grounds) == [None, "consent"]

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from ledger.domain.errors import InvalidChange, RestrictionConflict
+from ledger.domain.errors import DisclosureRefused, InvalidChange, RestrictionConflict
+from ledger.domain.policy import check_disclosure
 from ledger.domain.restriction import (
     RestrictionState,
     judge_imposing,
@@ -128,3 +129,19 @@ def test_the_grounds_of_article_18_2_are_fixed_and_labelled_in_both_languages() 
         assert ground.citation == "Art. 18(2)"
     with pytest.raises(ValueError, match="restriction_grounds cannot be extended"):
         vocabulary.extended({"restriction_grounds": []})
+
+
+@pytest.mark.parametrize(
+    ("ground", "message"),
+    [
+        ("legal-claims", "codes are lower_snake_case, use 'legal_claims'"),
+        ("vital_interests", "is not a known Art. 18(2) ground"),
+    ],
+)
+def test_a_ground_that_is_not_one_of_article_18_2_is_refused_naming_the_field(
+    ground: str, message: str
+) -> None:
+    with pytest.raises(DisclosureRefused) as refused:
+        check_disclosure(at(SINCE, ground), now=NOW, vocabulary=Vocabulary.default())
+    assert set(refused.value.errors) == {"restriction_ground"}
+    assert message in refused.value.errors["restriction_ground"]
