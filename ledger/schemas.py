@@ -112,6 +112,15 @@ class DisclosureSchema(StrictSchema):
     source = fields.Nested(SourceSchema, required=True)
     suppressed_until = fields.Date(load_default=None, allow_none=True)
     suppression_authority = _optional_text()
+    restriction_ground = Text(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "while the person's processing is restricted (GDPR Art. 18):"
+            " the ground of Art. 18(2) this disclosure rests on, one of consent, legal_claims,"
+            " protection_of_others, public_interest"
+        },
+    )
 
     @post_load
     def _to_facts(self, data: dict[str, Any], **_: Any) -> DisclosureFacts:

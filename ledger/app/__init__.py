@@ -28,6 +28,7 @@ from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
 from ledger.app.requests import AccessRequests
+from ledger.app.restrictions import Restrictions
 from ledger.app.sessions import OfficerSessions
 from ledger.app.suppressions import Suppressions
 from ledger.app.uow import UnitOfWork, utcnow
@@ -35,6 +36,7 @@ from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.checkpoints import NoteSigner
 from ledger.integrity.log import TransparencyLog
 from ledger.overview import OverviewConfig
+from ledger.projections import tables
 from ledger.settings import Settings
 
 __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
@@ -43,8 +45,8 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
 class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
     `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
-    `suppressions` (a public authority's orders to withhold a disclosure) and `notifications`
-    (Art. 19 recipient notifications). A new
+    `suppressions` (a public authority's orders to withhold a disclosure), `notifications`
+    (Art. 19 recipient notifications) and `restrictions` (Art. 18). A new
     feature is a new service here, not new methods on this class."""
 
     def __init__(
@@ -102,6 +104,9 @@ class Ledger:
         self.notifications = RecipientNotifications(
             uow=self.uow, vault=self.vault, reading=self.reading, vocabulary=vocabulary
         )
+        self.restrictions = Restrictions(
+            uow=self.uow, vault=self.vault, reading=self.reading, notifications=self.notifications
+        )
 
     @property
     def clock(self) -> Callable[[], datetime]:
@@ -113,7 +118,7 @@ class Ledger:
 
     def create_schema(self) -> None:
         """Create the event, vault, log and read-model tables where they are missing."""
-        self.database.create_schema(self.store.table, upgrades=[access_log.upgrade])
+        self.database.create_schema(self.store.table, upgrades=[access_log.upgrade, tables.upgrade])
 
     def close(self) -> None:
         self.store.close()

@@ -16,6 +16,7 @@ from ledger.app.recording import salt_context
 from ledger.app.sealing import (
     open_consent_reason,
     open_request_text,
+    open_restriction_reason,
     suppression_reason_context,
 )
 from ledger.app.uow import UnitOfWork
@@ -26,6 +27,8 @@ from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
 from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
 from ledger.domain.recipient_notice import RecipientNotice, notice_opening
+from ledger.domain.restriction import EVENTS as RESTRICTION_EVENTS
+from ledger.domain.restriction import Restriction, restriction_opening
 from ledger.domain.suppression_orders import after_extension, after_lifting
 from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteVerifier
@@ -101,6 +104,7 @@ class Integrity:
         withheld: Collection[str],
         request_ids: Collection[str] = (),
         consent_ids: Collection[str] = (),
+        restriction_ids: Collection[str] = (),
     ) -> dict[str, Any] | None:
         """The person's proof, inside a write transaction: a fresh checkpoint and, per event,
         its leaf, opening, salt and inclusion proof; a fixed number of statements for any
@@ -114,9 +118,11 @@ class Integrity:
         if head is None:
             return None
         checkpoint = self.log.publish(connection, now=self.uow.now())
-        # Every aggregate of the person (access requests, consents, recipient notices) has
-        # events in their chain: without theirs the sequence would show gaps.
-        rows = self._events_of(connection, [*disclosure_ids, *request_ids, *consent_ids])
+        # Every aggregate of the person (access requests, consents, recipient notices,
+        # restrictions) has events in their chain: without theirs the sequence would show gaps.
+        rows = self._events_of(
+            connection, [*disclosure_ids, *request_ids, *consent_ids, *restriction_ids]
+        )
         cut = checkpoint.tree_size + 1
         for row in rows:
             if row.originator_id.hex in withheld:
@@ -199,6 +205,8 @@ class Integrity:
             return self._consent_opening(key, event)
         if isinstance(event, NOTICE_EVENTS):
             return self._notice_opening(key, event)
+        if isinstance(event, RESTRICTION_EVENTS):
+            return self._restriction_opening(key, event)
         disclosure_id = event.originator_id
         name = type(event).__name__
         if isinstance(event, Disclosure.DisclosureRecorded):
@@ -248,6 +256,27 @@ class Integrity:
             }
         return consent_opening(
             consent_id=event.originator_id,
+            version=event.originator_version,
+            event_type=type(event).__name__,
+            fields=vars(event),
+            secret=secret,
+        )
+
+    def _restriction_opening(self, key: SubjectKey, event: Any) -> bytes:
+        secret: dict[str, Any]
+        sealed = event.sealed_reason
+        if isinstance(event, Restriction.RestrictionImposed):
+            secret = self.vault.open(key, event.originator_id, sealed)
+        else:
+            secret = {
+                "reason": None
+                if sealed is None
+                else open_restriction_reason(
+                    self.vault, key, event.originator_id, event.originator_version, sealed
+                )
+            }
+        return restriction_opening(
+            restriction_id=event.originator_id,
             version=event.originator_version,
             event_type=type(event).__name__,
             fields=vars(event),

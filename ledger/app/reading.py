@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +29,7 @@ from ledger.domain.suppression import dutch_date, is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
-from ledger.projections import consent_queries, notice_queries, queries
+from ledger.projections import consent_queries, notice_queries, queries, restriction_queries
 
 # How many of a person's newest disclosures are opened to find the name to address them by.
 NAME_LOOKBACK = 20
@@ -253,6 +253,7 @@ class Reading:
                     accesses=access_log.accesses(connection, key.tag),
                     extensions=self._extensions(connection, key),
                     notices=notice_queries.notices_with_notifications(connection, key.tag),
+                    restrictions=self._restrictions(connection, key, dutch_date(now)),
                 )
         proof = None
         if with_proof and key is not None:
@@ -302,6 +303,7 @@ class Reading:
                     *notice_queries.notice_ids_of_subject(connection, key.tag),
                 ],
                 consent_ids=consent_queries.consent_ids_of_subject(connection, key.tag),
+                restriction_ids=restriction_queries.restriction_ids_of_subject(connection, key.tag),
             )
 
     def contact_of(self, key: SubjectKey) -> Contact:
@@ -387,6 +389,23 @@ class Reading:
             )
             for row in queries.extensions_of_subject(connection, key.tag)
         ]
+
+    def _restrictions(
+        self, connection: Connection, key: SubjectKey, today: date
+    ) -> list[tuple[datetime, date, str | None]]:
+        """The person's restrictions that hold or are to come, reasons opened, soonest end
+        first."""
+        found = []
+        for row in restriction_queries.restrictions_of_tags(connection, [key.tag]):
+            if row["lifted_at"] is not None or row["until"] < today:
+                continue
+            try:
+                opened = self.vault.open(key, UUID(hex=row["restriction_id"]), row["sealed_reason"])
+                reason: str | None = opened["reason"]
+            except VaultError:
+                reason = None
+            found.append((row["since"], row["until"], reason))
+        return sorted(found, key=lambda entry: (entry[1], entry[0]))
 
     def _contact(
         self,

@@ -23,6 +23,7 @@ from ledger.adapters.database import chunks
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.consent_lookup import recorded_consents
+from ledger.app.restriction_lookup import recorded_restrictions
 from ledger.app.uow import UnitOfWork
 from ledger.domain.consent import consent_problem
 from ledger.domain.corrections import judge_correction, judge_retraction
@@ -41,6 +42,7 @@ from ledger.domain.errors import (
     SourceConflict,
 )
 from ledger.domain.policy import check_disclosure
+from ledger.domain.restriction import restriction_problem
 from ledger.domain.values import DisclosureFacts
 from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.leaves import commitment as commitment_of
@@ -48,6 +50,8 @@ from ledger.integrity.leaves import commitment as commitment_of
 MAX_BATCH = 10_000
 # The facts `consent_problem` judges a disclosure by (its subject id cannot be corrected).
 CONSENT_FACTS = ("consent_reference", "occurred_at", "legal_basis", "special_category_condition")
+# The facts `restriction_problem` judges a disclosure by.
+RESTRICTION_FACTS = ("occurred_at", "restriction_ground")
 
 T = TypeVar("T")
 
@@ -179,8 +183,16 @@ class Recording:
                 current, changes, reason, now=now, vocabulary=self.vocabulary
             )
             self._judge_corrected_consent(connection, current, correction.facts, now=now)
+            self._judge_corrected_restriction(connection, current, correction.facts, now=now)
             before, after = clear_payload(current), clear_payload(correction.facts)
-            clear_changes = {name: value for name, value in after.items() if before[name] != value}
+            # A field only present when set (restriction_ground) is removed as None; the
+            # commitment binds the fields as the events leave them, as the bundle replays them.
+            clear_changes = {
+                name: after.get(name)
+                for name in after.keys() | before.keys()
+                if before.get(name) != after.get(name)
+            }
+            after = {**disclosure.fields, **clear_changes}
             new_secret = secret_payload(correction.facts)
             sealed = (
                 self.vault.seal(key, disclosure_id, new_secret) if new_secret != secret else None
@@ -239,6 +251,23 @@ class Recording:
         if problem is not None:
             raise DisclosureRefused({"consent_reference": problem})
 
+    def _judge_corrected_restriction(
+        self,
+        connection: Connection,
+        current: DisclosureFacts,
+        corrected: DisclosureFacts,
+        *,
+        now: datetime,
+    ) -> None:
+        """Refuse a correction of occurred_at or restriction_ground that leaves the disclosure
+        under a restriction of processing without a ground, as a new disclosure would be."""
+        if all(getattr(current, name) == getattr(corrected, name) for name in RESTRICTION_FACTS):
+            return
+        [recorded] = recorded_restrictions(connection, self.vault, [corrected], now=now)
+        problem = restriction_problem(corrected, recorded, self.vocabulary.restriction_grounds)
+        if problem is not None:
+            raise DisclosureRefused({"restriction_ground": problem})
+
     # -- writing ---------------------------------------------------------------------------
 
     def _record_all(self, items: Sequence[DisclosureFacts], *, actor: str) -> list[Receipt]:
@@ -286,6 +315,16 @@ class Recording:
             )
             if problem is not None:
                 errors[numbers[index]] = {"consent_reference": problem}
+        # Restrictions of processing (Art. 18), likewise against those recorded before.
+        restricted = recorded_restrictions(
+            connection, self.vault, [items[index] for index in sound], now=now
+        )
+        grounds = self.vocabulary.restriction_grounds
+        for index, holding in zip(sound, restricted, strict=True):
+            problem = restriction_problem(items[index], holding, grounds)
+            if problem is not None:
+                number = numbers[index]
+                errors[number] = {**errors.get(number, {}), "restriction_ground": problem}
         if errors:
             raise BatchRefused(errors)
         ids = [self.keys.disclosure_id(f.source.system, f.source.reference) for f in items]

@@ -15,6 +15,7 @@ from ledger.cli import (
     projections,
     records,
     requests,
+    restrictions,
     serve,
 )
 
@@ -44,3 +45,4 @@ main.add_command(consents.consents)
 main.add_command(consents.suppressions)
 main.add_command(notifications.subjects)
 main.add_command(notifications.notifications)
+main.add_command(restrictions.restrictions)

@@ -33,6 +33,7 @@ CORRECTABLE_FIELDS = frozenset(
         "transfer",
         "suppressed_until",
         "suppression_authority",
+        "restriction_ground",
     }
 )
 CORRECTABLE_SUBJECT_FIELDS = frozenset({"kind", "name", "email"})

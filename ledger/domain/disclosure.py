@@ -22,9 +22,13 @@ from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Tr
 
 
 def clear_payload(facts: DisclosureFacts) -> dict[str, Any]:
-    """The fields stored in clear: nothing here identifies the person directly."""
+    """The fields stored in clear: nothing here identifies the person directly.
+
+    `restriction_ground` is there only when given: the payload, and so the digest and the
+    commitment, of every disclosure without one stays as it was before the field existed.
+    """
     recipient = facts.recipient
-    return {
+    payload = {
         "controller": facts.controller,
         "subject_kind": facts.subject.kind,
         "recipient": {
@@ -49,6 +53,9 @@ def clear_payload(facts: DisclosureFacts) -> dict[str, Any]:
         "suppressed_until": facts.suppressed_until.isoformat() if facts.suppressed_until else None,
         "suppression_authority": facts.suppression_authority,
     }
+    if facts.restriction_ground is not None:
+        payload["restriction_ground"] = facts.restriction_ground
+    return payload
 
 
 def secret_payload(facts: DisclosureFacts) -> dict[str, Any]:
@@ -90,6 +97,7 @@ def facts_from_payload(clear: Mapping[str, Any], secret: Mapping[str, Any]) -> D
         source=Source(system=clear["source_system"], reference=secret["source_reference"]),
         suppressed_until=date.fromisoformat(suppressed) if suppressed else None,
         suppression_authority=clear.get("suppression_authority"),
+        restriction_ground=clear.get("restriction_ground"),
     )
 
 

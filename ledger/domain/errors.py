@@ -142,3 +142,18 @@ class NotificationConflict(LedgerError):
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class RestrictionNotFound(LedgerError):
+    def __init__(self, restriction_id: object) -> None:
+        self.restriction_id = restriction_id
+        super().__init__(f"no restriction with id {restriction_id}")
+
+
+class RestrictionConflict(LedgerError):
+    """A restriction step its state does not allow (lifted twice, lifted after it ended);
+    `errors` names the field at fault."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))

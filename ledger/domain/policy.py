@@ -87,6 +87,7 @@ def check_disclosure(facts: DisclosureFacts, *, now: datetime, vocabulary: Vocab
     _transfer(facts, vocabulary, errors)
     _source(facts, errors)
     _suppression(facts, errors)
+    _restriction_ground(facts, vocabulary, errors)
     if errors:
         raise DisclosureRefused(errors)
 
@@ -386,6 +387,19 @@ def _suppression(facts: DisclosureFacts, errors: _Errors) -> None:
         errors.add(
             "suppressed_until",
             f"must not be before the date of occurred_at ({occurred_at.date().isoformat()})",
+        )
+
+
+def _restriction_ground(facts: DisclosureFacts, vocabulary: Vocabulary, errors: _Errors) -> None:
+    # Whether one is needed depends on the person's restrictions (`ledger.domain.restriction`);
+    # here only that a given one is a ground of Art. 18(2).
+    ground = facts.restriction_ground
+    if ground is None:
+        return
+    if not isinstance(ground, str) or ground not in vocabulary.restriction_grounds:
+        errors.add(
+            "restriction_ground",
+            _unknown("Art. 18(2) ground", str(ground), vocabulary.restriction_grounds),
         )
 
 

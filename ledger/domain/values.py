@@ -62,3 +62,6 @@ class DisclosureFacts:
     transfer: Transfer | None = None
     suppressed_until: date | None = None
     suppression_authority: str | None = None
+    # The GDPR Art. 18(2) ground a disclosure of a person whose processing is restricted rests
+    # on (`ledger.domain.restriction`); a code of the vocabulary's restriction_grounds.
+    restriction_ground: str | None = None

@@ -31,7 +31,13 @@ KINDS = (
     "special_conditions",
     "safeguards",
     "subject_kinds",
+    "restriction_grounds",
 )
+# Kinds a deployment's file may not extend: the GDPR names every entry.
+FIXED_KINDS = {
+    "legal_bases": "GDPR Art. 6(1) names exactly six",
+    "restriction_grounds": "GDPR Art. 18(2) names exactly four",
+}
 
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 MAX_CODE_LENGTH = 64
@@ -113,6 +119,16 @@ class SpecialCondition(Term):
     @property
     def citation(self) -> str:
         return f"Art. 9(2)({self.letter})"
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictionGround(Term):
+    """A ground of GDPR Art. 18(2) on which restricted data may still be processed (here:
+    disclosed) while the person's processing is restricted."""
+
+    @property
+    def citation(self) -> str:
+        return "Art. 18(2)"
 
 
 _RECIPIENT_CATEGORIES = (
@@ -410,6 +426,30 @@ _SUBJECT_KINDS = (
     Term("candidate", "Kandidaat", "Job candidate", "dpv:JobApplicant"),
 )
 
+# Art. 18(2): with the person's consent, for legal claims, for the protection of the rights of
+# another person, or for reasons of important public interest. DPV has no terms for these.
+_RESTRICTION_GROUNDS = (
+    RestrictionGround("consent", "toestemming van de betrokkene", "the person's consent", None),
+    RestrictionGround(
+        "legal_claims",
+        "instellen, uitoefenen of onderbouwen van een rechtsvordering",
+        "the establishment, exercise or defence of legal claims",
+        None,
+    ),
+    RestrictionGround(
+        "protection_of_others",
+        "bescherming van de rechten van een andere natuurlijke persoon of rechtspersoon",
+        "the protection of the rights of another natural or legal person",
+        None,
+    ),
+    RestrictionGround(
+        "public_interest",
+        "gewichtige redenen van algemeen belang voor de Unie of een lidstaat",
+        "important public interest of the Union or of a Member State",
+        None,
+    ),
+)
+
 T = TypeVar("T", bound=Term)
 
 
@@ -427,6 +467,7 @@ class Vocabulary:
     special_conditions: Mapping[str, SpecialCondition]
     safeguards: Mapping[str, Term]
     subject_kinds: Mapping[str, Term]
+    restriction_grounds: Mapping[str, RestrictionGround]
 
     @classmethod
     def default(cls) -> Vocabulary:
@@ -441,6 +482,7 @@ class Vocabulary:
             "special_conditions": self.special_conditions,
             "safeguards": self.safeguards,
             "subject_kinds": self.subject_kinds,
+            "restriction_grounds": self.restriction_grounds,
         }
         if kind not in sections:
             raise ValueError(
@@ -469,10 +511,10 @@ class Vocabulary:
             raise ValueError("a vocabulary extension must be an object with lists per kind")
         problems: list[str] = []
         for kind in extension:
-            if kind == "legal_bases":
-                problems.append("legal_bases cannot be extended: GDPR Art. 6(1) names exactly six")
+            if kind in FIXED_KINDS:
+                problems.append(f"{kind} cannot be extended: {FIXED_KINDS[kind]}")
             elif kind not in KINDS:
-                extensible = ", ".join(k for k in KINDS if k != "legal_bases")
+                extensible = ", ".join(k for k in KINDS if k not in FIXED_KINDS)
                 problems.append(f"{kind!r} is not a part of the vocabulary; use {extensible}")
         merged = Vocabulary(
             recipient_categories=_merge(
@@ -493,6 +535,7 @@ class Vocabulary:
             subject_kinds=_merge(
                 "subject_kinds", self.subject_kinds, extension, _parse_term, problems
             ),
+            restriction_grounds=self.restriction_grounds,
         )
         if problems:
             raise ValueError("the vocabulary extension is refused: " + "; ".join(problems))
@@ -506,6 +549,7 @@ _DEFAULT = Vocabulary(
     special_conditions=_index(_SPECIAL_CONDITIONS),
     safeguards=_index(_SAFEGUARDS),
     subject_kinds=_index(_SUBJECT_KINDS),
+    restriction_grounds=_index(_RESTRICTION_GROUNDS),
 )
 
 

@@ -41,6 +41,9 @@ EVENT_TYPES = {
     "ConsentWithdrawn": 16,
     "SuppressionExtended": 20,
     "SuppressionLifted": 21,
+    # 25-29: restriction of processing (Art. 18).
+    "RestrictionImposed": 25,
+    "RestrictionLifted": 26,
 }
 EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 

@@ -29,6 +29,8 @@ CSV_COLUMNS = (
     "state_text",
     "withheld_until",
     "id",
+    "restriction_ground",
+    "restriction_ground_label",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -87,6 +89,8 @@ def render_csv(overview: Overview) -> str:
                         item.state_text,
                         item.withheld_until.isoformat() if item.withheld_until else None,
                         item.id,
+                        item.ground.code if item.ground else None,
+                        item.ground.label if item.ground else None,
                     )
                 ]
             )

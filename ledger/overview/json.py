@@ -50,6 +50,14 @@ def to_json(overview: Overview) -> dict[str, Any]:
             }
             for extension in overview.extensions
         ],
+        "restrictions": [
+            {
+                "since": restriction.since.isoformat(),
+                "until": restriction.until.isoformat(),
+                "reason": restriction.reason,
+            }
+            for restriction in overview.restrictions
+        ],
         "accesses": [
             {"at": entry.at.isoformat(), "by": entry.by, "purpose": entry.purpose}
             for entry in overview.accesses
@@ -113,6 +121,9 @@ def _item_json(item: Item) -> dict[str, Any]:
         "corrected_at": item.corrected_at.isoformat() if item.corrected_at else None,
         "retraction_reason": item.retraction_reason,
         "withheld_until": item.withheld_until.isoformat() if item.withheld_until else None,
+        "restriction_ground": (
+            {**item.ground.as_json(), "citation": "Art. 18(2)"} if item.ground else None
+        ),
     }
 
 

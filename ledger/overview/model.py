@@ -101,6 +101,9 @@ class Item(NamedTuple):
     withheld_by: str | None
     note: str | None
     hidden: bool
+    # The ground of Art. 18(2) it was disclosed on while the processing was restricted.
+    ground: Coded | None = None
+    ground_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,17 @@ class Extension:
 
 
 @dataclass(frozen=True, slots=True)
+class RestrictionEntry:
+    """A restriction of the person's processing (Art. 18) that holds or is still to come, said
+    in the overview's language with its reason (the person's own)."""
+
+    since: datetime
+    until: date
+    reason: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class NotifiedEntry:
     """One recipient told (or to be told) of a rectification, erasure or restriction (Art. 19)."""
 
@@ -204,6 +218,8 @@ class Overview:
     extensions: tuple[Extension, ...] = ()
     # Recipients told of a change to the person's data, listed because the person asked.
     notified: tuple[NotifiedEntry, ...] = ()
+    # Restrictions of the person's processing that have not ended, soonest end first.
+    restrictions: tuple[RestrictionEntry, ...] = ()
 
     @property
     def known(self) -> bool:
@@ -287,6 +303,13 @@ class _Labels:
             self._data[stored] = found
         return found
 
+    def ground(self, code: str | None) -> tuple[Coded | None, str | None]:
+        """A disclosure's Art. 18(2) ground and the sentence that says it; (None, None)."""
+        if code is None:
+            return None, None
+        coded = self.coded("restriction_grounds", code)
+        return coded, text(self.lang, "ground_text", ground=coded.label)
+
     def sensitivity(self, code: str) -> str:
         category = self.vocabulary.data_categories.get(code)
         return "ordinary" if category is None else category.sensitivity
@@ -310,6 +333,8 @@ class PersonRecord:
     # Art. 19 notices (cause, recorded_on, person_asked) each with its `notifications`
     # (recipient_name, recipient_category, data_categories, state, sent_on), oldest first.
     notices: Sequence[Mapping[str, Any]] = ()
+    # Restrictions not lifted and not ended: (since, until, reason), soonest end first.
+    restrictions: Sequence[tuple[datetime, date, str | None]] = ()
 
 
 def build(
@@ -359,7 +384,21 @@ def build(
         proof=proof,
         extensions=tuple(_extension(row, chosen) for row in record.extensions),
         notified=_notified(record.notices, labels),
+        restrictions=tuple(_restriction(row, chosen) for row in record.restrictions),
     )
+
+
+def _restriction(row: tuple[datetime, date, str | None], lang: Lang) -> RestrictionEntry:
+    since, until, reason = row
+    words = text(
+        lang,
+        "restriction_text",
+        since=long_date(local(since).date(), lang),
+        until=long_date(until, lang),
+    )
+    if reason:
+        words += " " + text(lang, "restriction_reason", reason=reason)
+    return RestrictionEntry(since=since, until=until, reason=reason, text=words)
 
 
 def _extension(row: tuple[date, date, str, date | None], lang: Lang) -> Extension:
@@ -435,6 +474,7 @@ def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
         retracted,
         retraction_reason,
         corrected_at,
+        restriction_ground,
     ) = row
     lang = labels.lang
     state: Literal["recorded", "corrected", "retracted"]
@@ -484,6 +524,7 @@ def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
         suppression_authority if withheld_until else None,
         note,
         hidden,
+        *labels.ground(restriction_ground),
     )
 
 

@@ -152,6 +152,11 @@ def render_pdf(overview: Overview) -> bytes:
     paragraph(f"{t['made_on']}: {long_datetime(overview.generated_at, lang)}", size=9, muted=True)
     paragraph(t["intro"])
 
+    if overview.restrictions:
+        heading(t["restriction"], 13, level=0)
+        for restriction in overview.restrictions:
+            paragraph(restriction.text)
+
     heading(t["summary"], 13, level=0)
     if not overview.groups:
         paragraph(t["empty"])
@@ -203,7 +208,9 @@ def render_pdf(overview: Overview) -> bytes:
                     (
                         item.when,
                         item.data_text,
-                        item.purpose + (f" ({item.note})" if item.note else ""),
+                        item.purpose
+                        + (f" ({item.note})" if item.note else "")
+                        + (f" ({item.ground_text})" if item.ground_text else ""),
                         item.state_text,
                     )
                     for item in group.items

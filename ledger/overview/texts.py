@@ -110,6 +110,18 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "notified_recipient": "Ontvanger",
         "notified_data": "Gegevens",
         "notified_state": "Bericht",
+        "restriction": "Beperking van de verwerking",
+        "restriction_text": (
+            "De verwerking van uw gegevens is beperkt van {since} tot en met {until}"
+            " (artikel 18 AVG). In die tijd verstrekken wij uw gegevens alleen nog met uw"
+            " toestemming, voor een rechtsvordering, ter bescherming van de rechten van een"
+            " ander of om gewichtige redenen van algemeen belang (artikel 18, tweede lid, AVG)."
+        ),
+        "restriction_reason": "De reden: {reason}",
+        "ground_text": (
+            "Tijdens de beperking van de verwerking, op grond van: {ground}"
+            " (art. 18, tweede lid, AVG)"
+        ),
         "cause_rectification": "rectificatie",
         "cause_erasure": "wissing",
         "cause_restriction": "beperking van de verwerking",
@@ -232,6 +244,17 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "notified_recipient": "Recipient",
         "notified_data": "Data",
         "notified_state": "Message",
+        "restriction": "Restriction of processing",
+        "restriction_text": (
+            "Processing of your data is restricted from {since} until {until} inclusive (GDPR"
+            " Art. 18). Meanwhile we disclose your data only with your consent, for legal claims,"
+            " to protect the rights of another person or for reasons of important public"
+            " interest (GDPR Art. 18(2))."
+        ),
+        "restriction_reason": "The reason: {reason}",
+        "ground_text": (
+            "During the restriction of processing, on the ground of: {ground} (GDPR Art. 18(2))"
+        ),
         "cause_rectification": "rectification",
         "cause_erasure": "erasure",
         "cause_restriction": "restriction of processing",

@@ -19,11 +19,13 @@ from ledger.adapters.database import bulk_write
 from ledger.domain.access_request import AccessRequest
 from ledger.domain.consent import Consent
 from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
+from ledger.domain.restriction import Restriction
 from ledger.projections import notices
 from ledger.projections.tables import (
     access_requests,
     consents,
     disclosures,
+    restrictions,
     statistics,
     subject_recipient_terms,
     subject_recipients,
@@ -116,6 +118,10 @@ class Projector:
                 self._consent_given(connection, position, event)
             elif isinstance(event, Consent.ConsentWithdrawn):
                 self._consent_withdrawn(connection, event)
+            elif isinstance(event, Restriction.RestrictionImposed):
+                self._restriction_imposed(connection, position, event)
+            elif isinstance(event, Restriction.RestrictionLifted):
+                self._restriction_lifted(connection, event)
             elif isinstance(event, notices.EVENTS):
                 notices.project(connection, position, event)
             # Any other event has no read model.
@@ -199,6 +205,34 @@ class Projector:
             )
         )
 
+    def _restriction_imposed(self, connection: Connection, position: int, event: Any) -> None:
+        connection.execute(
+            insert(restrictions).values(
+                restriction_id=event.originator_id.hex,
+                subject_tag=event.subject_tag,
+                position=position,
+                since=datetime.fromisoformat(event.since),
+                until=date.fromisoformat(event.until),
+                sealed_reason=event.sealed_reason,
+                notice_id=event.notice_id,
+                actor=event.actor,
+                recorded_at=event.timestamp,
+                version=event.originator_version,
+            )
+        )
+
+    def _restriction_lifted(self, connection: Connection, event: Any) -> None:
+        connection.execute(
+            update(restrictions)
+            .where(restrictions.c.restriction_id == event.originator_id.hex)
+            .values(
+                lifted_at=datetime.fromisoformat(event.lifted_at),
+                sealed_lift_reason=event.sealed_reason,
+                lifted_by=event.actor,
+                version=event.originator_version,
+            )
+        )
+
     def _recorded(self, connection: Connection, run: Sequence[Item]) -> None:
         # In slices: the rows of a whole 10,000-event batch at once were the peak of an
         # import's memory (35 MB), for statements hardly cheaper than two of half the size.
@@ -209,6 +243,8 @@ class Projector:
         rows = []
         for position, event in run:
             row = columns_from_fields(event.fields)
+            # bulk_write takes its columns from the first row: every row has each one.
+            row.setdefault("restriction_ground", None)
             row.update(
                 disclosure_id=event.originator_id.hex,
                 position=position,

@@ -95,6 +95,7 @@ def disclosure_row(row: Mapping[Any, Any]) -> dict[str, Any]:
         "source_system": row["source_system"],
         "suppressed_until": row["suppressed_until"],
         "suppression_authority": row["suppression_authority"],
+        "restriction_ground": row["restriction_ground"],
         "recorded_at": row["recorded_at"],
         "updated_at": row["updated_at"],
         "version": row["version"],
@@ -259,6 +260,7 @@ OVERVIEW_COLUMNS = (
     disclosures.c.retracted,
     disclosures.c.retraction_reason,
     case((disclosures.c.corrections > 0, disclosures.c.updated_at), else_=None).label("corrected"),
+    disclosures.c.restriction_ground,
 )
 _RECIPIENT_COLUMNS = (
     disclosures.c.recipient_key,

@@ -5,12 +5,15 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Date,
     Index,
     Integer,
     String,
     Table,
     Text,
+    inspect,
+    text,
 )
 
 from ledger.adapters.database import BIG_ID, UTCDateTime, metadata
@@ -42,6 +45,7 @@ disclosures = Table(
     Column("source_system", String(64), nullable=False),
     Column("suppressed_until", Date),
     Column("suppression_authority", String(200)),
+    Column("restriction_ground", String(64)),
     Column("sealed", Text, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
@@ -179,6 +183,28 @@ recipient_notifications = Table(
     Index("read_recipient_notifications_notice", "notice_id", "number"),
 )
 
+# Restrictions of processing (Art. 18), one row per restriction: the person by tag; their id and
+# the reasons sealed with their key; the Art. 19 notice recorded with it.
+restrictions = Table(
+    "read_restrictions",
+    metadata,
+    Column("restriction_id", String(32), primary_key=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    Column("until", Date, nullable=False),
+    Column("sealed_reason", Text, nullable=False),
+    Column("notice_id", String(32)),
+    Column("actor", String(200), nullable=False),
+    Column("lifted_at", UTCDateTime),
+    Column("sealed_lift_reason", Text),
+    Column("lifted_by", String(200)),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("read_restrictions_subject", "subject_tag", "position"),
+    Index("read_restrictions_until", "until", "position"),
+)
+
 READ_MODELS = (
     disclosures,
     subject_recipients,
@@ -188,4 +214,17 @@ READ_MODELS = (
     consents,
     recipient_notices,
     recipient_notifications,
+    restrictions,
 )
+
+
+def upgrade(connection: Connection) -> None:
+    """Bring a read model of an earlier version up to this one, inside the schema transaction:
+    `read_disclosures` gains `restriction_ground`, which no earlier disclosure has."""
+    inspector = inspect(connection)
+    if not inspector.has_table(disclosures.name):
+        return
+    if "restriction_ground" not in {c["name"] for c in inspector.get_columns(disclosures.name)}:
+        connection.execute(
+            text(f"ALTER TABLE {disclosures.name} ADD COLUMN restriction_ground VARCHAR(64)")
+        )

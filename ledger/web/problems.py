@@ -28,6 +28,8 @@ from ledger.domain.errors import (
     InvalidSubjectId,
     NotificationConflict,
     NotificationNotFound,
+    RestrictionConflict,
+    RestrictionNotFound,
     SourceConflict,
     SubjectUnknown,
     SuppressionConflict,
@@ -177,6 +179,16 @@ def register(app: Flask) -> None:
     def _request_state(error: AccessRequestConflict) -> Response:
         return problem(
             409, "The access request does not allow this now", "See errors.", errors=error.errors
+        )
+
+    @app.errorhandler(RestrictionNotFound)
+    def _no_restriction(error: RestrictionNotFound) -> Response:
+        return problem(404, "No such restriction", str(error))
+
+    @app.errorhandler(RestrictionConflict)
+    def _restriction_state(error: RestrictionConflict) -> Response:
+        return problem(
+            409, "The restriction does not allow this now", "See errors.", errors=error.errors
         )
 
     @app.errorhandler(ConsentNotFound)

@@ -62,6 +62,9 @@ class ChangesSchema(StrictSchema):
     transfer = fields.Nested(TransferSchema, allow_none=True)
     suppressed_until = fields.Date(allow_none=True)
     suppression_authority = Text(allow_none=True)
+    restriction_ground = Text(
+        allow_none=True, metadata={"description": "a ground of GDPR Art. 18(2), or null"}
+    )
 
     @post_load
     def _values(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -196,6 +199,7 @@ class DisclosureOutSchema(Schema):
     source = fields.Nested(SourceSchema)
     suppressed_until = fields.Date(allow_none=True)
     suppression_authority = fields.String(allow_none=True)
+    restriction_ground = fields.String(allow_none=True)
     recorded_at = fields.DateTime()
     updated_at = fields.DateTime()
     version = fields.Integer()

@@ -2,7 +2,8 @@
 SQLite and PostgreSQL: the person opens their link, reads who received their data, switches to
 English and downloads the PDF; the officer logs in, finds the person and makes a link, runs an
 access request from the queue to its answer (link and e-mail), and marks the Art. 19
-notifications of a rectification on their page; an expired link says so. A screenshot of the
+notifications of a rectification on their page, restricts a person's processing (the person
+reads it) and lifts it; an expired link says so. A screenshot of the
 overview is saved under var/screenshots/."""
 
 from __future__ import annotations
@@ -393,3 +394,87 @@ def test_the_officer_marks_the_notifications_of_a_rectification_and_the_person_s
     }
     assert elsewhere == []
     person.close()
+
+
+def post_disclosure(ledger: Ledger, reference: str, **changes: Any) -> tuple[int, Any]:
+    """POST a disclosure made just now for SUBJECT; the status and the answer, refused or not."""
+    body = {
+        "controller": "90000001",
+        "subject": {"id": SUBJECT},
+        "recipient": {"category": "belastingdienst", "name": "Belastingdienst"},
+        "data_categories": ["naam", "salaris"],
+        "legal_basis": "legal_obligation",
+        "legal_provision": "Wet op de loonbelasting 1964, art. 28",
+        "purpose": "[DEMO] Loonaangifte",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "source": {"system": "demo", "reference": reference},
+        **changes,
+    }
+    request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
+        ledger.base + "/api/v1/disclosures",
+        method="POST",
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {ledger.keys['demo-source']}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_officer_restricts_a_person_whose_disclosures_then_need_a_ground_and_lifts_it(
+    ledger: Ledger, browser: Browser
+) -> None:
+    until = date.today() + timedelta(days=20)
+    office = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = office.new_page()
+    elsewhere = outside_requests(page, ledger.base)
+    page.goto(ledger.base + "/officer/")
+    page.get_by_label("API-sleutel").fill(ledger.keys["fg"])
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Persoonsnummer").fill(SUBJECT)
+    page.get_by_label("Reden van inzage").fill("Verzoek om beperking 2026-031")
+    page.get_by_role("button", name="Zoeken").click()
+    panel = page.locator("#restrictions")
+    panel.get_by_label("Reden (de betrokkene ziet deze)").fill("U betwist de juistheid")
+    panel.get_by_label("Tot en met").fill(until.isoformat())
+    panel.get_by_role("button", name="Beperken").click()
+    assert page.get_by_role("status").first.inner_text().startswith("De beperking is vastgelegd.")
+    assert "van kracht" in page.locator("#restrictions table").inner_text()
+
+    # A posting system's disclosure without a ground is refused; with one it is recorded.
+    status, refused = post_disclosure(ledger, "restricted-1")
+    assert status == 422
+    assert "restricted (GDPR Art. 18)" in refused["errors"]["restriction_ground"]
+    status, _ = post_disclosure(ledger, "restricted-2", restriction_ground="legal_claims")
+    assert status == 201
+
+    # The person reads it in their overview's own words.
+    link = ledger.call("POST", f"/api/v1/subjects/{SUBJECT}/overview-links", {}, "fg")
+    person = browser.new_context()
+    reader = person.new_page()
+    assert reader.goto(link["url"]).status == 200  # type: ignore[union-attr]
+    said = reader.locator("section[aria-labelledby=restriction-title]").inner_text()
+    assert "De verwerking van uw gegevens is beperkt van" in said
+    assert f"tot en met {long_date(until, 'nl')}" in said
+    assert "De reden: U betwist de juistheid" in said
+    assert reader.get_by_text("op grond van: instellen, uitoefenen of onderbouwen").count() == 1
+    person.close()
+
+    # The officer lifts it from the list of restrictions; disclosures pass again.
+    page.get_by_role("link", name="Beperkingen", exact=True).click()
+    assert page.locator("h1").inner_text() == "Beperkingen van de verwerking"
+    row = page.locator("table.restrictions tbody tr").filter(has_text=SUBJECT)
+    assert "binnen 30 dagen" in row.inner_text()
+    row.get_by_label("Reden").fill("juistheid vastgesteld")
+    row.get_by_role("button", name="Opheffen").click()
+    assert page.get_by_role("status").inner_text() == "De beperking is opgeheven."
+    assert page.locator("table.restrictions tbody tr").filter(has_text=SUBJECT).count() == 0
+    assert elsewhere == []
+    office.close()
+    status, _ = post_disclosure(ledger, "restricted-3")
+    assert status == 201

@@ -17,6 +17,7 @@ from ledger.app.links import DEFAULT_DAYS, MAX_DAYS, LinkError, NoOverview
 from ledger.domain.errors import DisclosureNotFound, InvalidSubjectId
 from ledger.domain.patterns import CONTROL_CHARACTERS
 from ledger.domain.subjects import normal_subject_id
+from ledger.domain.suppression import dutch_date
 from ledger.overview.html import context as overview_context
 from ledger.projections.queries import BadCursor
 from ledger.web.auth import route_pattern
@@ -35,6 +36,10 @@ bp.errorhandler(TooManyFailures)(officer_session.too_many_failures)
 
 PAGE_SIZE = 100
 MAX_REASON = 200
+RESTRICTION_DONE = {
+    "imposed": "De beperking is vastgelegd. De ontvangers staan klaar bij Notificaties.",
+    "lifted": "De beperking is opgeheven.",
+}
 # The statistics filters, with what the page says when one is not valid.
 STATS_FIELDS = {
     "controller": "KvK-nummer: 8 cijfers",
@@ -179,9 +184,15 @@ def subject() -> Response:
         history_prefix=history.split("X", 1)[0],
         history_suffix=history.split("X", 1)[1],
     )
+    # The restrictions come with the overview's logged read too.
+    restrictions = ledger.restrictions.of_tag(view.subject_tag) if view.subject_tag else []
     return page(
         "officer/subject.html",
         subject_id=subject_id,
+        restrictions=restrictions,
+        restriction_done=RESTRICTION_DONE.get(request.args.get("done", "")),
+        today=dutch_date(now).isoformat(),
+        today_date=dutch_date(now),
         links=[(link, link.state(now)) for link in made],
         reason=reason,
         default_days=DEFAULT_DAYS,
