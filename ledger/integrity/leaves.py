@@ -41,6 +41,8 @@ EVENT_TYPES = {
     "ConsentWithdrawn": 16,
     "SuppressionExtended": 20,
     "SuppressionLifted": 21,
+    # 35-39: the end of a person's employment (retention counts from it).
+    "EmploymentEndRecorded": 35,
 }
 EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 

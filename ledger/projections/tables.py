@@ -179,6 +179,19 @@ recipient_notifications = Table(
     Index("read_recipient_notifications_notice", "notice_id", "number"),
 )
 
+# The end of a person's employment, one row per recording; the latest (by position) counts.
+employment_ends = Table(
+    "read_employment_ends",
+    metadata,
+    Column("record_id", String(32), primary_key=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("ended_on", Date, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("read_employment_ends_subject", "subject_tag", "position"),
+)
+
 READ_MODELS = (
     disclosures,
     subject_recipients,
@@ -188,4 +201,5 @@ READ_MODELS = (
     consents,
     recipient_notices,
     recipient_notifications,
+    employment_ends,
 )
