@@ -15,6 +15,7 @@ from ledger.cli import (
     projections,
     records,
     requests,
+    retention,
     serve,
 )
 
@@ -44,3 +45,5 @@ main.add_command(consents.consents)
 main.add_command(consents.suppressions)
 main.add_command(notifications.subjects)
 main.add_command(notifications.notifications)
+notifications.subjects.add_command(retention.employment_ended)
+main.add_command(retention.retention)

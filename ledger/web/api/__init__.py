@@ -13,6 +13,7 @@ from ledger.web.api import (
     notifications,
     recipients,
     requests,
+    retention,
     statistics,
     subjects,
     suppressions,
@@ -29,4 +30,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     consents.blp,
     suppressions.blp,
     notifications.blp,
+    retention.blp,
 )
