@@ -25,6 +25,8 @@ from ledger.domain.access_request import AccessRequest, request_opening, sealed_
 from ledger.domain.consent import EVENTS as CONSENT_EVENTS
 from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
+from ledger.domain.employment import EVENTS as EMPLOYMENT_EVENTS
+from ledger.domain.employment import employment_end_opening
 from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
 from ledger.domain.recipient_notice import RecipientNotice, notice_opening
 from ledger.domain.restriction import EVENTS as RESTRICTION_EVENTS
@@ -207,6 +209,13 @@ class Integrity:
             return self._notice_opening(key, event)
         if isinstance(event, RESTRICTION_EVENTS):
             return self._restriction_opening(key, event)
+        if isinstance(event, EMPLOYMENT_EVENTS):
+            return employment_end_opening(
+                record_id=event.originator_id,
+                version=event.originator_version,
+                event_type=type(event).__name__,
+                fields=vars(event),
+            )
         disclosure_id = event.originator_id
         name = type(event).__name__
         if isinstance(event, Disclosure.DisclosureRecorded):

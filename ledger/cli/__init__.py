@@ -16,6 +16,7 @@ from ledger.cli import (
     records,
     requests,
     restrictions,
+    retention,
     serve,
 )
 
@@ -46,3 +47,5 @@ main.add_command(consents.suppressions)
 main.add_command(notifications.subjects)
 main.add_command(notifications.notifications)
 main.add_command(restrictions.restrictions)
+notifications.subjects.add_command(retention.employment_ended)
+main.add_command(retention.retention)

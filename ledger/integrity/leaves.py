@@ -44,6 +44,8 @@ EVENT_TYPES = {
     # 25-29: restriction of processing (Art. 18).
     "RestrictionImposed": 25,
     "RestrictionLifted": 26,
+    # 35-39: the end of a person's employment (retention counts from it).
+    "EmploymentEndRecorded": 35,
 }
 EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 

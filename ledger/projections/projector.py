@@ -20,7 +20,7 @@ from ledger.domain.access_request import AccessRequest
 from ledger.domain.consent import Consent
 from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
 from ledger.domain.restriction import Restriction
-from ledger.projections import notices
+from ledger.projections import employment_ends, notices
 from ledger.projections.tables import (
     access_requests,
     consents,
@@ -124,6 +124,8 @@ class Projector:
                 self._restriction_lifted(connection, event)
             elif isinstance(event, notices.EVENTS):
                 notices.project(connection, position, event)
+            elif isinstance(event, employment_ends.EVENTS):
+                employment_ends.project(connection, position, event)
             # Any other event has no read model.
         self._recorded(connection, run)
 

@@ -205,6 +205,19 @@ restrictions = Table(
     Index("read_restrictions_until", "until", "position"),
 )
 
+# The end of a person's employment, one row per recording; the latest (by position) counts.
+employment_ends = Table(
+    "read_employment_ends",
+    metadata,
+    Column("record_id", String(32), primary_key=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("ended_on", Date, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("read_employment_ends_subject", "subject_tag", "position"),
+)
+
 READ_MODELS = (
     disclosures,
     subject_recipients,
@@ -215,6 +228,7 @@ READ_MODELS = (
     recipient_notices,
     recipient_notifications,
     restrictions,
+    employment_ends,
 )
 
 

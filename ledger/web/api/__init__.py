@@ -14,6 +14,7 @@ from ledger.web.api import (
     recipients,
     requests,
     restrictions,
+    retention,
     statistics,
     subjects,
     suppressions,
@@ -31,4 +32,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     suppressions.blp,
     notifications.blp,
     restrictions.blp,
+    retention.blp,
 )
