@@ -104,9 +104,7 @@ class Integrity:
         *,
         disclosure_ids: Collection[str],
         withheld: Collection[str],
-        request_ids: Collection[str] = (),
-        consent_ids: Collection[str] = (),
-        restriction_ids: Collection[str] = (),
+        aggregate_ids: Collection[str] = (),
     ) -> dict[str, Any] | None:
         """The person's proof, inside a write transaction: a fresh checkpoint and, per event,
         its leaf, opening, salt and inclusion proof; a fixed number of statements for any
@@ -120,11 +118,9 @@ class Integrity:
         if head is None:
             return None
         checkpoint = self.log.publish(connection, now=self.uow.now())
-        # Every aggregate of the person (access requests, consents, recipient notices,
-        # restrictions) has events in their chain: without theirs the sequence would show gaps.
-        rows = self._events_of(
-            connection, [*disclosure_ids, *request_ids, *consent_ids, *restriction_ids]
-        )
+        # Every aggregate of the person (`queries.PERSON_AGGREGATES`: access requests, consents,
+        # notices, restrictions, ...) has events in their chain: without theirs it shows gaps.
+        rows = self._events_of(connection, [*disclosure_ids, *aggregate_ids])
         cut = checkpoint.tree_size + 1
         for row in rows:
             if row.originator_id.hex in withheld:

@@ -30,8 +30,6 @@ from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
 from ledger.projections import (
-    consent_queries,
-    employment_ends,
     notice_queries,
     queries,
     restriction_queries,
@@ -304,13 +302,7 @@ class Reading:
                 key,
                 disclosure_ids=[disclosure_id for disclosure_id, _ in suppressions],
                 withheld=withheld,
-                request_ids=[
-                    *queries.access_request_ids_of_subject(connection, key.tag),
-                    *notice_queries.notice_ids_of_subject(connection, key.tag),
-                    *employment_ends.record_ids_of_subject(connection, key.tag),
-                ],
-                consent_ids=consent_queries.consent_ids_of_subject(connection, key.tag),
-                restriction_ids=restriction_queries.restriction_ids_of_subject(connection, key.tag),
+                aggregate_ids=queries.aggregate_ids_of_subject(connection, key.tag),
             )
 
     def contact_of(self, key: SubjectKey) -> Contact:

@@ -29,13 +29,6 @@ def consent(connection: Connection, consent_id: str) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
-def consent_ids_of_subject(connection: Connection, subject_tag: str) -> list[str]:
-    rows = connection.execute(
-        select(consents.c.consent_id).where(consents.c.subject_tag == subject_tag)
-    )
-    return [row.consent_id for row in rows]
-
-
 def suppressions(connection: Connection, *, since: date | None = None) -> list[dict[str, Any]]:
     """Disclosures with a suppression, by the date it ends; `since`: those ending on or after it.
     Tags and dates only: nothing here names a person."""

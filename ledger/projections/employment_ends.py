@@ -13,7 +13,7 @@ from ledger.adapters.database import chunks
 from ledger.domain.employment import EVENTS
 from ledger.projections.tables import employment_ends
 
-__all__ = ["EVENTS", "ends_of_tag", "latest_ends", "project", "record_ids_of_subject"]
+__all__ = ["EVENTS", "ends_of_tag", "latest_ends", "project"]
 
 
 def project(connection: Connection, position: int, event: Any) -> None:
@@ -63,10 +63,3 @@ def latest_ends(connection: Connection, tags: Iterable[str] | None = None) -> di
         rows = connection.execute(query.where(employment_ends.c.subject_tag.in_(part)))
         found.update({row.subject_tag: row.ended_on for row in rows})
     return found
-
-
-def record_ids_of_subject(connection: Connection, subject_tag: str) -> list[str]:
-    rows = connection.execute(
-        select(employment_ends.c.record_id).where(employment_ends.c.subject_tag == subject_tag)
-    )
-    return [row.record_id for row in rows]

@@ -82,16 +82,6 @@ def notices_of_subject(connection: Connection, subject_tag: str) -> list[dict[st
     return [_notice(row) for row in rows]
 
 
-def notice_ids_of_subject(connection: Connection, subject_tag: str) -> list[str]:
-    return list(
-        connection.execute(
-            select(recipient_notices.c.notice_id).where(
-                recipient_notices.c.subject_tag == subject_tag
-            )
-        ).scalars()
-    )
-
-
 def notification(connection: Connection, notification_id: str) -> dict[str, Any] | None:
     row = (
         connection.execute(

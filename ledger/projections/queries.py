@@ -11,11 +11,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, Table, and_, case, func, or_, select, union_all
 
 from ledger.projections.tables import (
     access_requests,
+    consents,
     disclosures,
+    employment_ends,
+    recipient_notices,
+    restrictions,
     statistics,
     subject_recipient_terms,
     subject_recipients,
@@ -335,11 +339,24 @@ def access_requests_queue(connection: Connection, *, state: str | None) -> list[
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def access_request_ids_of_subject(connection: Connection, subject_tag: str) -> list[str]:
-    rows = connection.execute(
-        select(access_requests.c.request_id).where(access_requests.c.subject_tag == subject_tag)
-    )
-    return [row.request_id for row in rows]
+# Every read model of a person's own aggregates (beside their disclosures), by its id column:
+# a new kind of aggregate in a person's chain joins here, and their proof bundle finds it.
+PERSON_AGGREGATES: tuple[tuple[Table, str], ...] = (
+    (access_requests, "request_id"),
+    (recipient_notices, "notice_id"),
+    (consents, "consent_id"),
+    (restrictions, "restriction_id"),
+    (employment_ends, "record_id"),
+)
+
+
+def aggregate_ids_of_subject(connection: Connection, subject_tag: str) -> list[str]:
+    """The ids (hex) of all a person's aggregates but their disclosures, in one statement."""
+    parts = [
+        select(table.c[column].label("aggregate_id")).where(table.c.subject_tag == subject_tag)
+        for table, column in PERSON_AGGREGATES
+    ]
+    return list(connection.execute(union_all(*parts)).scalars())
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,13 +34,6 @@ def restriction(connection: Connection, restriction_id: str) -> dict[str, Any] |
     return None if row is None else dict(row._mapping)
 
 
-def restriction_ids_of_subject(connection: Connection, subject_tag: str) -> list[str]:
-    rows = connection.execute(
-        select(restrictions.c.restriction_id).where(restrictions.c.subject_tag == subject_tag)
-    )
-    return [row.restriction_id for row in rows]
-
-
 def not_ended(connection: Connection, *, today: date) -> list[dict[str, Any]]:
     """Restrictions neither lifted nor ended before `today`, soonest end first. Tags and dates
     only: nothing here names a person."""
