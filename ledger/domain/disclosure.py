@@ -22,9 +22,13 @@ from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Tr
 
 
 def clear_payload(facts: DisclosureFacts) -> dict[str, Any]:
-    """The fields stored in clear: nothing here identifies the person directly."""
+    """The fields stored in clear: nothing here identifies the person directly.
+
+    `activity` and `activity_version` are there only for a disclosure recorded by activity, so
+    the payload (and commitment) of one without stays as it always was.
+    """
     recipient = facts.recipient
-    return {
+    payload: dict[str, Any] = {
         "controller": facts.controller,
         "subject_kind": facts.subject.kind,
         "recipient": {
@@ -49,6 +53,10 @@ def clear_payload(facts: DisclosureFacts) -> dict[str, Any]:
         "suppressed_until": facts.suppressed_until.isoformat() if facts.suppressed_until else None,
         "suppression_authority": facts.suppression_authority,
     }
+    if facts.activity is not None:
+        payload["activity"] = facts.activity
+        payload["activity_version"] = facts.activity_version
+    return payload
 
 
 def secret_payload(facts: DisclosureFacts) -> dict[str, Any]:
@@ -90,6 +98,8 @@ def facts_from_payload(clear: Mapping[str, Any], secret: Mapping[str, Any]) -> D
         source=Source(system=clear["source_system"], reference=secret["source_reference"]),
         suppressed_until=date.fromisoformat(suppressed) if suppressed else None,
         suppression_authority=clear.get("suppression_authority"),
+        activity=clear.get("activity"),
+        activity_version=clear.get("activity_version"),
     )
 
 

@@ -157,6 +157,9 @@ def _recipient(facts: DisclosureFacts, vocabulary: Vocabulary, errors: _Errors) 
 
 def _data_categories(facts: DisclosureFacts, vocabulary: Vocabulary, errors: _Errors) -> None:
     codes = facts.data_categories
+    if codes is None:
+        errors.add("data_categories", "is required (or name the activity that defines them)")
+        return
     if not _is_list(codes):
         errors.add(
             "data_categories", "must be a list of data category codes, e.g. ['naam', 'salaris']"

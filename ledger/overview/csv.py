@@ -29,6 +29,7 @@ CSV_COLUMNS = (
     "state_text",
     "withheld_until",
     "id",
+    "processing_activity_id",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -87,6 +88,7 @@ def render_csv(overview: Overview) -> str:
                         item.state_text,
                         item.withheld_until.isoformat() if item.withheld_until else None,
                         item.id,
+                        item.activity_uri,
                     )
                 ]
             )

@@ -113,6 +113,8 @@ def _item_json(item: Item) -> dict[str, Any]:
         "corrected_at": item.corrected_at.isoformat() if item.corrected_at else None,
         "retraction_reason": item.retraction_reason,
         "withheld_until": item.withheld_until.isoformat() if item.withheld_until else None,
+        # The register entry it followed, as the Dutch logging standard names it.
+        "processing_activity_id": item.activity_uri,
     }
 
 

@@ -101,6 +101,23 @@ class Item(NamedTuple):
     withheld_by: str | None
     note: str | None
     hidden: bool
+    # The register's activity the disclosure followed, and its URI (the Dutch logging
+    # standard's `processing_activity_id`); None for a disclosure recorded without one.
+    activity: str | None = None
+    activity_uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityText:
+    """What the overview says of one version of a register activity: its URI and its purpose
+    per language (nl and en at least), read by `ledger.app.reading` with the person's rows."""
+
+    uri: str
+    purpose: Mapping[str, str]
+
+    def purpose_in(self, lang: str) -> str | None:
+        """The purpose in `lang`, else in Dutch, else None (then the stored purpose shows)."""
+        return self.purpose.get(lang) or self.purpose.get("nl") or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +327,8 @@ class PersonRecord:
     # Art. 19 notices (cause, recorded_on, person_asked) each with its `notifications`
     # (recipient_name, recipient_category, data_categories, state, sent_on), oldest first.
     notices: Sequence[Mapping[str, Any]] = ()
+    # The register's activities the rows name, by (code, version).
+    activities: Mapping[tuple[str, int], ActivityText] = field(default_factory=dict)
 
 
 def build(
@@ -335,7 +354,9 @@ def build(
         hidden = is_withheld(row[12], now=now)
         if hidden and audience == "subject":
             continue
-        items_by_key.setdefault(row[2], []).append(_item(row, labels, hidden))
+        items_by_key.setdefault(row[2], []).append(
+            _item(row, labels, hidden, record.activities)
+        )
     groups = [_group(record.recipients[key], items, labels) for key, items in items_by_key.items()]
     groups.sort(key=lambda g: (g.last_at or g.items[0].occurred_at, g.name), reverse=True)
     controllers = sorted({item.controller for group in groups for item in group.items})
@@ -414,8 +435,16 @@ def _notified(notices: Sequence[Mapping[str, Any]], labels: _Labels) -> tuple[No
     return tuple(entries)
 
 
-def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
-    """One row of `_COLUMNS` as the person reads it; unpacked, not by attribute, for speed."""
+def _item(
+    row: Sequence[Any],
+    labels: _Labels,
+    hidden: bool,
+    activities: Mapping[tuple[str, int], ActivityText],
+) -> Item:
+    """One row of `_COLUMNS` as the person reads it; unpacked, not by attribute, for speed.
+
+    Under an activity, the purpose is the activity version's, in the overview's language: a
+    stored purpose is Dutch (`ledger.domain.by_activity`)."""
     (
         disclosure_id,
         controller,
@@ -435,8 +464,16 @@ def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
         retracted,
         retraction_reason,
         corrected_at,
+        activity,
+        activity_version,
     ) = row
     lang = labels.lang
+    activity_uri = None
+    if activity is not None:
+        found = activities.get((activity, activity_version))
+        if found is not None:
+            activity_uri = found.uri
+            purpose = found.purpose_in(lang) or purpose
     state: Literal["recorded", "corrected", "retracted"]
     if retracted:
         state = "retracted"
@@ -484,6 +521,8 @@ def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
         suppression_authority if withheld_until else None,
         note,
         hidden,
+        activity,
+        activity_uri,
     )
 
 

@@ -19,7 +19,7 @@ from ledger.adapters.database import bulk_write
 from ledger.domain.access_request import AccessRequest
 from ledger.domain.consent import Consent
 from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
-from ledger.projections import notices
+from ledger.projections import activity_counts, notices
 from ledger.projections.tables import (
     access_requests,
     consents,
@@ -221,9 +221,13 @@ class Projector:
                 retracted=False,
                 retraction_reason=None,
             )
+            # Only a disclosure recorded by activity carries these; a batch's rows are alike.
+            row.setdefault("activity", None)
+            row.setdefault("activity_version", None)
             rows.append(row)
         bulk_write(connection, disclosures, rows)
         self._count(connection, Counter(stats_key(row) for row in rows))
+        activity_counts.add(connection, Counter(activity_counts.count_key(row) for row in rows))
         self._merge_recipients(connection, rows)
 
     def _merge_recipients(self, connection: Connection, rows: Sequence[Mapping[Any, Any]]) -> None:
@@ -294,6 +298,10 @@ class Projector:
             counts[stats_key(old)] -= 1
             counts[stats_key({**old, **changes})] += 1
             self._count(connection, counts)
+            by_activity: Counter[activity_counts.CountKey] = Counter()
+            by_activity[activity_counts.count_key(old)] -= 1
+            by_activity[activity_counts.count_key({**old, **changes})] += 1
+            activity_counts.add(connection, by_activity)
             self._recompute_recipients(connection, old["subject_tag"])
 
     def _retracted(self, connection: Connection, event: Any) -> None:
@@ -309,6 +317,7 @@ class Projector:
             )
         )
         self._count(connection, Counter({stats_key(old): -1}))
+        activity_counts.add(connection, Counter({activity_counts.count_key(old): -1}))
         self._recompute_recipients(connection, old["subject_tag"])
 
     def _count(self, connection: Connection, counts: Counter[StatsKey]) -> None:

@@ -49,6 +49,9 @@ disclosures = Table(
     Column("retracted", Boolean, nullable=False),
     Column("retraction_reason", String(500)),
     Column("updated_at", UTCDateTime, nullable=False),
+    # The register's activity and version the disclosure followed (`ledger.domain.by_activity`).
+    Column("activity", String(64)),
+    Column("activity_version", Integer),
     Index("read_disclosures_subject", "subject_tag", "occurred_at", "position"),
     Index("read_disclosures_category", "recipient_category", "occurred_at", "position"),
 )
@@ -87,6 +90,19 @@ statistics = Table(
     Column("controller", String(8), primary_key=True),
     Column("recipient_category", String(64), primary_key=True),
     Column("legal_basis", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# The Art. 30 report's counts (`ledger.projections.activity_counts`): actual disclosures per
+# activity, version, recipient category and month; '' and 0 for those without an activity.
+activity_counts = Table(
+    "read_activity_counts",
+    metadata,
+    Column("activity", String(64), primary_key=True),
+    Column("activity_version", Integer, primary_key=True),
+    Column("recipient_category", String(64), primary_key=True),
+    Column("month", String(7), primary_key=True),
     Column("count", Integer, nullable=False),
     sqlite_with_rowid=False,
 )
@@ -184,6 +200,7 @@ READ_MODELS = (
     subject_recipients,
     subject_recipient_terms,
     statistics,
+    activity_counts,
     access_requests,
     consents,
     recipient_notices,

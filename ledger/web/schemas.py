@@ -62,6 +62,14 @@ class ChangesSchema(StrictSchema):
     transfer = fields.Nested(TransferSchema, allow_none=True)
     suppressed_until = fields.Date(allow_none=True)
     suppression_authority = Text(allow_none=True)
+    activity = Text(
+        allow_none=True,
+        metadata={
+            "description": "put the disclosure under this activity of the register (null: under"
+            " none); the fields it defines that the correction does not name are taken from its"
+            " version in force on the disclosure's date"
+        },
+    )
 
     @post_load
     def _values(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -202,6 +210,16 @@ class DisclosureOutSchema(Schema):
     corrections = fields.Integer()
     retracted = fields.Boolean()
     retraction_reason = fields.String(allow_none=True)
+    activity = fields.String(
+        allow_none=True, metadata={"description": "the register's activity it was recorded by"}
+    )
+    activity_version = fields.Integer(
+        allow_none=True, metadata={"description": "the version of the activity it followed"}
+    )
+    activity_uri = fields.String(
+        allow_none=True,
+        metadata={"description": "the activity's URI (the logging standard's processing_activity_id)"},
+    )
 
 
 class DisclosureWithHistorySchema(DisclosureOutSchema):
