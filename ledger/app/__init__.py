@@ -27,6 +27,7 @@ from ledger.app.maintenance import Maintenance
 from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
+from ledger.app.register import Register
 from ledger.app.requests import AccessRequests
 from ledger.app.sessions import OfficerSessions
 from ledger.app.suppressions import Suppressions
@@ -43,9 +44,9 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
 class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
     `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
-    `suppressions` (a public authority's orders to withhold a disclosure) and `notifications`
-    (Art. 19 recipient notifications). A new
-    feature is a new service here, not new methods on this class."""
+    `suppressions` (a public authority's orders to withhold a disclosure), `notifications`
+    (Art. 19 recipient notifications) and `register` (the register of processing activities).
+    A new feature is a new service here, not new methods on this class."""
 
     def __init__(
         self,
@@ -101,6 +102,9 @@ class Ledger:
         self.suppressions = Suppressions(uow=self.uow, vault=self.vault)
         self.notifications = RecipientNotifications(
             uow=self.uow, vault=self.vault, reading=self.reading, vocabulary=vocabulary
+        )
+        self.register = Register(
+            uow=self.uow, vocabulary=vocabulary, base_uri=settings.register_base_uri
         )
 
     @property
