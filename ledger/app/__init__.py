@@ -27,6 +27,7 @@ from ledger.app.maintenance import Maintenance
 from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
+from ledger.app.register import Register
 from ledger.app.requests import AccessRequests
 from ledger.app.sessions import OfficerSessions
 from ledger.app.suppressions import Suppressions
@@ -35,6 +36,7 @@ from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.checkpoints import NoteSigner
 from ledger.integrity.log import TransparencyLog
 from ledger.overview import OverviewConfig
+from ledger.projections import activity_counts
 from ledger.settings import Settings
 
 __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
@@ -43,9 +45,9 @@ __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
 class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
     `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
-    `suppressions` (a public authority's orders to withhold a disclosure) and `notifications`
-    (Art. 19 recipient notifications). A new
-    feature is a new service here, not new methods on this class."""
+    `suppressions` (a public authority's orders to withhold a disclosure), `notifications`
+    (Art. 19 recipient notifications) and `register` (the register of processing activities).
+    A new feature is a new service here, not new methods on this class."""
 
     def __init__(
         self,
@@ -71,7 +73,12 @@ class Ledger:
             settings=settings,
             clock=clock,
         )
-        self.recording = Recording(uow=self.uow, keys=keys, vault=self.vault, vocabulary=vocabulary)
+        self.register = Register(
+            uow=self.uow, vocabulary=vocabulary, base_uri=settings.register_base_uri
+        )
+        self.recording = Recording(
+            uow=self.uow, keys=keys, vault=self.vault, vocabulary=vocabulary, register=self.register
+        )
         self.integrity = Integrity(uow=self.uow, vault=self.vault)
         self.reading = Reading(
             uow=self.uow,
@@ -80,6 +87,7 @@ class Ledger:
             vocabulary=vocabulary,
             integrity=self.integrity,
             overview_config=overview_config,
+            register=self.register,
         )
         self.links = OverviewLinks(uow=self.uow, keys=keys, vault=self.vault, reading=self.reading)
         self.api_keys = ApiKeys(uow=self.uow)
@@ -113,7 +121,9 @@ class Ledger:
 
     def create_schema(self) -> None:
         """Create the event, vault, log and read-model tables where they are missing."""
-        self.database.create_schema(self.store.table, upgrades=[access_log.upgrade])
+        self.database.create_schema(
+            self.store.table, upgrades=[access_log.upgrade, activity_counts.upgrade]
+        )
 
     def close(self) -> None:
         self.store.close()

@@ -77,9 +77,7 @@ def _process(version: ActivityVersion, uri: str, vocabulary: Vocabulary) -> dict
             _term_node(vocabulary.data_categories, code, "dpv:PersonalData")
             for code in version.data_categories
         ],
-        "dpv:hasRecipient": [
-            _recipient(vocabulary, code) for code in version.recipient_categories
-        ],
+        "dpv:hasRecipient": [_recipient(vocabulary, code) for code in version.recipient_categories],
         "dpv:hasDataController": [
             {"@type": "dpv:DataController", "dct:identifier": f"KvK {kvk}"}
             for kvk in version.controllers
@@ -109,9 +107,7 @@ def _process(version: ActivityVersion, uri: str, vocabulary: Vocabulary) -> dict
 
 def _texts(by_language: Mapping[str, str]) -> list[dict[str, str]]:
     return [
-        {"@value": value, "@language": lang}
-        for lang, value in sorted(by_language.items())
-        if value
+        {"@value": value, "@language": lang} for lang, value in sorted(by_language.items()) if value
     ]
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from ledger.domain.activity import ActivityVersion
 from ledger.domain.errors import DisclosureRefused
@@ -161,11 +162,10 @@ def reopened(corrected: DisclosureFacts, named: frozenset[str]) -> DisclosureFac
     correction does not name left to the activity again (see REFILLED_ON_CORRECTION)."""
     if corrected.activity is None:
         return replace(corrected, activity_version=None)
-    return replace(
-        corrected,
-        activity_version=None,
-        **{field: None for field in REFILLED_ON_CORRECTION if field not in named},
-    )
+    cleared: dict[str, Any] = {
+        field: None for field in REFILLED_ON_CORRECTION if field not in named
+    }
+    return replace(corrected, activity_version=None, **cleared)
 
 
 def _transfer_to(recipient: object, version: ActivityVersion) -> Transfer | None:

@@ -41,6 +41,9 @@ EVENT_TYPES = {
     "ConsentWithdrawn": 16,
     "SuppressionExtended": 20,
     "SuppressionLifted": 21,
+    # 40-44: the register of processing activities (under the register's zero tag, no person's).
+    "ActivityDefined": 40,
+    "ActivityRevised": 41,
 }
 EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 

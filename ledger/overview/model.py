@@ -354,9 +354,7 @@ def build(
         hidden = is_withheld(row[12], now=now)
         if hidden and audience == "subject":
             continue
-        items_by_key.setdefault(row[2], []).append(
-            _item(row, labels, hidden, record.activities)
-        )
+        items_by_key.setdefault(row[2], []).append(_item(row, labels, hidden, record.activities))
     groups = [_group(record.recipients[key], items, labels) for key, items in items_by_key.items()]
     groups.sort(key=lambda g: (g.last_at or g.items[0].occurred_at, g.name), reverse=True)
     controllers = sorted({item.controller for group in groups for item in group.items})

@@ -17,8 +17,8 @@ from sqlalchemy import (
     and_,
     delete,
     func,
-    inspect,
     insert,
+    inspect,
     or_,
     select,
     text,
@@ -84,15 +84,13 @@ def upgrade(connection: Connection) -> None:
     if "activity" in {column["name"] for column in inspector.get_columns(disclosures.name)}:
         return
     connection.execute(text(f"ALTER TABLE {disclosures.name} ADD COLUMN activity VARCHAR(64)"))
-    connection.execute(
-        text(f"ALTER TABLE {disclosures.name} ADD COLUMN activity_version INTEGER")
-    )
+    connection.execute(text(f"ALTER TABLE {disclosures.name} ADD COLUMN activity_version INTEGER"))
     activity_counts.create(connection, checkfirst=True)
     connection.execute(delete(activity_counts))
     month = func.substr(disclosures.c.occurred_local, 1, 7)
     connection.execute(
         insert(activity_counts).from_select(
-            list(KEY) + ["count"],
+            [*KEY, "count"],
             select(
                 text("''"),
                 text("0"),

@@ -195,6 +195,36 @@ recipient_notifications = Table(
     Index("read_recipient_notifications_notice", "notice_id", "number"),
 )
 
+# The register of processing activities: one row per activity with its current (newest)
+# version, and one per version; `content` is the version as JSON (`ledger.domain.activity`).
+activities = Table(
+    "read_activities",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("activity_id", String(32), nullable=False, unique=True),
+    Column("current_version", Integer, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),
+    Column("defined_at", UTCDateTime, nullable=False),
+    Column("revised_at", UTCDateTime, nullable=False),
+)
+
+activity_versions = Table(
+    "read_activity_versions",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),
+    Column("content", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("read_activity_versions_in_force", "code", "valid_from"),
+)
+
 READ_MODELS = (
     disclosures,
     subject_recipients,
@@ -205,4 +235,6 @@ READ_MODELS = (
     consents,
     recipient_notices,
     recipient_notifications,
+    activities,
+    activity_versions,
 )

@@ -218,7 +218,9 @@ class DisclosureOutSchema(Schema):
     )
     activity_uri = fields.String(
         allow_none=True,
-        metadata={"description": "the activity's URI (the logging standard's processing_activity_id)"},
+        metadata={
+            "description": "the activity's URI (the logging standard's processing_activity_id)"
+        },
     )
 
 

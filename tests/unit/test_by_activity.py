@@ -202,4 +202,5 @@ def test_a_correction_leaves_the_activitys_own_fields_to_the_activity_unless_it_
     assert (again.legal_basis, again.legal_provision, again.activity_version) == (None, None, None)
     assert again.data_categories == recorded.data_categories  # what was sent stays
     assert named.legal_basis == "legal_obligation"
-    assert left.legal_basis == "legal_obligation" and left.activity_version is None
+    assert left.legal_basis == "legal_obligation"
+    assert left.activity_version is None
