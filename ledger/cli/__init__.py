@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from ledger.cli import (
+    activities,
     consents,
     demo,
     integrity,
@@ -44,3 +45,4 @@ main.add_command(consents.consents)
 main.add_command(consents.suppressions)
 main.add_command(notifications.subjects)
 main.add_command(notifications.notifications)
+main.add_command(activities.activities)

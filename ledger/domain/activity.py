@@ -245,7 +245,9 @@ def _texts(
     value: object, field: str, maximum: int, errors: dict[str, str], *, required: bool
 ) -> dict[str, str]:
     """A text per language: nl and en required (when any is), further 2-3 letter codes allowed."""
-    if value is None and not required:
+    if value is None:
+        if required:
+            errors[field] = "is required: a text per language, e.g. {nl = '...', en = '...'}"
         return {}
     if not isinstance(value, Mapping):
         errors[field] = "must be a table of texts per language, e.g. {nl = '...', en = '...'}"
