@@ -28,6 +28,7 @@ from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
 from ledger.app.register import Register
+from ledger.app.register_report import RegisterReports
 from ledger.app.requests import AccessRequests
 from ledger.app.sessions import OfficerSessions
 from ledger.app.suppressions import Suppressions
@@ -46,7 +47,8 @@ class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
     `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
     `suppressions` (a public authority's orders to withhold a disclosure), `notifications`
-    (Art. 19 recipient notifications) and `register` (the register of processing activities).
+    (Art. 19 recipient notifications), `register` (the register of processing activities) and
+    `register_reports` (its Art. 30 report and DPV export).
     A new feature is a new service here, not new methods on this class."""
 
     def __init__(
@@ -78,6 +80,9 @@ class Ledger:
         )
         self.recording = Recording(
             uow=self.uow, keys=keys, vault=self.vault, vocabulary=vocabulary, register=self.register
+        )
+        self.register_reports = RegisterReports(
+            uow=self.uow, register=self.register, vocabulary=vocabulary
         )
         self.integrity = Integrity(uow=self.uow, vault=self.vault)
         self.reading = Reading(

@@ -102,3 +102,25 @@ def upgrade(connection: Connection) -> None:
             .group_by(disclosures.c.recipient_category, month),
         )
     )
+
+
+def counts(
+    connection: Connection, *, since_month: str | None = None, until_month: str | None = None
+) -> list[tuple[str, int, str, str, int]]:
+    """(activity, version, recipient category, month, count) rows, by activity then month;
+    activity '' is the disclosures recorded without one. Months inclusive, YYYY-MM."""
+    c = activity_counts.c
+    clauses = []
+    if since_month is not None:
+        clauses.append(c.month >= since_month)
+    if until_month is not None:
+        clauses.append(c.month <= until_month)
+    query = (
+        select(c.activity, c.activity_version, c.recipient_category, c.month, c.count)
+        .where(*clauses)
+        .order_by(c.activity, c.month, c.recipient_category, c.activity_version)
+    )
+    return [
+        (row[0], row[1], row[2], row[3], row[4])
+        for row in connection.execute(query)
+    ]
