@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ledger.web.api import (
+    activities,
     consents,
     disclosures,
     integrity,
@@ -29,4 +30,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     consents.blp,
     suppressions.blp,
     notifications.blp,
+    activities.blp,
 )
