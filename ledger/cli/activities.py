@@ -3,6 +3,7 @@ list the activities and show one's versions and what changed between them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,19 @@ def _value(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_value(item) for item in value)
     return "-" if value is None else str(value)
+
+
+@activities.command("export")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["jsonld"]),
+    default="jsonld",
+    show_default=True,
+    help="JSON-LD in W3C DPV terms (dpv:Process per activity).",
+)
+@expected_failures
+def export(file_format: str) -> None:
+    """The register's current versions, to standard output."""
+    document = current_ledger().register_reports.jsonld()
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))

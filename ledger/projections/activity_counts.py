@@ -120,7 +120,4 @@ def counts(
         .where(*clauses)
         .order_by(c.activity, c.month, c.recipient_category, c.activity_version)
     )
-    return [
-        (row[0], row[1], row[2], row[3], row[4])
-        for row in connection.execute(query)
-    ]
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in connection.execute(query)]

@@ -13,6 +13,7 @@ from ledger.web.api import (
     links,
     notifications,
     recipients,
+    register_export,
     requests,
     statistics,
     subjects,
@@ -31,4 +32,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     suppressions.blp,
     notifications.blp,
     activities.blp,
+    register_export.blp,
 )
