@@ -14,6 +14,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
+from ledger.domain.activity import ACTIVITY_CODE
 from ledger.domain.patterns import SURROGATES
 from ledger.domain.policy import unpaired_surrogate
 from ledger.domain.subjects import normal_form
@@ -103,6 +104,7 @@ class DisclosureSchema(StrictSchema):
     recipient = fields.Nested(RecipientSchema, required=True)
     activity = Text(
         load_default=None,
+        validate=Matches(ACTIVITY_CODE, error="must be an activity code, e.g. 'loonaangifte'"),
         metadata={
             "description": "the code of a processing activity of the register (e.g."
             " 'loonaangifte'): the fields it defines are then taken from its version in force"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ledger.app.recording import MAX_BATCH
+from ledger.domain.activity import ACTIVITY_CODE
 from ledger.domain.patterns import KVK_NUMBER, MONTH
 from ledger.domain.values import Recipient, Transfer
 from ledger.domain.vocabulary import CODE_PATTERN
@@ -64,6 +65,7 @@ class ChangesSchema(StrictSchema):
     suppression_authority = Text(allow_none=True)
     activity = Text(
         allow_none=True,
+        validate=Matches(ACTIVITY_CODE, error="must be an activity code, e.g. 'loonaangifte'"),
         metadata={
             "description": "put the disclosure under this activity of the register (null: under"
             " none); the fields it defines that the correction does not name are taken from its"
