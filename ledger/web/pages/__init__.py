@@ -12,14 +12,8 @@ from werkzeug.exceptions import NotFound
 from ledger import overview
 from ledger.overview.html import TEMPLATES as OVERVIEW_TEMPLATES
 from ledger.web import problems
-from ledger.web.pages import (
-    notifications,
-    officer,
-    person,
-    register_report,
-    requests,
-    session,
-)
+from ledger.web.pages import notifications, officer, person, register_report, requests, session
+from ledger.web.pages import register as register_pages
 from ledger.web.pages.common import error_page, page, security_headers
 
 site = Blueprint("site", __name__)
@@ -54,6 +48,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(officer.bp)
     app.register_blueprint(requests.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(register_pages.bp)
     app.register_blueprint(register_report.bp)
 
     @app.errorhandler(NotFound)

@@ -17,7 +17,7 @@ from ledger.web.pages import session as officer_session
 from ledger.web.pages.common import FORMATS, error_page, page, security_headers
 from ledger.web.pages.session import officer_only
 
-bp = Blueprint("register_pages", __name__, url_prefix="/officer/register")
+bp = Blueprint("register_report", __name__, url_prefix="/officer/register")
 bp.after_request(security_headers)
 bp.before_request(officer_session.check_csrf)
 bp.errorhandler(HTTPException)(error_page)
@@ -62,8 +62,8 @@ def report() -> Response:
         t=found.texts,
         errors=errors,
         filters=filters,
-        files={fmt: _url(f"register_pages.report_{fmt}", filters) for fmt in ("pdf", "csv")},
-        other_language=_url("register_pages.report", {**filters, "lang": other}),
+        files={fmt: _url(f"register_report.report_{fmt}", filters) for fmt in ("pdf", "csv")},
+        other_language=_url("register_report.report", {**filters, "lang": other}),
         other=other,
     )
 
