@@ -123,8 +123,19 @@ class DisclosureSchema(StrictSchema):
         load_default=None,
         metadata={"description": "required, unless `activity` is given (then the activity's)"},
     )
-    special_category_condition = _optional_text()
-    legal_provision = _optional_text()
+    special_category_condition = Text(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "GDPR Art. 9(2) code; with `activity`, the activity's when a"
+            " special-category data category is disclosed"
+        },
+    )
+    legal_provision = Text(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the law and article; with `activity`, the activity's"},
+    )
     consent_reference = _optional_text()
     purpose = Text(
         load_default=None,
