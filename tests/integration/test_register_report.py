@@ -149,7 +149,7 @@ def test_the_report_counts_actual_disclosures_and_follows_corrections_and_retrac
 def test_the_officer_page_pdf_and_csv_show_the_same_numbers(
     client: FlaskClient, ledger: Ledger, officer: str
 ) -> None:
-    fill(ledger)
+    receipts = fill(ledger)
     login(client, officer)
 
     page = client.get("/officer/register/report?from=2026-10")
@@ -188,6 +188,12 @@ def test_the_officer_page_pdf_and_csv_show_the_same_numbers(
     refused = client.get("/officer/register/report.csv?to=2026-13")
     assert refused.status_code == 422
     assert "Tot en met maand" in refused.get_data(as_text=True)
+
+    one = client.get(f"/officer/disclosures/{receipts[0].id}?reason=Art.%2030-controle")
+    shown = one.get_data(as_text=True)
+    assert one.status_code == 200
+    assert 'href="/officer/register/loonaangifte"' in shown
+    assert ledger.register.uri("loonaangifte") in shown
 
 
 def test_the_report_pages_are_for_a_signed_in_officer(client: FlaskClient) -> None:
