@@ -37,6 +37,10 @@ from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Tr
 from ledger.domain.vocabulary import Vocabulary
 
 ACTIVITY_CODE = re.compile(r"[a-z][a-z0-9_]{1,63}")
+CODE_RULE = (
+    "must be 2-64 characters of lower-case letters, digits and '_' that start with a letter,"
+    " e.g. 'loonaangifte'"
+)
 LANGUAGE_KEY = re.compile(r"[a-z]{2,3}")
 # Until the retention rules file is read here, any code of this shape is accepted.
 RETENTION_CODE = re.compile(r"[a-z][a-z_]{0,63}")
@@ -237,10 +241,7 @@ def _code(value: object, errors: dict[str, str]) -> str | None:
         errors["code"] = problem
         return None
     if not isinstance(value, str) or not ACTIVITY_CODE.fullmatch(value):
-        errors["code"] = (
-            "must be 2-64 characters of lower-case letters, digits and '_' that start with a"
-            " letter, e.g. 'loonaangifte'"
-        )
+        errors["code"] = CODE_RULE
         return None
     return value
 
