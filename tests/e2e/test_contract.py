@@ -29,9 +29,9 @@ ROLES = {
 
 @pytest.fixture
 def served(backend: Backend, tmp_path: Path) -> Iterator[ServeProcess]:
-    # Schemathesis sends a wrong key to every operation (check ST401, which wants 401 or 403):
-    # with enough operations the per-address limit of failed authentications answers 429
-    # instead. That limit has its own tests (test_auth_failures); here it is out of the way.
+    # The run sends a wrong key to every operation (check ST401) in each phase: with 45 and more
+    # operations that is past any client's failure budget within the window, and 429 would
+    # answer what must be 401. The limit itself is tested in tests/integration/test_auth_failures.py.
     env = environment(tmp_path, backend.url, LEDGER_AUTH_FAILURE_LIMIT="100000")
     server = ServeProcess(workdir=tmp_path, env=env)
     # Data to find: the demo set, whose subjects are DEMO-000000 and on.
