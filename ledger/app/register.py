@@ -139,7 +139,8 @@ class Register:
     ) -> ActivityChange:
         """Define the activity, or revise it when its code exists (then `reason` is required
         unless nothing changed)."""
-        return self.import_activities([raw], actor=actor, reason=reason, prefix=None)[0]
+        given = dict(raw) if reason is None else {**raw, "reason": reason}
+        return self.import_activities([given], actor=actor, prefix=None)[0]
 
     def import_file(self, source: str, *, actor: str, reason: str | None = None) -> Changes:
         """Every `[[activity]]` of a register file (TOML text): new activities defined, changed
@@ -162,7 +163,8 @@ class Register:
             )
         default = judge_reason(reason, required=False) if reason is not None else None
         errors: dict[str, str] = {}
-        judged: list[tuple[int, dict[str, Any], str | None]] = []
+        # (index, content, its own reason, the reason a change gets: its own or the default)
+        judged: list[tuple[int, dict[str, Any], str | None, str | None]] = []
         first_at: dict[str, int] = {}
 
         def where(index: int, field: str) -> str:
@@ -174,7 +176,7 @@ class Register:
                     raw, vocabulary=self.vocabulary, retention_codes=self.retention_codes
                 )
                 own = raw.get("reason")
-                why = judge_reason(own, required=False) if own is not None else default
+                own = judge_reason(own, required=False) if own is not None else None
             except InvalidChange as error:
                 errors.update(
                     {where(index, path): message for path, message in error.errors.items()}
@@ -187,20 +189,21 @@ class Register:
                 )
                 continue
             first_at[code] = index
-            judged.append((index, content, why))
+            judged.append((index, content, own, own or default))
         if errors:
             raise InvalidChange(errors)
         with self.uow.write() as connection:
             current = register_queries.current_contents(
-                connection, [content["code"] for _, content, _ in judged]
+                connection, [content["code"] for _, content, _, _ in judged]
             )
             writes: list[tuple[dict[str, Any], str]] = []
             unchanged: dict[str, ActivityChange] = {}
-            for index, content, why in judged:
+            for index, content, own, why in judged:
                 code = content["code"]
                 old = current.get(code)
                 if old is None:
-                    writes.append((content, why or FIRST_REASON))
+                    # The default reason is for changes: a new activity's is its own.
+                    writes.append((content, own or FIRST_REASON))
                 elif old == content:
                     unchanged[code] = ActivityChange(
                         "unchanged", self._current_in(connection, code)
@@ -219,7 +222,8 @@ class Register:
                 change.version.code: change for change in self._write(connection, writes, actor)
             }
         return [
-            written.get(content["code"]) or unchanged[content["code"]] for _, content, _ in judged
+            written.get(content["code"]) or unchanged[content["code"]]
+            for _, content, _, _ in judged
         ]
 
     # -- plumbing -----------------------------------------------------------------------------

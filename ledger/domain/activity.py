@@ -37,6 +37,10 @@ from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Tr
 from ledger.domain.vocabulary import Vocabulary
 
 ACTIVITY_CODE = re.compile(r"[a-z][a-z0-9_]{1,63}")
+CODE_RULE = (
+    "must be 2-64 characters of lower-case letters, digits and '_' that start with a letter,"
+    " e.g. 'loonaangifte'"
+)
 LANGUAGE_KEY = re.compile(r"[a-z]{2,3}")
 # Until the retention rules file is read here, any code of this shape is accepted.
 RETENTION_CODE = re.compile(r"[a-z][a-z_]{0,63}")
@@ -47,6 +51,8 @@ MAX_SECURITY = 2000
 MAX_REASON = 1000
 MAX_CONTROLLERS = 20
 MAX_LANGUAGES = 20
+MAX_CODES = 40
+MAX_TRANSFERS = 20
 FIRST_REASON = "first version"
 # The register's tag in the log: it names no person (a person's tag is 16 random bytes).
 REGISTER_TAG = "0" * 32
@@ -188,11 +194,13 @@ def judge_activity(
         "name": _texts(raw.get("name"), "name", MAX_NAME, errors, required=True),
         "purpose": _texts(raw.get("purpose"), "purpose", MAX_PURPOSE, errors, required=True),
         "controllers": _controllers(raw.get("controllers"), errors),
-        "legal_basis": raw.get("legal_basis"),
+        "legal_basis": _single_code(raw.get("legal_basis"), "legal_basis", errors),
         "legal_provision": _optional_text(
             raw.get("legal_provision"), "legal_provision", MAX_LEGAL_PROVISION, errors
         ),
-        "special_category_condition": raw.get("special_category_condition"),
+        "special_category_condition": _single_code(
+            raw.get("special_category_condition"), "special_category_condition", errors
+        ),
         "data_categories": _codes(raw.get("data_categories"), "data_categories", errors),
         "recipient_categories": _codes(
             raw.get("recipient_categories"), "recipient_categories", errors
@@ -233,10 +241,7 @@ def _code(value: object, errors: dict[str, str]) -> str | None:
         errors["code"] = problem
         return None
     if not isinstance(value, str) or not ACTIVITY_CODE.fullmatch(value):
-        errors["code"] = (
-            "must be 2-64 characters of lower-case letters, digits and '_' that start with a"
-            " letter, e.g. 'loonaangifte'"
-        )
+        errors["code"] = CODE_RULE
         return None
     return value
 
@@ -300,15 +305,34 @@ def _controllers(value: object, errors: dict[str, str]) -> list[str]:
     return found
 
 
-def _codes(value: object, field: str, errors: dict[str, str]) -> list[str]:
+def _codes(value: object, field: str, errors: dict[str, str]) -> list[Any]:
+    """A list of codes as given: whether each is a known code, and the rules on them, are the
+    policy's (`_terms`); repeats are refused here, where the policy has no rule for them."""
     if not _is_list(value) or not value:
         errors[field] = "must list at least one code of the vocabulary"
         return []
     assert isinstance(value, Sequence)
+    if len(value) > MAX_CODES:
+        errors[field] = f"may name at most {MAX_CODES} codes (it names {len(value)})"
+        return []
+    first_at: dict[str, int] = {}
     for index, code in enumerate(value):
-        if not isinstance(code, str):
-            errors[f"{field}.{index}"] = "must be a code (a string)"
-    return [code for code in value if isinstance(code, str)]
+        if isinstance(code, str) and code in first_at:
+            errors.setdefault(
+                f"{field}.{index}", f"repeats '{code}' ({field}.{first_at[code]}): name it once"
+            )
+        elif isinstance(code, str):
+            first_at[code] = index
+    return list(value)
+
+
+def _single_code(value: object, field: str, errors: dict[str, str]) -> Any:
+    """A code field (legal basis, Art. 9 condition) that is not text is refused here: the
+    policy's rules compare it with sets of codes."""
+    if value is None or isinstance(value, str):
+        return value
+    errors[field] = "must be a code (a string)"
+    return None
 
 
 def _retention(value: object, known: Collection[str] | None, errors: dict[str, str]) -> str | None:
@@ -335,6 +359,9 @@ def _transfers(value: object, errors: dict[str, str]) -> list[dict[str, str]]:
         errors["transfers"] = "must be a list of {country, safeguard} tables"
         return []
     assert isinstance(value, Sequence)
+    if len(value) > MAX_TRANSFERS:
+        errors["transfers"] = f"may name at most {MAX_TRANSFERS} transfers"
+        return []
     found: list[dict[str, str]] = []
     for index, item in enumerate(value):
         if not isinstance(item, Mapping) or set(item) != {"country", "safeguard"}:
@@ -368,13 +395,15 @@ def _day(value: object, field: str, errors: dict[str, str], *, required: bool) -
 def _terms(content: dict[str, Any], vocabulary: Vocabulary, errors: dict[str, str]) -> None:
     """The policy's rules on a disclosure's terms, as they apply to every disclosure under this
     activity: one judged disclosure per recipient category and per transfer."""
-    categories: list[str | None] = list(content["recipient_categories"]) or [None]
+    given: list[Any] = content["recipient_categories"]
+    # Without recipient categories (refused already) the other terms are judged all the same.
+    categories = given or [""]
     for index, category in enumerate(categories):
         found = check_terms(_facts(content, category, None), vocabulary=vocabulary)
         for path, message in found.items():
             if not path.startswith("recipient"):
                 errors.setdefault(path, message)
-            elif category is not None:
+            elif given:
                 errors.setdefault(f"recipient_categories.{index}", message)
     for index, item in enumerate(content["transfers"]):
         transfer = Transfer(country=item["country"], safeguard=item["safeguard"])
@@ -384,15 +413,13 @@ def _terms(content: dict[str, Any], vocabulary: Vocabulary, errors: dict[str, st
                 errors.setdefault(f"transfers.{index}.{path.removeprefix('transfer.')}", message)
 
 
-def _facts(
-    content: Mapping[str, Any], category: str | None, transfer: Transfer | None
-) -> DisclosureFacts:
+def _facts(content: Mapping[str, Any], category: Any, transfer: Transfer | None) -> DisclosureFacts:
     """A disclosure under this activity, as the policy sees its terms; the posting's own fields
     (subject, time, source) are placeholders its term rules do not read."""
     return DisclosureFacts(
         controller="00000000",
         subject=Subject(id="register"),
-        recipient=Recipient(category=category or "", name="register"),
+        recipient=Recipient(category=category, name="register"),
         data_categories=tuple(content["data_categories"]),
         legal_basis=content["legal_basis"],
         purpose="register",

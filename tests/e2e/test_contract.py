@@ -29,9 +29,9 @@ ROLES = {
 
 @pytest.fixture
 def served(backend: Backend, tmp_path: Path) -> Iterator[ServeProcess]:
-    # Schemathesis sends a wrong key to every operation in every phase: with 46 operations that
-    # is more than the 20 failures a minute after which an address gets 429, and a 429 fails its
-    # 401 check. The limit itself is tested in tests/integration/test_auth_failures.py.
+    # The run sends a wrong key to every operation (check ST401) in each phase: with 45 and more
+    # operations that is past any client's failure budget within the window, and 429 would
+    # answer what must be 401. The limit itself is tested in integration/test_auth_failures.py.
     env = environment(tmp_path, backend.url, LEDGER_AUTH_FAILURE_LIMIT="100000")
     server = ServeProcess(workdir=tmp_path, env=env)
     # Data to find: the demo set, whose subjects are DEMO-000000 and on.

@@ -130,3 +130,14 @@ def test_the_uri_base_is_the_deployments_and_the_openapi_document_stays_valid(
     spec = client.get("/api/v1/openapi.json").get_json()
     validate(spec)
     assert {"/api/v1/activities", "/api/v1/activities/{code}"} <= set(spec["paths"])
+
+
+def test_a_new_activity_posted_with_a_reason_keeps_it(
+    client: FlaskClient, officer_headers: dict[str, str]
+) -> None:
+    created = post(client, officer_headers, an_activity(reason="register 2026"))
+    assert created.status_code == 201
+    assert created.get_json()["reason"] == "register 2026"
+    same_code = post(client, officer_headers, an_activity(valid_from="2026-02-01"))
+    assert same_code.status_code == 422
+    assert "changed (valid_from)" in same_code.get_json()["errors"]["reason"]

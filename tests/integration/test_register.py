@@ -164,3 +164,53 @@ def test_uris_are_the_base_and_the_code_and_the_version(ledger: Ledger) -> None:
     assert ledger.register.version_uri("loonaangifte", 2) == (
         "urn:disclosure-ledger:register:loonaangifte/v2"
     )
+
+
+def test_a_default_reason_is_for_changes_and_a_new_activity_keeps_its_own(
+    ledger: Ledger,
+) -> None:
+    ledger.register.define(an_activity(), actor="fg")
+    changes = ledger.register.import_activities(
+        [
+            an_activity(retention="fiscal"),
+            an_activity("pensioenaangifte"),
+            an_activity("ziekmelding", reason="new in 2026"),
+        ],
+        actor="fg",
+        reason="yearly review",
+    )
+    assert [(c.kind, c.version.reason) for c in changes] == [
+        ("revised", "yearly review"),
+        ("defined", "first version"),
+        ("defined", "new in 2026"),
+    ]
+
+
+def test_a_register_import_with_one_bad_activity_records_nothing(ledger: Ledger) -> None:
+    source = """
+[[activity]]
+code = "loonaangifte"
+name = { nl = "Loonaangifte", en = "Payroll tax return" }
+purpose = { nl = "Loonheffingen aangeven", en = "Filing payroll taxes" }
+controllers = ["90000001"]
+legal_basis = "legal_obligation"
+legal_provision = "Wet op de loonbelasting 1964, art. 28"
+data_categories = ["naam", "bsn"]
+recipient_categories = ["belastingdienst"]
+valid_from = 2026-01-01
+
+[[activity]]
+code = "vog_controle"
+name = { nl = "VOG", en = "Certificate of conduct" }
+purpose = { nl = "VOG tonen" }
+controllers = ["90000001"]
+legal_basis = "legitimate_interests"
+data_categories = ["naam", "vog"]
+recipient_categories = ["inlener"]
+valid_from = 2026-01-01
+"""
+    with pytest.raises(InvalidChange) as caught:
+        ledger.register.import_file(source, actor="fg")
+    assert set(caught.value.errors) == {"activities.1.purpose.en", "activities.1.legal_provision"}
+    assert ledger.register.list() == []
+    assert ledger.integrity.verify().events == 0

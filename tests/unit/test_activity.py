@@ -6,8 +6,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger.domain.activity import (
+    FIELDS,
     REGISTER_TAG,
     ActivityVersion,
     ProcessingActivity,
@@ -228,3 +231,49 @@ def test_a_revision_that_changes_nothing_or_the_code_is_refused() -> None:
     with pytest.raises(InvalidChange) as caught:
         activity.revise(content=other, reason="r", actor="fg", commitment="", salt="")
     assert "code" in caught.value.errors
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"legal_basis": ["legal_obligation"]}, "legal_basis"),
+        ({"special_category_condition": {"a": 1}}, "special_category_condition"),
+        ({"data_categories": [1, "salary"]}, "data_categories.0"),
+        ({"data_categories": [1, "salary"]}, "data_categories.1"),
+        ({"recipient_categories": ["uwv", "uwv"]}, "recipient_categories.1"),
+        ({"recipient_categories": [None]}, "recipient_categories.0"),
+        ({"transfers": [{"country": 1, "safeguard": []}]}, "transfers.0.country"),
+        ({"recipient_categories": ["uwv"] * 41}, "recipient_categories"),
+        ({"name": {"nl": 1, "en": "x"}}, "name.nl"),
+        ({"valid_from": datetime(2026, 1, 1, tzinfo=UTC)}, "valid_from"),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused_naming_the_field_not_raised(
+    change: dict[str, Any], field: str
+) -> None:
+    assert field in errors_of(an_activity(**change))
+
+
+VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.sampled_from(["naam", "uwv", "legal_obligation", "US", "2026-01-01", "nl", "en"])
+    | st.dates(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([*FIELDS, "reason", "other"]), VALUES))
+def test_any_shape_of_input_is_judged_without_an_unexpected_error(raw: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    try:
+        judge_activity({**an_activity(), **raw}, vocabulary=VOCABULARY)
+    except InvalidChange as refused:
+        errors = refused.errors or {"": ""}
+    assert all(isinstance(message, str) and message for message in errors.values())

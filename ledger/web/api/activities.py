@@ -13,8 +13,9 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from ledger.app.register import Register
-from ledger.domain.activity import MAX_REASON, ActivityVersion
-from ledger.schemas import StrictSchema, Text
+from ledger.domain.activity import ACTIVITY_CODE, CODE_RULE, MAX_REASON, ActivityVersion
+from ledger.domain.patterns import KVK_NUMBER
+from ledger.schemas import Matches, StrictSchema, Text
 from ledger.web.api.common import SECURITY, api_blueprint, documented
 from ledger.web.auth import current_key, requires
 from ledger.web.context import current_ledger
@@ -36,8 +37,8 @@ def _texts(description: str, *, required: bool = False) -> fields.Dict:
     )
 
 
-def _codes(description: str) -> fields.List[Any]:
-    return fields.List(Text(), required=True, metadata={"description": description})
+def _codes(description: str, item: Text | None = None) -> fields.List[Any]:
+    return fields.List(item or Text(), required=True, metadata={"description": description})
 
 
 class ActivityTransferSchema(StrictSchema):
@@ -48,11 +49,15 @@ class ActivityTransferSchema(StrictSchema):
 class ActivityInSchema(StrictSchema):
     code = Text(
         required=True,
-        metadata={"description": "stable code, [a-z][a-z0-9_]{1,63}, e.g. loonaangifte"},
+        validate=Matches(ACTIVITY_CODE, error=CODE_RULE),
+        metadata={"description": "stable code, e.g. loonaangifte; it never changes"},
     )
     name = _texts("the activity's name", required=True)
     purpose = _texts("the purpose in plain language", required=True)
-    controllers = _codes("KvK numbers of the controllers")
+    controllers = _codes(
+        "KvK numbers of the controllers",
+        Text(validate=Matches(KVK_NUMBER, error="must be a KvK number of exactly 8 digits")),
+    )
     legal_basis = Text(required=True, metadata={"description": "GDPR Art. 6(1) code"})
     legal_provision = Text(
         allow_none=True, metadata={"description": "the law and article, where one applies"}
@@ -84,30 +89,50 @@ class ActivityInSchema(StrictSchema):
 
 
 class ActivityTransferOutSchema(Schema):
-    country = fields.String()
-    safeguard = fields.String()
+    country = fields.String(metadata={"description": "ISO 3166-1 alpha-2, outside the EEA"})
+    safeguard = fields.String(metadata={"description": "the safeguard's code (Art. 44-49)"})
+
+
+def _out_texts(description: str) -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": description}
+    )
 
 
 class ActivityOutSchema(Schema):
-    code = fields.String()
-    version = fields.Integer()
+    code = fields.String(metadata={"description": "the activity's stable code"})
+    version = fields.Integer(metadata={"description": "1 for the first version, then 2, 3, ..."})
     uri = fields.String(metadata={"description": "this version's stable URI (<activity>/v<n>)"})
     activity_uri = fields.String(metadata={"description": "the activity's stable URI"})
-    name = fields.Dict(keys=fields.String(), values=fields.String())
-    purpose = fields.Dict(keys=fields.String(), values=fields.String())
-    controllers = fields.List(fields.String())
-    legal_basis = fields.String()
-    legal_provision = fields.String(allow_none=True)
-    special_category_condition = fields.String(allow_none=True)
-    data_categories = fields.List(fields.String())
-    recipient_categories = fields.List(fields.String())
-    retention = fields.String(allow_none=True)
-    transfers = fields.List(fields.Nested(ActivityTransferOutSchema))
-    security_measures = fields.Dict(keys=fields.String(), values=fields.String())
-    valid_from = fields.Date()
-    valid_until = fields.Date(allow_none=True)
-    reason = fields.String()
-    recorded_at = fields.AwareDateTime(format="iso")
+    name = _out_texts("the name per language code")
+    purpose = _out_texts("the purpose per language code")
+    controllers = fields.List(fields.String(), metadata={"description": "KvK numbers"})
+    legal_basis = fields.String(metadata={"description": "GDPR Art. 6(1) code"})
+    legal_provision = fields.String(allow_none=True, metadata={"description": "law and article"})
+    special_category_condition = fields.String(
+        allow_none=True, metadata={"description": "GDPR Art. 9(2) code"}
+    )
+    data_categories = fields.List(fields.String(), metadata={"description": "data categories"})
+    recipient_categories = fields.List(
+        fields.String(), metadata={"description": "recipient categories"}
+    )
+    retention = fields.String(
+        allow_none=True,
+        metadata={"description": "a retention rule's code; null: the data categories' own"},
+    )
+    transfers = fields.List(
+        fields.Nested(ActivityTransferOutSchema),
+        metadata={"description": "the transfers outside the EEA the activity allows"},
+    )
+    security_measures = _out_texts("the security measures per language code")
+    valid_from = fields.Date(metadata={"description": "first day in force"})
+    valid_until = fields.Date(
+        allow_none=True, metadata={"description": "last day in force (inclusive); null: open"}
+    )
+    reason = fields.String(metadata={"description": "why this version"})
+    recorded_at = fields.AwareDateTime(
+        format="iso", metadata={"description": "when this version was recorded"}
+    )
 
 
 class ActivityListSchema(Schema):

@@ -60,8 +60,18 @@ FIELD_LABELS = {
     },
 }
 WORDS = {
-    "nl": {"open": "onbepaald", "by_category": "volgens de gegevenscategorieën", "none": "geen"},
-    "en": {"open": "open", "by_category": "by the data categories", "none": "none"},
+    "nl": {
+        "open": "onbepaald",
+        "by_category": "volgens de gegevenscategorieën",
+        "none": "geen",
+        "changed": "gewijzigd",
+    },
+    "en": {
+        "open": "open",
+        "by_category": "by the data categories",
+        "none": "none",
+        "changed": "changed",
+    },
 }
 
 
@@ -162,5 +172,6 @@ def activity(code: str) -> Response:
         rows=list(reversed(rows)),
         lang=lang,
         labels=FIELD_LABELS[lang],
+        words=WORDS[lang],
         languages=_languages("register_pages.activity", code=code),
     )
