@@ -369,3 +369,42 @@ def test_a_sickness_report_by_activity_without_sickness_data_needs_no_condition(
     shown = ledger.reading.disclosure(receipt.id, reader=READER)
     assert shown["special_category_condition"] is None
     assert shown["purpose"] == "Ziekmelding van een flexkracht aan het UWV"
+
+
+def test_a_batch_by_activity_looks_up_the_register_once_however_many_items_and_dates(
+    ledger: Ledger,
+) -> None:
+    define_register(ledger)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "read_activity_versions" in statement:
+            statements.append(statement)
+
+    items = [
+        a_disclosure(
+            number,
+            activity="loonaangifte",
+            data_categories=None,
+            legal_basis=None,
+            legal_provision=None,
+            occurred_at=datetime(2026, 1 + number % 10, 1 + number % 28, 12, tzinfo=AMSTERDAM),
+        )
+        for number in range(1, 201)
+    ]
+    engines = {ledger.database.write_engine, ledger.database.read_engine}
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        receipts = ledger.recording.record_batch(items, actor="t")
+    finally:
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", seen)
+
+    assert len(receipts) == 200
+    assert len(statements) == 1
+    versions = {
+        ledger.reading.disclosure(receipt.id, reader=READER)["activity_version"]
+        for receipt in receipts[:20]
+    }
+    assert versions == {1, 2}  # January to June under v1, July on under v2
