@@ -408,3 +408,33 @@ def test_a_batch_by_activity_looks_up_the_register_once_however_many_items_and_d
         for receipt in receipts[:20]
     }
     assert versions == {1, 2}  # January to June under v1, July on under v2
+
+
+def test_ledger_import_reads_csv_lines_by_activity(
+    ledger: Ledger, settings: Settings, tmp_path: Path
+) -> None:
+    define_register(ledger)
+    source = tmp_path / "sick.csv"
+    source.write_text(
+        "controller,activity,subject.id,recipient.category,recipient.name,data_categories,"
+        "occurred_at,source.system,source.reference\n"
+        "12345678,ziekmelding_uwv,E-1,uwv,UWV,naam;verzuim,2026-10-01T09:00:00+02:00,payroll,s-1\n"
+        "12345678,ziekmelding_uwv,E-2,uwv,UWV,,2026-10-02T09:00:00+02:00,payroll,s-2\n"
+    )
+    runner = CliRunner(
+        env={
+            "LEDGER_DATABASE_URL": settings.database_url,
+            "LEDGER_MASTER_KEY": TEST_MASTER_KEY,
+            "LEDGER_VAR_DIR": str(settings.var_dir),
+        }
+    )
+
+    result = runner.invoke(main, ["import", str(source)])
+
+    assert result.exit_code == 0, result.output
+    assert "Recorded 2 disclosures." in result.output
+    report = ledger.register_reports.report()
+    sick = next(entry for entry in report.activities if entry.code == "ziekmelding_uwv")
+    assert [(row.month, row.recipient_category, row.count) for row in sick.rows] == [
+        ("2026-10", "uwv", 2)
+    ]
