@@ -321,10 +321,10 @@ class Recording:
         filled: list[DisclosureFacts] = []
         errors: dict[int, Mapping[str, str]] = {}
         for index, (facts, key) in enumerate(zip(items, keys, strict=True)):
-            version = None if key is None else found.get(key)
             if key is None:
                 filled.append(facts)
                 continue
+            version = found.get(key)
             try:
                 if version is None:
                     if known is None:

@@ -22,6 +22,7 @@ from ledger.domain.errors import DisclosureRefused, InvalidChange
 from ledger.domain.values import Recipient
 from ledger.integrity.bundle import verify_bundle
 from ledger.overview import render_csv, render_json
+from ledger.projections.tables import disclosures
 from ledger.settings import Settings
 from tests.activities import an_activity
 from tests.builders import AMSTERDAM, READER, a_disclosure
@@ -341,8 +342,6 @@ def test_ledger_import_records_a_file_of_lines_by_activity(
     assert good.exit_code == 0, good.output
     assert "Recorded 5 disclosures." in good.output
     with ledger.uow.read() as connection:
-        from ledger.projections.tables import disclosures
-
         rows = connection.execute(
             sa.select(disclosures.c.activity, disclosures.c.activity_version)
         ).all()
