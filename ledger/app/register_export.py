@@ -16,7 +16,7 @@ disclosure's `activity_uri` and the overview's `processing_activity_id` carry), 
   `hasDataRetentionPeriod`; this is its term for how long data is kept), transfers as
   `dpv:hasThirdCountry` (`loc:` IRIs), security measures as
   `dpv:hasTechnicalOrganisationalMeasure` in words;
-- the version (`dct:hasVersion`), its reason and validity (`dct:temporal`, a `dct:PeriodOfTime`
+- the version (`dct:hasVersion`), its reason (`rdfs:comment`) and validity (`dct:temporal`, a `dct:PeriodOfTime`
   with DCAT's `startDate` / `endDate`).
 
 The context is inline: a reader needs no network to parse it.
@@ -63,7 +63,8 @@ def _process(version: ActivityVersion, uri: str, vocabulary: Vocabulary) -> dict
         "dct:identifier": version.code,
         "rdfs:label": _texts(version.name),
         "dct:hasVersion": str(version.version),
-        "dct:description": _texts({"en": version.reason}),
+        # Why this version: free text in the language the officer wrote it, so untagged.
+        "rdfs:comment": version.reason,
         "dct:modified": {"@value": version.recorded_at.isoformat(), "@type": "xsd:dateTime"},
         "dct:temporal": _period(version),
         "dpv:hasPurpose": {
