@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
@@ -56,12 +56,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """What a posting system gets back: the disclosure's id and where it stands in the log."""
+    """What a posting system gets back: the disclosure's id and where it stands in the log;
+    for a posting by activity, the activity's version it followed."""
 
     id: UUID
     recorded_at: datetime
     position: int
     replayed: bool = False
+    activity_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,6 +462,8 @@ class Recording:
                     if first_index == index
                     else Receipt(made.id, made.recorded_at, made.position, True)
                 )
+            if items[index].activity_version is not None:
+                receipt = replace(receipt, activity_version=items[index].activity_version)
             result.append(receipt)
         return result
 

@@ -16,8 +16,8 @@ disclosure's `activity_uri` and the overview's `processing_activity_id` carry), 
   `hasDataRetentionPeriod`; this is its term for how long data is kept), transfers as
   `dpv:hasThirdCountry` (`loc:` IRIs), security measures as
   `dpv:hasTechnicalOrganisationalMeasure` in words;
-- the version (`dct:hasVersion`), its reason (`rdfs:comment`) and validity (`dct:temporal`, a `dct:PeriodOfTime`
-  with DCAT's `startDate` / `endDate`).
+- the version (`dct:hasVersion`), its reason (`rdfs:comment`) and validity (`dct:temporal`, a
+  `dct:PeriodOfTime` with DCAT's `startDate` / `endDate`).
 
 The context is inline: a reader needs no network to parse it.
 """

@@ -156,6 +156,12 @@ class ReceiptSchema(Schema):
     id = fields.String(required=True)
     recorded_at = fields.DateTime(required=True)
     position = fields.Integer(required=True, metadata={"description": "place in the ledger's log"})
+    activity_version = fields.Integer(
+        metadata={
+            "description": "for a disclosure posted by activity: the version it followed"
+            " (absent otherwise)"
+        }
+    )
 
 
 class BatchItemSchema(ReceiptSchema):

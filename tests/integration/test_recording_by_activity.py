@@ -109,6 +109,23 @@ def test_a_disclosure_posted_by_activity_is_recorded_with_what_the_version_in_fo
     )
     assert october.status_code == 201, october.json
     assert march.status_code == 201, march.json
+    assert (october.json["activity_version"], march.json["activity_version"]) == (2, 1)
+    again = client.post("/api/v1/disclosures", json=posting(1), headers=auth(keys["source"]))
+    assert (again.status_code, again.json) == (200, october.json)
+    plain = client.post(
+        "/api/v1/disclosures",
+        json=posting(
+            9,
+            activity=None,
+            data_categories=["naam"],
+            legal_basis="legal_obligation",
+            legal_provision=OLD_PROVISION,
+            purpose="Loonaangifte",
+        ),
+        headers=auth(keys["source"]),
+    )
+    assert plain.status_code == 201, plain.json
+    assert "activity_version" not in plain.json
 
     shown = client.get(
         f"/api/v1/disclosures/{october.json['id']}", headers=auth(keys["officer"])
