@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ledger.domain.activity import ActivityVersion
 from ledger.domain.by_activity import (
@@ -204,3 +206,33 @@ def test_a_correction_leaves_the_activitys_own_fields_to_the_activity_unless_it_
     assert named.legal_basis == "legal_obligation"
     assert left.legal_basis == "legal_obligation"
     assert left.activity_version is None
+
+
+@given(
+    chosen=st.lists(
+        st.sampled_from(("naam", "bsn", "verzuim", "contactgegevens")), unique=True, max_size=4
+    ),
+    given_basis=st.booleans(),
+)
+def test_any_part_of_an_activitys_categories_posted_by_activity_passes_the_policy(
+    chosen: list[str], given_basis: bool
+) -> None:
+    sick = an_activity(
+        code="ziekmelding_uwv",
+        legal_provision="Ziektewet, art. 38",
+        special_category_condition="employment_social_security",
+        data_categories=("naam", "bsn", "verzuim", "contactgegevens"),
+        recipient_categories=("uwv",),
+    )
+    posting = by_activity(
+        activity="ziekmelding_uwv",
+        recipient=Recipient("uwv", "UWV", None, "NL"),
+        data_categories=tuple(chosen) or None,
+        legal_basis="legal_obligation" if given_basis else None,
+    )
+
+    filled = fill_from_activity(posting, sick, vocabulary=VOCABULARY)
+
+    check_disclosure(filled, now=NOW, vocabulary=VOCABULARY)
+    assert set(filled.data_categories) <= set(sick.data_categories)
+    assert (filled.special_category_condition is not None) == ("verzuim" in filled.data_categories)
