@@ -182,8 +182,11 @@ class Recording:
     ) -> list[DisclosureFacts | Mapping[str, str]]:
         """Each posting completed from its activity and judged by the rules, without writing:
         its facts, or its errors by field path (consents are judged when it is recorded)."""
-        with self.uow.read() as connection:
-            filled, errors = self._by_activity(connection, items)
+        filled: list[DisclosureFacts] = list(items)
+        errors: dict[int, Mapping[str, str]] = {}
+        if any(facts.activity is not None for facts in items):
+            with self.uow.read() as connection:
+                filled, errors = self._by_activity(connection, items)
         judged: list[DisclosureFacts | Mapping[str, str]] = []
         for index, facts in enumerate(filled):
             if index in errors:
