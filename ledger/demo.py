@@ -9,11 +9,15 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 
 DEMO_CONTROLLERS = ("90000001", "90000002")
+# The example register of processing activities, for the demo controllers; in the source tree
+# only (an installed package has no examples/).
+EXAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "examples" / "register.example.toml"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 INLENERS = [

@@ -14,6 +14,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
+from ledger.domain.activity import ACTIVITY_CODE
 from ledger.domain.patterns import SURROGATES
 from ledger.domain.policy import unpaired_surrogate
 from ledger.domain.subjects import normal_form
@@ -101,14 +102,58 @@ class DisclosureSchema(StrictSchema):
     controller = _text(required=True, metadata={"description": "KvK number of the discloser"})
     subject = fields.Nested(SubjectSchema, required=True)
     recipient = fields.Nested(RecipientSchema, required=True)
-    data_categories = fields.List(Text(), required=True)
-    legal_basis = _text(required=True)
-    special_category_condition = _optional_text()
-    legal_provision = _optional_text()
+    activity = Text(
+        load_default=None,
+        validate=Matches(ACTIVITY_CODE, error="must be an activity code, e.g. 'loonaangifte'"),
+        metadata={
+            "description": "the code of a processing activity of the register (e.g."
+            " 'loonaangifte'): the fields it defines are then taken from its version in force"
+            " on occurred_at's date and may be left out; given, they must agree with it"
+        },
+    )
+    data_categories = fields.List(
+        Text(),
+        load_default=None,
+        metadata={
+            "description": "required, unless `activity` is given: then all of the activity's"
+            " when left out, and each one given must be one of the activity's"
+        },
+    )
+    legal_basis = Text(
+        load_default=None,
+        metadata={"description": "required, unless `activity` is given (then the activity's)"},
+    )
+    special_category_condition = Text(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "GDPR Art. 9(2) code; with `activity`, the activity's when a"
+            " special-category data category is disclosed"
+        },
+    )
+    legal_provision = Text(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the law and article; with `activity`, the activity's"},
+    )
     consent_reference = _optional_text()
-    purpose = _text(required=True)
+    purpose = Text(
+        load_default=None,
+        metadata={
+            "description": "required, unless `activity` is given: then the activity's purpose"
+            " (in Dutch) when left out"
+        },
+    )
     occurred_at = fields.AwareDateTime(required=True, format="iso")
-    transfer = fields.Nested(TransferSchema, load_default=None, allow_none=True)
+    transfer = fields.Nested(
+        TransferSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "with `activity`, filled with the activity's transfer to the"
+            " recipient's country when left out"
+        },
+    )
     source = fields.Nested(SourceSchema, required=True)
     suppressed_until = fields.Date(load_default=None, allow_none=True)
     suppression_authority = _optional_text()
@@ -125,10 +170,11 @@ class DisclosureSchema(StrictSchema):
     @post_load
     def _to_facts(self, data: dict[str, Any], **_: Any) -> DisclosureFacts:
         transfer = data.pop("transfer")
+        categories = data.pop("data_categories")
         return DisclosureFacts(
             subject=Subject(**data.pop("subject")),
             recipient=Recipient(**data.pop("recipient")),
-            data_categories=tuple(data.pop("data_categories")),
+            data_categories=None if categories is None else tuple(categories),  # type: ignore[arg-type]
             transfer=Transfer(**transfer) if transfer else None,
             source=Source(**data.pop("source")),
             **data,

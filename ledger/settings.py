@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 DEFAULT_ORIGIN = "disclosure-ledger.local/log"
+DEFAULT_REGISTER_BASE_URI = "urn:disclosure-ledger:register:"
+# A URI scheme, then no white space: `urn:...:` or `https://.../register/`.
+_BASE_URI = re.compile(r"[a-z][a-z0-9+.-]*:[^\s]*")
 
 
 class SettingsError(Exception):
@@ -45,6 +49,8 @@ class Settings:
     extra_holidays: tuple[date, ...] = ()
     # A disclosure on a consent basis must name a consent recorded for the person (README).
     strict_consent: bool = False
+    # The base of the register's URIs: + code for an activity, + code/v<n> for a version.
+    register_base_uri: str = DEFAULT_REGISTER_BASE_URI
 
     @property
     def is_production(self) -> bool:
@@ -102,6 +108,7 @@ class Settings:
             db_pool_timeout=_seconds(environ, "LEDGER_DB_POOL_TIMEOUT", 5.0),
             extra_holidays=_dates(environ, "LEDGER_EXTRA_HOLIDAYS"),
             strict_consent=_flag(environ, "LEDGER_STRICT_CONSENT"),
+            register_base_uri=_base_uri(environ, "LEDGER_REGISTER_BASE_URI"),
         )
 
 
@@ -152,3 +159,15 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     if not 0.1 <= seconds <= 3600:
         raise SettingsError(f"{name} must be between 0.1 and 3600 seconds")
     return seconds
+
+
+def _base_uri(environ: Mapping[str, str], name: str) -> str:
+    value = (environ.get(name) or "").strip()
+    if not value:
+        return DEFAULT_REGISTER_BASE_URI
+    if not _BASE_URI.fullmatch(value) or not value.endswith((":", "/", "#")):
+        raise SettingsError(
+            f"{name} must be a URI base that ends in ':', '/' or '#', e.g."
+            f" '{DEFAULT_REGISTER_BASE_URI}' or 'https://privacy.example.nl/register/'"
+        )
+    return value

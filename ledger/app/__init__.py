@@ -29,6 +29,8 @@ from ledger.app.maintenance import Maintenance
 from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
+from ledger.app.register import Register
+from ledger.app.register_report import RegisterReports
 from ledger.app.requests import AccessRequests
 from ledger.app.restrictions import Restrictions
 from ledger.app.retention import Retention
@@ -40,7 +42,7 @@ from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.checkpoints import NoteSigner
 from ledger.integrity.log import TransparencyLog
 from ledger.overview import OverviewConfig
-from ledger.projections import tables
+from ledger.projections import activity_counts, tables
 from ledger.settings import Settings
 
 __all__ = ["MAX_BATCH", "Ledger", "Reader", "Receipt", "StreamTally"]
@@ -51,8 +53,9 @@ class Ledger:
     `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
     `suppressions` (a public authority's orders to withhold a disclosure), `notifications`
     (Art. 19 recipient notifications), `restrictions` (Art. 18), `retention` (retention rules,
-    holds and the report) and `employment_ends`. A new
-    feature is a new service here, not new methods on this class."""
+    holds and the report), `employment_ends`, `register` (the register of processing
+    activities) and `register_reports` (its Art. 30 report and DPV export). A new feature is a
+    new service here, not new methods on this class."""
 
     def __init__(
         self,
@@ -79,7 +82,22 @@ class Ledger:
             settings=settings,
             clock=clock,
         )
-        self.recording = Recording(uow=self.uow, keys=keys, vault=self.vault, vocabulary=vocabulary)
+        retention_rules = retention_rules or load_retention_rules(
+            settings.retention_file, known_categories=vocabulary.data_categories
+        )
+        self.register = Register(
+            uow=self.uow,
+            vocabulary=vocabulary,
+            base_uri=settings.register_base_uri,
+            # An activity's retention names a rule of the retention file (or none).
+            retention_codes={rule.code for rule in retention_rules.rules},
+        )
+        self.recording = Recording(
+            uow=self.uow, keys=keys, vault=self.vault, vocabulary=vocabulary, register=self.register
+        )
+        self.register_reports = RegisterReports(
+            uow=self.uow, register=self.register, vocabulary=vocabulary
+        )
         self.integrity = Integrity(uow=self.uow, vault=self.vault)
         self.reading = Reading(
             uow=self.uow,
@@ -88,6 +106,7 @@ class Ledger:
             vocabulary=vocabulary,
             integrity=self.integrity,
             overview_config=overview_config,
+            register=self.register,
         )
         self.links = OverviewLinks(uow=self.uow, keys=keys, vault=self.vault, reading=self.reading)
         self.api_keys = ApiKeys(uow=self.uow)
@@ -113,14 +132,7 @@ class Ledger:
         self.restrictions = Restrictions(
             uow=self.uow, vault=self.vault, reading=self.reading, notifications=self.notifications
         )
-        self.retention = Retention(
-            uow=self.uow,
-            reading=self.reading,
-            rules=retention_rules
-            or load_retention_rules(
-                settings.retention_file, known_categories=vocabulary.data_categories
-            ),
-        )
+        self.retention = Retention(uow=self.uow, reading=self.reading, rules=retention_rules)
         self.employment_ends = EmploymentEnds(uow=self.uow, vault=self.vault, reading=self.reading)
 
     @property
@@ -133,7 +145,10 @@ class Ledger:
 
     def create_schema(self) -> None:
         """Create the event, vault, log and read-model tables where they are missing."""
-        self.database.create_schema(self.store.table, upgrades=[access_log.upgrade, tables.upgrade])
+        self.database.create_schema(
+            self.store.table,
+            upgrades=[access_log.upgrade, tables.upgrade, activity_counts.upgrade],
+        )
 
     def close(self) -> None:
         self.store.close()

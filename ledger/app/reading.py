@@ -20,6 +20,7 @@ from ledger.adapters import access_log, overview_links
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.integrity import Integrity
+from ledger.app.register import Register
 from ledger.app.sealing import open_request_text
 from ledger.app.uow import UnitOfWork
 from ledger.domain.disclosure import Disclosure
@@ -28,10 +29,11 @@ from ledger.domain.subjects import normal_subject_id
 from ledger.domain.suppression import dutch_date, is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
-from ledger.overview.model import Audience
+from ledger.overview.model import ActivityText, Audience
 from ledger.projections import (
     notice_queries,
     queries,
+    register_queries,
     restriction_queries,
 )
 
@@ -81,6 +83,7 @@ class Reading:
         vocabulary: Vocabulary,
         integrity: Integrity,
         overview_config: OverviewConfig,
+        register: Register,
     ) -> None:
         self.uow = uow
         self.keys = keys
@@ -88,6 +91,7 @@ class Reading:
         self.vocabulary = vocabulary
         self.integrity = integrity
         self.overview_config = overview_config
+        self.register = register
 
     # -- the one way in -----------------------------------------------------------------------
 
@@ -248,11 +252,13 @@ class Reading:
         if key is not None:
             with self.uow.read() as connection:
                 reference, name = self._identity(connection, key, subject_id)
+                rows = queries.overview_rows(connection, key.tag)
                 record = PersonRecord(
                     tag=key.tag,
                     reference=reference,
                     name=name,
-                    rows=queries.overview_rows(connection, key.tag),
+                    rows=rows,
+                    activities=self._activity_texts(connection, rows),
                     recipients=queries.overview_recipients(connection, key.tag),
                     accesses=access_log.accesses(connection, key.tag),
                     extensions=self._extensions(connection, key),
@@ -374,6 +380,21 @@ class Reading:
                 connection, controller=controller, since_month=since_month, until_month=until_month
             )
 
+    def _activity_texts(
+        self, connection: Connection, rows: Iterable[tuple[Any, ...]]
+    ) -> dict[tuple[str, int], ActivityText]:
+        """The purposes and URIs of the activity versions a person's rows name (their last two
+        columns): a few activities, each read once."""
+        named = {(row[-2], row[-1]) for row in rows if row[-2] is not None}
+        texts: dict[tuple[str, int], ActivityText] = {}
+        for code in sorted({code for code, _ in named}):
+            for version in register_queries.versions(connection, code):
+                if (code, version.version) in named:
+                    texts[(code, version.version)] = ActivityText(
+                        uri=self.register.uri(code), purpose=dict(version.purpose)
+                    )
+        return texts
+
     # -- opening sealed fields ------------------------------------------------------------------
 
     def _identity(
@@ -466,6 +487,8 @@ class Reading:
                 "system": row.pop("source_system"),
                 "reference": secret.get("source_reference"),
             }
+            activity = row.get("activity")
+            row["activity_uri"] = None if activity is None else self.register.uri(activity)
             result.append(row)
         return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
@@ -23,8 +23,10 @@ from ledger.adapters.database import chunks
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.consent_lookup import recorded_consents
+from ledger.app.register import Register
 from ledger.app.restriction_lookup import recorded_restrictions
 from ledger.app.uow import UnitOfWork
+from ledger.domain.by_activity import activity_key, fill_from_activity, not_found, reopened
 from ledger.domain.consent import consent_problem
 from ledger.domain.corrections import judge_correction, judge_retraction
 from ledger.domain.disclosure import (
@@ -58,12 +60,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """What a posting system gets back: the disclosure's id and where it stands in the log."""
+    """What a posting system gets back: the disclosure's id and where it stands in the log;
+    for a posting by activity, the activity's version it followed."""
 
     id: UUID
     recorded_at: datetime
     position: int
     replayed: bool = False
+    activity_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +114,19 @@ def salt_context(disclosure_id: UUID, version: int) -> bytes:
 
 class Recording:
     def __init__(
-        self, *, uow: UnitOfWork, keys: KeyRing, vault: SubjectVault, vocabulary: Vocabulary
+        self,
+        *,
+        uow: UnitOfWork,
+        keys: KeyRing,
+        vault: SubjectVault,
+        vocabulary: Vocabulary,
+        register: Register,
     ) -> None:
         self.uow = uow
         self.keys = keys
         self.vault = vault
         self.vocabulary = vocabulary
+        self.register = register
 
     def record(self, facts: DisclosureFacts, *, actor: str) -> Receipt:
         try:
@@ -170,35 +181,71 @@ class Recording:
                     progress(len(part))
         return StreamTally(recorded=recorded, replayed=replayed)
 
+    def judge(
+        self, items: Sequence[DisclosureFacts], *, now: datetime
+    ) -> list[DisclosureFacts | Mapping[str, str]]:
+        """Each posting completed from its activity and judged by the rules, without writing:
+        its facts, or its errors by field path (consents are judged when it is recorded)."""
+        filled: list[DisclosureFacts] = list(items)
+        errors: dict[int, Mapping[str, str]] = {}
+        if any(facts.activity is not None for facts in items):
+            with self.uow.read() as connection:
+                filled, errors = self._by_activity(connection, items)
+        judged: list[DisclosureFacts | Mapping[str, str]] = []
+        for index, facts in enumerate(filled):
+            if index in errors:
+                judged.append(errors[index])
+                continue
+            try:
+                check_disclosure(facts, now=now, vocabulary=self.vocabulary)
+            except DisclosureRefused as refused:
+                judged.append(refused.errors)
+            else:
+                judged.append(facts)
+        return judged
+
     def correct(
         self, disclosure_id: UUID, *, changes: Mapping[str, Any], reason: str, actor: str
     ) -> Receipt:
-        """Amend a disclosure; the result is judged by the same rules as a new one."""
+        """Amend a disclosure; the result is judged by the same rules as a new one.
+
+        Under an activity (given now or before), the corrected disclosure follows the version
+        in force on its (corrected) date: the fields the activity defines and the correction
+        does not name are taken from it again (`ledger.domain.by_activity.reopened`)."""
         now = self.uow.now()
+        named = frozenset(changes)
         with self.uow.write() as connection:
             disclosure = self._get(disclosure_id)
             key, secret = self._open(connection, disclosure)
             current = facts_from_payload(disclosure.fields, secret)
+
+            def resolve(corrected: DisclosureFacts) -> DisclosureFacts:
+                corrected = reopened(corrected, named)
+                filled, errors = self._by_activity(connection, [corrected])
+                if errors:
+                    raise DisclosureRefused(errors[0])
+                return filled[0]
+
             correction = judge_correction(
-                current, changes, reason, now=now, vocabulary=self.vocabulary
+                current, changes, reason, now=now, vocabulary=self.vocabulary, resolve=resolve
             )
             self._judge_corrected_consent(connection, current, correction.facts, now=now)
             self._judge_corrected_restriction(connection, current, correction.facts, now=now)
             before, after = clear_payload(current), clear_payload(correction.facts)
-            # A field only present when set (restriction_ground) is removed as None; the
-            # commitment binds the fields as the events leave them, as the bundle replays them.
+            # A field only some payloads carry (`activity`) that the correction removes is a
+            # change to None: the integrity log replays a correction as the fields it changes.
+            after = {**dict.fromkeys(before), **after}
             clear_changes = {
-                name: after.get(name)
-                for name in after.keys() | before.keys()
-                if before.get(name) != after.get(name)
+                name: value for name, value in after.items() if before.get(name) != value
             }
-            after = {**disclosure.fields, **clear_changes}
             new_secret = secret_payload(correction.facts)
             sealed = (
                 self.vault.seal(key, disclosure_id, new_secret) if new_secret != secret else None
             )
+            # The state the integrity log replays: the fields as stored, with these changes.
+            state = {**disclosure.fields, **clear_changes}
             commitment, salt = self._commit_next(
-                key, disclosure, "DisclosureCorrected", after, new_secret, reason=correction.reason
+                key, disclosure, "DisclosureCorrected", state, new_secret, reason=correction.reason
             )
             disclosure.correct(
                 changes=clear_changes,
@@ -287,6 +334,35 @@ class Recording:
                 connection, items, numbers=range(len(items)), actor=actor, now=now
             )
 
+    def _by_activity(
+        self, connection: Connection, items: Sequence[DisclosureFacts]
+    ) -> tuple[list[DisclosureFacts], dict[int, Mapping[str, str]]]:
+        """The postings completed from their activities (one look-up for all of them), and the
+        errors of those that name a missing activity or contradict theirs, by index."""
+        keys = [activity_key(facts) for facts in items]
+        wanted = {key for key in keys if key is not None}
+        if not wanted:
+            return list(items), {}
+        found = self.register.in_force(connection, wanted)
+        known: set[str] | None = None
+        filled: list[DisclosureFacts] = []
+        errors: dict[int, Mapping[str, str]] = {}
+        for index, (facts, key) in enumerate(zip(items, keys, strict=True)):
+            if key is None:
+                filled.append(facts)
+                continue
+            version = found.get(key)
+            try:
+                if version is None:
+                    if known is None:
+                        known = {activity.code for activity in self.register.list()}
+                    raise not_found(key[0], key[1], known=key[0] in known)
+                filled.append(fill_from_activity(facts, version, vocabulary=self.vocabulary))
+            except DisclosureRefused as refused:
+                errors[index] = refused.errors
+                filled.append(facts)
+        return filled, errors
+
     def _judge_and_write(
         self,
         connection: Connection,
@@ -297,8 +373,13 @@ class Recording:
         actor: str,
         now: datetime,
     ) -> list[Receipt]:
-        errors: dict[int, Mapping[str, str]] = {}
+        items, unfilled = self._by_activity(connection, items)
+        errors: dict[int, Mapping[str, str]] = {
+            numbers[index]: problems for index, problems in unfilled.items()
+        }
         for number, facts in zip(numbers, items, strict=True):
+            if number in errors:
+                continue
             try:
                 check_disclosure(facts, now=now, vocabulary=self.vocabulary)
             except DisclosureRefused as refused:
@@ -416,6 +497,8 @@ class Recording:
                     if first_index == index
                     else Receipt(made.id, made.recorded_at, made.position, True)
                 )
+            if items[index].activity_version is not None:
+                receipt = replace(receipt, activity_version=items[index].activity_version)
             result.append(receipt)
         return result
 

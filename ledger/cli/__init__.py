@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from ledger.cli import (
+    activities,
     consents,
     demo,
     integrity,
@@ -49,3 +50,4 @@ main.add_command(notifications.notifications)
 main.add_command(restrictions.restrictions)
 notifications.subjects.add_command(retention.employment_ended)
 main.add_command(retention.retention)
+main.add_command(activities.activities)

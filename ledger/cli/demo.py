@@ -7,7 +7,7 @@ import json
 import click
 
 from ledger.cli.common import current_ledger, expected_failures
-from ledger.demo import DEMO_CONTROLLERS, demo_disclosures
+from ledger.demo import DEMO_CONTROLLERS, EXAMPLE_REGISTER, demo_disclosures
 
 
 @click.command("demo")
@@ -19,6 +19,17 @@ from ledger.demo import DEMO_CONTROLLERS, demo_disclosures
 def demo_command(count: int, subjects: int, keys: bool, base_url: str) -> None:
     """Record a DEMO data set (source system `demo`, purposes marked [DEMO]); safe to repeat."""
     ledger = current_ledger()
+    if EXAMPLE_REGISTER.is_file():
+        changes = ledger.register.import_file(
+            EXAMPLE_REGISTER.read_text(encoding="utf-8"),
+            actor="demo",
+            reason="the example register changed",
+        )
+        new = sum(change.kind != "unchanged" for change in changes)
+        click.echo(
+            f"Example register ({EXAMPLE_REGISTER.name}): {len(changes)} activities,"
+            f" {new} new or changed."
+        )
     tally = ledger.recording.record_stream(
         enumerate(demo_disclosures(count, subjects=subjects)), actor="demo"
     )

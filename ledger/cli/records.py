@@ -23,8 +23,7 @@ from marshmallow import ValidationError
 from ledger import json_input
 from ledger.app import MAX_BATCH, Ledger
 from ledger.cli.common import current_ledger, expected_failures, utf8_text
-from ledger.domain.errors import BatchRefused, DisclosureRefused
-from ledger.domain.policy import check_disclosure
+from ledger.domain.errors import BatchRefused
 from ledger.domain.values import DisclosureFacts
 from ledger.schemas import DisclosureSchema, load_disclosure
 
@@ -32,6 +31,9 @@ from ledger.schemas import DisclosureSchema, load_disclosure
 SHOWN_ERRORS = 50
 
 CSV_LIST_SEPARATOR = ";"
+
+# How many lines the first pass judges at once (one register look-up for their activities).
+JUDGED_AT_ONCE = 1_000
 
 # The progress bar moves per this many bytes read, not per line: redrawing it costs more
 # than judging a line.
@@ -132,23 +134,33 @@ def jsonl_records(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
 
 def judged(
     records: Iterable[tuple[int, Any]], ledger: Ledger, *, now: datetime
-) -> Iterator[tuple[int, DisclosureFacts | dict[str, str]]]:
-    """Each line judged by the same schema and rules as the API: its facts, or its errors by
-    field path."""
+) -> Iterator[tuple[int, DisclosureFacts | Mapping[str, str]]]:
+    """Each line judged by the same schema and rules as the API: its facts (completed from
+    its activity, when it names one), or its errors by field path. Lines go to the rules in
+    chunks, so a file by activity costs one register look-up per chunk, not per line."""
     schema = DisclosureSchema()
+    chunk: list[tuple[int, DisclosureFacts | Mapping[str, str]]] = []
+
+    def flush() -> Iterator[tuple[int, DisclosureFacts | Mapping[str, str]]]:
+        loaded = [(i, o) for i, (_, o) in enumerate(chunk) if isinstance(o, DisclosureFacts)]
+        outcomes = ledger.recording.judge([facts for _, facts in loaded], now=now)
+        done = dict(chunk)
+        for (index, _), outcome in zip(loaded, outcomes, strict=True):
+            done[chunk[index][0]] = outcome
+        yield from done.items()
+        chunk.clear()
+
     for number, record in records:
         if isinstance(record, Unreadable):
-            yield number, {"line": str(record)}
-            continue
-        try:
-            facts = load_disclosure(record, schema)
-            check_disclosure(facts, now=now, vocabulary=ledger.vocabulary)
-        except ValidationError as error:
-            yield number, dict(error.messages)  # type: ignore[arg-type]
-        except DisclosureRefused as error:
-            yield number, error.errors
+            chunk.append((number, {"line": str(record)}))
         else:
-            yield number, facts
+            try:
+                chunk.append((number, load_disclosure(record, schema)))
+            except ValidationError as error:
+                chunk.append((number, dict(error.messages)))  # type: ignore[arg-type]
+        if len(chunk) >= JUDGED_AT_ONCE:
+            yield from flush()
+    yield from flush()
 
 
 def report(file: Path, number: int, errors: Mapping[str, str]) -> None:

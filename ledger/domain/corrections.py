@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,7 @@ CORRECTABLE_FIELDS = frozenset(
         "suppressed_until",
         "suppression_authority",
         "restriction_ground",
+        "activity",
     }
 )
 CORRECTABLE_SUBJECT_FIELDS = frozenset({"kind", "name", "email"})
@@ -58,13 +59,17 @@ def judge_correction(
     *,
     now: datetime,
     vocabulary: Vocabulary,
+    resolve: Callable[[DisclosureFacts], DisclosureFacts] | None = None,
 ) -> Correction:
     """The corrected facts and the checked reason, or the first kind of error that applies.
 
     The corrected facts are judged like a new disclosure (DisclosureRefused); a malformed change,
-    a change that changes nothing, or a bad reason is an InvalidChange.
+    a change that changes nothing, or a bad reason is an InvalidChange. `resolve` completes
+    them first, as a posting by activity is completed (`ledger.domain.by_activity`).
     """
     corrected = apply_changes(current, changes)
+    if resolve is not None:
+        corrected = resolve(corrected)
     check_disclosure(corrected, now=now, vocabulary=vocabulary)
     if _same(current, corrected):
         raise InvalidChange({"changes": "change nothing: every value is already as given"})

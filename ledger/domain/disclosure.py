@@ -24,11 +24,12 @@ from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Tr
 def clear_payload(facts: DisclosureFacts) -> dict[str, Any]:
     """The fields stored in clear: nothing here identifies the person directly.
 
-    `restriction_ground` is there only when given: the payload, and so the digest and the
-    commitment, of every disclosure without one stays as it was before the field existed.
+    `restriction_ground`, `activity` and `activity_version` are there only when given: the
+    payload, and so the digest and the commitment, of every disclosure without them stays as it
+    was before those fields existed.
     """
     recipient = facts.recipient
-    payload = {
+    payload: dict[str, Any] = {
         "controller": facts.controller,
         "subject_kind": facts.subject.kind,
         "recipient": {
@@ -55,6 +56,9 @@ def clear_payload(facts: DisclosureFacts) -> dict[str, Any]:
     }
     if facts.restriction_ground is not None:
         payload["restriction_ground"] = facts.restriction_ground
+    if facts.activity is not None:
+        payload["activity"] = facts.activity
+        payload["activity_version"] = facts.activity_version
     return payload
 
 
@@ -98,6 +102,8 @@ def facts_from_payload(clear: Mapping[str, Any], secret: Mapping[str, Any]) -> D
         suppressed_until=date.fromisoformat(suppressed) if suppressed else None,
         suppression_authority=clear.get("suppression_authority"),
         restriction_ground=clear.get("restriction_ground"),
+        activity=clear.get("activity"),
+        activity_version=clear.get("activity_version"),
     )
 
 

@@ -157,3 +157,21 @@ class RestrictionConflict(LedgerError):
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class ActivityNotFound(LedgerError):
+    """No activity of the register has this code."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.errors = {"code": f"no activity '{code}' in the register"}
+        super().__init__(f"no activity '{code}' in the register")
+
+
+class ActivityConflict(LedgerError):
+    """An activity step the register's state does not allow (defining a code twice, a
+    revision that changes nothing); `errors` names the field at fault."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))

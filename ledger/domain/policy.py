@@ -92,6 +92,32 @@ def check_disclosure(facts: DisclosureFacts, *, now: datetime, vocabulary: Vocab
         raise DisclosureRefused(errors)
 
 
+def check_terms(facts: DisclosureFacts, *, vocabulary: Vocabulary) -> dict[str, str]:
+    """The errors of the rules on what a disclosure's terms say, keyed by field path: its
+    recipient category, data categories, legal basis, Art. 9 condition, legal provision and
+    transfer; not the rules on one posting (subject, time, source, consent reference).
+
+    A register's activity (`ledger.domain.activity`) is judged by these same rules, so an
+    activity the policy would refuse on every disclosure cannot be registered.
+    """
+    errors = _Errors()
+    if isinstance(facts.recipient, Recipient):
+        _recipient_category(facts.recipient, vocabulary, errors)
+    _data_categories(facts, vocabulary, errors)
+    _legal_basis(facts, vocabulary, errors)
+    _special_category_condition(facts, vocabulary, errors)
+    _legal_provision(facts, vocabulary, errors)
+    _transfer(facts, vocabulary, errors)
+    return dict(errors)
+
+
+def text_problem(
+    value: object, *, required: bool = False, max_length: int | None = None
+) -> str | None:
+    """What is wrong with one free-text field (blank, control characters, too long), or None."""
+    return _text_problem(value, required=required, max_length=max_length)
+
+
 class _Errors(dict[str, str]):
     def add(self, path: str, message: str) -> None:
         # The first finding on a field is the one to fix: a blank code is not also "unknown".
@@ -141,13 +167,7 @@ def _recipient(facts: DisclosureFacts, vocabulary: Vocabulary, errors: _Errors) 
     if not isinstance(recipient, Recipient):
         errors.add("recipient", "is required: give at least its category and name")
         return
-    if problem := _text_problem(recipient.category, required=True):
-        errors.add("recipient.category", problem)
-    elif recipient.category not in vocabulary.recipient_categories:
-        errors.add(
-            "recipient.category",
-            _unknown("recipient category", recipient.category, vocabulary.recipient_categories),
-        )
+    _recipient_category(recipient, vocabulary, errors)
     if problem := _text_problem(recipient.name, required=True, max_length=MAX_NAME):
         errors.add("recipient.name", problem)
     if problem := _text_problem(recipient.id, max_length=MAX_RECIPIENT_ID):
@@ -156,8 +176,21 @@ def _recipient(facts: DisclosureFacts, vocabulary: Vocabulary, errors: _Errors) 
         errors.add("recipient.country", problem)
 
 
+def _recipient_category(recipient: Recipient, vocabulary: Vocabulary, errors: _Errors) -> None:
+    if problem := _text_problem(recipient.category, required=True):
+        errors.add("recipient.category", problem)
+    elif recipient.category not in vocabulary.recipient_categories:
+        errors.add(
+            "recipient.category",
+            _unknown("recipient category", recipient.category, vocabulary.recipient_categories),
+        )
+
+
 def _data_categories(facts: DisclosureFacts, vocabulary: Vocabulary, errors: _Errors) -> None:
     codes = facts.data_categories
+    if codes is None:
+        errors.add("data_categories", "is required (or name the activity that defines them)")
+        return
     if not _is_list(codes):
         errors.add(
             "data_categories", "must be a list of data category codes, e.g. ['naam', 'salaris']"

@@ -46,7 +46,12 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class DisclosureFacts:
-    """Everything a disclosure states; judged by `ledger.domain.policy` before it is recorded."""
+    """Everything a disclosure states; judged by `ledger.domain.policy` before it is recorded.
+
+    A posting by activity (`activity`, a code of the register) may leave out the fields the
+    activity defines (`ledger.domain.by_activity.DEFINED_FIELDS`): they are None until
+    `fill_from_activity` fills them and sets `activity_version`, the version it followed.
+    """
 
     controller: str
     subject: Subject
@@ -65,3 +70,5 @@ class DisclosureFacts:
     # The GDPR Art. 18(2) ground a disclosure of a person whose processing is restricted rests
     # on (`ledger.domain.restriction`); a code of the vocabulary's restriction_grounds.
     restriction_ground: str | None = None
+    activity: str | None = None
+    activity_version: int | None = None

@@ -46,6 +46,9 @@ EVENT_TYPES = {
     "RestrictionLifted": 26,
     # 35-39: the end of a person's employment (retention counts from it).
     "EmploymentEndRecorded": 35,
+    # 40-44: the register of processing activities (under the register's zero tag, no person's).
+    "ActivityDefined": 40,
+    "ActivityRevised": 41,
 }
 EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 

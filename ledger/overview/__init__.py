@@ -5,12 +5,13 @@ from ledger.overview.config import OverviewConfig, load_config
 from ledger.overview.csv import render_csv
 from ledger.overview.html import render_html
 from ledger.overview.json import render_json, to_json
-from ledger.overview.model import Overview, PersonRecord, build, special_text
+from ledger.overview.model import ActivityText, Overview, PersonRecord, build, special_text
 from ledger.overview.pdf import render_pdf
 from ledger.overview.texts import LANGUAGES, language, long_datetime
 
 __all__ = [
     "LANGUAGES",
+    "ActivityText",
     "Overview",
     "OverviewConfig",
     "PersonRecord",

@@ -31,6 +31,7 @@ CSV_COLUMNS = (
     "id",
     "restriction_ground",
     "restriction_ground_label",
+    "processing_activity_id",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -91,6 +92,7 @@ def render_csv(overview: Overview) -> str:
                         item.id,
                         item.ground.code if item.ground else None,
                         item.ground.label if item.ground else None,
+                        item.activity_uri,
                     )
                 ]
             )

@@ -124,6 +124,8 @@ def _item_json(item: Item) -> dict[str, Any]:
         "restriction_ground": (
             {**item.ground.as_json(), "citation": "Art. 18(2)"} if item.ground else None
         ),
+        # The register entry it followed, as the Dutch logging standard names it.
+        "processing_activity_id": item.activity_uri,
     }
 
 

@@ -104,6 +104,23 @@ class Item(NamedTuple):
     # The ground of Art. 18(2) it was disclosed on while the processing was restricted.
     ground: Coded | None = None
     ground_text: str | None = None
+    # The register's activity the disclosure followed, and its URI (the Dutch logging
+    # standard's `processing_activity_id`); None for a disclosure recorded without one.
+    activity: str | None = None
+    activity_uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityText:
+    """What the overview says of one version of a register activity: its URI and its purpose
+    per language (nl and en at least), read by `ledger.app.reading` with the person's rows."""
+
+    uri: str
+    purpose: Mapping[str, str]
+
+    def purpose_in(self, lang: str) -> str | None:
+        """The purpose in `lang`, else in Dutch, else None (then the stored purpose shows)."""
+        return self.purpose.get(lang) or self.purpose.get("nl") or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +352,8 @@ class PersonRecord:
     notices: Sequence[Mapping[str, Any]] = ()
     # Restrictions not lifted and not ended: (since, until, reason), soonest end first.
     restrictions: Sequence[tuple[datetime, date, str | None]] = ()
+    # The register's activities the rows name, by (code, version).
+    activities: Mapping[tuple[str, int], ActivityText] = field(default_factory=dict)
 
 
 def build(
@@ -360,7 +379,7 @@ def build(
         hidden = is_withheld(row[12], now=now)
         if hidden and audience == "subject":
             continue
-        items_by_key.setdefault(row[2], []).append(_item(row, labels, hidden))
+        items_by_key.setdefault(row[2], []).append(_item(row, labels, hidden, record.activities))
     groups = [_group(record.recipients[key], items, labels) for key, items in items_by_key.items()]
     groups.sort(key=lambda g: (g.last_at or g.items[0].occurred_at, g.name), reverse=True)
     controllers = sorted({item.controller for group in groups for item in group.items})
@@ -453,8 +472,16 @@ def _notified(notices: Sequence[Mapping[str, Any]], labels: _Labels) -> tuple[No
     return tuple(entries)
 
 
-def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
-    """One row of `_COLUMNS` as the person reads it; unpacked, not by attribute, for speed."""
+def _item(
+    row: Sequence[Any],
+    labels: _Labels,
+    hidden: bool,
+    activities: Mapping[tuple[str, int], ActivityText],
+) -> Item:
+    """One row of `_COLUMNS` as the person reads it; unpacked, not by attribute, for speed.
+
+    Under an activity, the purpose is the activity version's, in the overview's language: a
+    stored purpose is Dutch (`ledger.domain.by_activity`)."""
     (
         disclosure_id,
         controller,
@@ -475,8 +502,16 @@ def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
         retraction_reason,
         corrected_at,
         restriction_ground,
+        activity,
+        activity_version,
     ) = row
     lang = labels.lang
+    activity_uri = None
+    if activity is not None:
+        found = activities.get((activity, activity_version))
+        if found is not None:
+            activity_uri = found.uri
+            purpose = found.purpose_in(lang) or purpose
     state: Literal["recorded", "corrected", "retracted"]
     if retracted:
         state = "retracted"
@@ -525,6 +560,8 @@ def _item(row: Sequence[Any], labels: _Labels, hidden: bool) -> Item:
         note,
         hidden,
         *labels.ground(restriction_ground),
+        activity,
+        activity_uri,
     )
 
 

@@ -20,7 +20,7 @@ from ledger.domain.access_request import AccessRequest
 from ledger.domain.consent import Consent
 from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
 from ledger.domain.restriction import Restriction
-from ledger.projections import employment_ends, notices
+from ledger.projections import activity_counts, employment_ends, notices, register
 from ledger.projections.tables import (
     access_requests,
     consents,
@@ -126,6 +126,8 @@ class Projector:
                 notices.project(connection, position, event)
             elif isinstance(event, employment_ends.EVENTS):
                 employment_ends.project(connection, position, event)
+            elif isinstance(event, register.EVENTS):
+                register.project(connection, position, event)
             # Any other event has no read model.
         self._recorded(connection, run)
 
@@ -259,9 +261,13 @@ class Projector:
                 retracted=False,
                 retraction_reason=None,
             )
+            # Only a disclosure recorded by activity carries these; a batch's rows are alike.
+            row.setdefault("activity", None)
+            row.setdefault("activity_version", None)
             rows.append(row)
         bulk_write(connection, disclosures, rows)
         self._count(connection, Counter(stats_key(row) for row in rows))
+        activity_counts.add(connection, Counter(activity_counts.count_key(row) for row in rows))
         self._merge_recipients(connection, rows)
 
     def _merge_recipients(self, connection: Connection, rows: Sequence[Mapping[Any, Any]]) -> None:
@@ -332,6 +338,10 @@ class Projector:
             counts[stats_key(old)] -= 1
             counts[stats_key({**old, **changes})] += 1
             self._count(connection, counts)
+            by_activity: Counter[activity_counts.CountKey] = Counter()
+            by_activity[activity_counts.count_key(old)] -= 1
+            by_activity[activity_counts.count_key({**old, **changes})] += 1
+            activity_counts.add(connection, by_activity)
             self._recompute_recipients(connection, old["subject_tag"])
 
     def _retracted(self, connection: Connection, event: Any) -> None:
@@ -347,6 +357,7 @@ class Projector:
             )
         )
         self._count(connection, Counter({stats_key(old): -1}))
+        activity_counts.add(connection, Counter({activity_counts.count_key(old): -1}))
         self._recompute_recipients(connection, old["subject_tag"])
 
     def _count(self, connection: Connection, counts: Counter[StatsKey]) -> None:

@@ -106,6 +106,8 @@ def disclosure_row(row: Mapping[Any, Any]) -> dict[str, Any]:
         "corrections": row["corrections"],
         "retracted": row["retracted"],
         "retraction_reason": row["retraction_reason"],
+        "activity": row["activity"],
+        "activity_version": row["activity_version"],
         "sealed": row["sealed"],
     }
 
@@ -265,6 +267,8 @@ OVERVIEW_COLUMNS = (
     disclosures.c.retraction_reason,
     case((disclosures.c.corrections > 0, disclosures.c.updated_at), else_=None).label("corrected"),
     disclosures.c.restriction_ground,
+    disclosures.c.activity,
+    disclosures.c.activity_version,
 )
 _RECIPIENT_COLUMNS = (
     disclosures.c.recipient_key,

@@ -53,6 +53,9 @@ disclosures = Table(
     Column("retracted", Boolean, nullable=False),
     Column("retraction_reason", String(500)),
     Column("updated_at", UTCDateTime, nullable=False),
+    # The register's activity and version the disclosure followed (`ledger.domain.by_activity`).
+    Column("activity", String(64)),
+    Column("activity_version", Integer),
     Index("read_disclosures_subject", "subject_tag", "occurred_at", "position"),
     Index("read_disclosures_category", "recipient_category", "occurred_at", "position"),
 )
@@ -91,6 +94,19 @@ statistics = Table(
     Column("controller", String(8), primary_key=True),
     Column("recipient_category", String(64), primary_key=True),
     Column("legal_basis", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# The Art. 30 report's counts (`ledger.projections.activity_counts`): actual disclosures per
+# activity, version, recipient category and month; '' and 0 for those without an activity.
+activity_counts = Table(
+    "read_activity_counts",
+    metadata,
+    Column("activity", String(64), primary_key=True),
+    Column("activity_version", Integer, primary_key=True),
+    Column("recipient_category", String(64), primary_key=True),
+    Column("month", String(7), primary_key=True),
     Column("count", Integer, nullable=False),
     sqlite_with_rowid=False,
 )
@@ -218,17 +234,50 @@ employment_ends = Table(
     Index("read_employment_ends_subject", "subject_tag", "position"),
 )
 
+# The register of processing activities: one row per activity with its current (newest)
+# version, and one per version; `content` is the version as JSON (`ledger.domain.activity`).
+activities = Table(
+    "read_activities",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("activity_id", String(32), nullable=False, unique=True),
+    Column("current_version", Integer, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),
+    Column("defined_at", UTCDateTime, nullable=False),
+    Column("revised_at", UTCDateTime, nullable=False),
+)
+
+activity_versions = Table(
+    "read_activity_versions",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),
+    Column("content", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("read_activity_versions_in_force", "code", "valid_from"),
+)
+
 READ_MODELS = (
     disclosures,
     subject_recipients,
     subject_recipient_terms,
     statistics,
+    activity_counts,
     access_requests,
     consents,
     recipient_notices,
     recipient_notifications,
     restrictions,
     employment_ends,
+    activities,
+    activity_versions,
 )
 
 

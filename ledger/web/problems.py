@@ -18,6 +18,8 @@ from ledger.app.authentication import AuthenticationFailed, TooManyFailures
 from ledger.domain.errors import (
     AccessRequestConflict,
     AccessRequestNotFound,
+    ActivityConflict,
+    ActivityNotFound,
     BatchRefused,
     ConsentConflict,
     ConsentNotFound,
@@ -218,6 +220,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(NotificationConflict)
     def _notification_marked(error: NotificationConflict) -> Response:
         return problem(409, "The notification was marked before", str(error), errors=error.errors)
+
+    @app.errorhandler(ActivityNotFound)
+    def _no_activity(error: ActivityNotFound) -> Response:
+        return problem(404, "No such activity", str(error), errors=error.errors)
+
+    @app.errorhandler(ActivityConflict)
+    def _activity_state(error: ActivityConflict) -> Response:
+        return problem(
+            409, "The register does not allow this now", "See errors.", errors=error.errors
+        )
 
     @app.errorhandler(AuthenticationFailed)
     def _unauthenticated(error: AuthenticationFailed) -> Response:

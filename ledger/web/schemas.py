@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ledger.app.recording import MAX_BATCH
+from ledger.domain.activity import ACTIVITY_CODE
 from ledger.domain.patterns import KVK_NUMBER, MONTH
 from ledger.domain.values import Recipient, Transfer
 from ledger.domain.vocabulary import CODE_PATTERN
@@ -64,6 +65,15 @@ class ChangesSchema(StrictSchema):
     suppression_authority = Text(allow_none=True)
     restriction_ground = Text(
         allow_none=True, metadata={"description": "a ground of GDPR Art. 18(2), or null"}
+    )
+    activity = Text(
+        allow_none=True,
+        validate=Matches(ACTIVITY_CODE, error="must be an activity code, e.g. 'loonaangifte'"),
+        metadata={
+            "description": "put the disclosure under this activity of the register (null: under"
+            " none); the fields it defines that the correction does not name are taken from its"
+            " version in force on the disclosure's date"
+        },
     )
 
     @post_load
@@ -149,6 +159,12 @@ class ReceiptSchema(Schema):
     id = fields.String(required=True)
     recorded_at = fields.DateTime(required=True)
     position = fields.Integer(required=True, metadata={"description": "place in the ledger's log"})
+    activity_version = fields.Integer(
+        metadata={
+            "description": "for a disclosure posted by activity: the version it followed"
+            " (absent otherwise)"
+        }
+    )
 
 
 class BatchItemSchema(ReceiptSchema):
@@ -206,6 +222,18 @@ class DisclosureOutSchema(Schema):
     corrections = fields.Integer()
     retracted = fields.Boolean()
     retraction_reason = fields.String(allow_none=True)
+    activity = fields.String(
+        allow_none=True, metadata={"description": "the register's activity it was recorded by"}
+    )
+    activity_version = fields.Integer(
+        allow_none=True, metadata={"description": "the version of the activity it followed"}
+    )
+    activity_uri = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the activity's URI (the logging standard's processing_activity_id)"
+        },
+    )
 
 
 class DisclosureWithHistorySchema(DisclosureOutSchema):

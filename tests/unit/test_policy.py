@@ -604,8 +604,13 @@ REFUSED = [
     refused("a missing recipient", facts(recipient=None), recipient="is required"),
     refused(
         "data categories that are no list",
-        facts(data_categories=None),
+        facts(data_categories="naam"),
         data_categories="must be a list",
+    ),
+    refused(
+        "missing data categories (a posting without an activity)",
+        facts(data_categories=None),
+        data_categories="is required",
     ),
     refused(
         "a controller that is a number", facts(controller=12345678), controller="must be a string"

@@ -6,12 +6,14 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ledger.web.api import (
+    activities,
     consents,
     disclosures,
     integrity,
     links,
     notifications,
     recipients,
+    register_export,
     requests,
     restrictions,
     retention,
@@ -33,4 +35,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     notifications.blp,
     restrictions.blp,
     retention.blp,
+    activities.blp,
+    register_export.blp,
 )

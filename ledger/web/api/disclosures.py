@@ -28,7 +28,14 @@ blp = api_blueprint("disclosures", "Record disclosures, read one, correct and re
 
 
 def _receipt(receipt: Receipt) -> dict[str, Any]:
-    return {"id": str(receipt.id), "recorded_at": receipt.recorded_at, "position": receipt.position}
+    answer = {
+        "id": str(receipt.id),
+        "recorded_at": receipt.recorded_at,
+        "position": receipt.position,
+    }
+    if receipt.activity_version is not None:
+        answer["activity_version"] = receipt.activity_version
+    return answer
 
 
 def _scope_errors(facts: DisclosureFacts, prefix: str = "") -> dict[str, str]:

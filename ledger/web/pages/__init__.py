@@ -16,11 +16,13 @@ from ledger.web.pages import (
     notifications,
     officer,
     person,
+    register_report,
     requests,
     restrictions,
     retention,
     session,
 )
+from ledger.web.pages import register as register_pages
 from ledger.web.pages.common import error_page, page, security_headers
 
 site = Blueprint("site", __name__)
@@ -57,6 +59,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(restrictions.bp)
     app.register_blueprint(retention.bp)
+    app.register_blueprint(register_pages.bp)
+    app.register_blueprint(register_report.bp)
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Response:
