@@ -37,6 +37,7 @@ def row(number: int, activity: str | None, version: int | None) -> tuple[Any, ..
         False,
         None,
         None,
+        None,  # restriction_ground
         activity,
         version,
     )
