@@ -43,10 +43,16 @@ class Settings:
     extra_holidays: tuple[date, ...] = ()
     # A disclosure on a consent basis must name a consent recorded for the person (README).
     strict_consent: bool = False
+    # The list of shredded tags, outside the database (README, "Backups and restores").
+    erasure_list: Path | None = None
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def erasure_list_path(self) -> Path:
+        return self.erasure_list or self.var_dir / "erased-tags"
 
     @property
     def is_sqlite(self) -> bool:
@@ -73,6 +79,7 @@ class Settings:
         vocabulary = environ.get("LEDGER_VOCABULARY_FILE")
         overview = environ.get("LEDGER_OVERVIEW_FILE")
         signing_key = environ.get("LEDGER_SIGNING_KEY") or None
+        erasure_list = environ.get("LEDGER_ERASURE_LIST")
         if env == "production" and signing_key is None:
             raise SettingsError("LEDGER_SIGNING_KEY is required when LEDGER_ENV=production")
         return cls(
@@ -98,6 +105,7 @@ class Settings:
             db_pool_timeout=_seconds(environ, "LEDGER_DB_POOL_TIMEOUT", 5.0),
             extra_holidays=_dates(environ, "LEDGER_EXTRA_HOLIDAYS"),
             strict_consent=_flag(environ, "LEDGER_STRICT_CONSENT"),
+            erasure_list=Path(erasure_list) if erasure_list else None,
         )
 
 

@@ -142,3 +142,24 @@ class NotificationConflict(LedgerError):
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class ErasureNotFound(LedgerError):
+    def __init__(self, erasure_id: object) -> None:
+        self.erasure_id = erasure_id
+        super().__init__(f"no erasure with id {erasure_id}")
+
+
+class ErasureConflict(LedgerError):
+    """An erasure of this person is already requested and waiting (scheduled): a second request
+    changes nothing; `erasure_id` names the waiting one."""
+
+    def __init__(self, erasure_id: object, erasable_from: object) -> None:
+        self.erasure_id = erasure_id
+        self.erasable_from = erasable_from
+        when = "no date yet" if erasable_from is None else f"from {erasable_from}"
+        self.errors = {
+            "subject_id": f"an erasure of this person is already scheduled ({when}): erasure"
+            f" {erasure_id}"
+        }
+        super().__init__(self.errors["subject_id"])

@@ -41,6 +41,11 @@ EVENT_TYPES = {
     "ConsentWithdrawn": 16,
     "SuppressionExtended": 20,
     "SuppressionLifted": 21,
+    # 30-34: erasure.
+    "ErasureRequested": 30,
+    "ErasureScheduled": 31,
+    "SubjectErased": 32,
+    "ErasureCancelled": 33,
 }
 EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 
