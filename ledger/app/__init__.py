@@ -15,12 +15,14 @@ from ledger.adapters import (  # noqa: F401
 )
 from ledger.adapters.database import Database
 from ledger.adapters.dutch_calendar import DutchCalendar
+from ledger.adapters.erased_tags import ErasedTags
 from ledger.adapters.event_store import EventStore
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectVault
 from ledger.app.api_keys import ApiKeys
 from ledger.app.authentication import Authentication
 from ledger.app.consents import Consents
+from ledger.app.erasures import Erasures
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
@@ -44,7 +46,7 @@ class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
     `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
     `suppressions` (a public authority's orders to withhold a disclosure) and `notifications`
-    (Art. 19 recipient notifications). A new
+    (Art. 19 recipient notifications), `erasures` (Art. 17, by crypto-shredding). A new
     feature is a new service here, not new methods on this class."""
 
     def __init__(
@@ -101,6 +103,14 @@ class Ledger:
         self.suppressions = Suppressions(uow=self.uow, vault=self.vault)
         self.notifications = RecipientNotifications(
             uow=self.uow, vault=self.vault, reading=self.reading, vocabulary=vocabulary
+        )
+        self.erasures = Erasures(
+            uow=self.uow,
+            database=database,
+            vault=self.vault,
+            notifications=self.notifications,
+            retention=self.retention,
+            erased_tags=ErasedTags(settings.erasure_list_path),
         )
 
     @property

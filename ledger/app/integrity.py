@@ -24,6 +24,8 @@ from ledger.domain.access_request import AccessRequest, request_opening, sealed_
 from ledger.domain.consent import EVENTS as CONSENT_EVENTS
 from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
+from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
+from ledger.domain.erasure import Erasure, erasure_opening
 from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
 from ledger.domain.recipient_notice import RecipientNotice, notice_opening
 from ledger.domain.suppression_orders import after_extension, after_lifting
@@ -199,6 +201,8 @@ class Integrity:
             return self._consent_opening(key, event)
         if isinstance(event, NOTICE_EVENTS):
             return self._notice_opening(key, event)
+        if isinstance(event, ERASURE_EVENTS):
+            return self._erasure_opening(key, event)
         disclosure_id = event.originator_id
         name = type(event).__name__
         if isinstance(event, Disclosure.DisclosureRecorded):
@@ -281,6 +285,19 @@ class Integrity:
             secret = self.vault.open(key, UUID(hex=event.notification_id), event.sealed_reason)
         return notice_opening(
             notice_id=event.originator_id,
+            version=event.originator_version,
+            event_type=type(event).__name__,
+            fields=vars(event),
+            secret=secret,
+        )
+
+    def _erasure_opening(self, key: SubjectKey, event: Any) -> bytes:
+        secret: dict[str, Any] = {}
+        if isinstance(event, Erasure.ErasureRequested):
+            secret = self.vault.open(key, event.originator_id, event.sealed_reason)
+        return erasure_opening(
+            "erasure",
+            event.originator_id,
             version=event.originator_version,
             event_type=type(event).__name__,
             fields=vars(event),

@@ -29,7 +29,7 @@ from ledger.domain.suppression import dutch_date, is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
-from ledger.projections import consent_queries, notice_queries, queries
+from ledger.projections import consent_queries, erasures, notice_queries, queries
 
 # How many of a person's newest disclosures are opened to find the name to address them by.
 NAME_LOOKBACK = 20
@@ -300,6 +300,7 @@ class Reading:
                 request_ids=[
                     *queries.access_request_ids_of_subject(connection, key.tag),
                     *notice_queries.notice_ids_of_subject(connection, key.tag),
+                    *erasures.erasure_ids_of_subject(connection, key.tag),
                 ],
                 consent_ids=consent_queries.consent_ids_of_subject(connection, key.tag),
             )

@@ -8,6 +8,7 @@ import click
 from ledger.cli import (
     consents,
     demo,
+    erasure,
     integrity,
     keys,
     notifications,
@@ -44,3 +45,4 @@ main.add_command(consents.consents)
 main.add_command(consents.suppressions)
 main.add_command(notifications.subjects)
 main.add_command(notifications.notifications)
+notifications.subjects.add_command(erasure.erase)

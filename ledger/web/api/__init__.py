@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from ledger.web.api import (
     consents,
     disclosures,
+    erasures,
     integrity,
     links,
     notifications,
@@ -29,4 +30,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     consents.blp,
     suppressions.blp,
     notifications.blp,
+    erasures.blp,
 )
