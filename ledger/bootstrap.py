@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.adapters.database import Database
 from ledger.adapters.keyring import KeyRing, decode_master_key, local_secret
+from ledger.adapters.retention_file import load_retention_rules
 from ledger.adapters.timeouts import Timeouts
 from ledger.app import Ledger
 from ledger.domain.vocabulary import Vocabulary
@@ -64,10 +65,16 @@ def database_timeouts(settings: Settings) -> Timeouts:
 
 def build_ledger(settings: Settings | None = None) -> Ledger:
     settings = settings or Settings.from_env()
+    vocabulary = load_vocabulary(settings.vocabulary_file)
+    # Before the database: a bad rules file stops the start with a clear message.
+    retention_rules = load_retention_rules(
+        settings.retention_file, known_categories=vocabulary.data_categories
+    )
     ledger = Ledger(
         database=Database(settings.database_url, database_timeouts(settings)),
         keys=load_key_ring(settings),
-        vocabulary=load_vocabulary(settings.vocabulary_file),
+        vocabulary=vocabulary,
+        retention_rules=retention_rules,
         signer=load_signer(settings),
         settings=settings,
         overview_config=load_config(settings.overview_file),

@@ -22,6 +22,8 @@ class Settings:
     env: str = "development"
     master_key: str | None = None
     vocabulary_file: Path | None = None
+    # Retention periods per data category (TOML); None: the shipped ledger/retention.toml.
+    retention_file: Path | None = None
     # The person's overview: controllers' names, privacy contact and supervisory authority.
     overview_file: Path | None = None
     # Integrity (RFC 9162 tree, C2SP signed checkpoints).
@@ -78,6 +80,7 @@ class Settings:
             raise SettingsError("LEDGER_MASTER_KEY is required when LEDGER_ENV=production")
         vocabulary = environ.get("LEDGER_VOCABULARY_FILE")
         overview = environ.get("LEDGER_OVERVIEW_FILE")
+        retention = environ.get("LEDGER_RETENTION_FILE")
         signing_key = environ.get("LEDGER_SIGNING_KEY") or None
         erasure_list = environ.get("LEDGER_ERASURE_LIST")
         if env == "production" and signing_key is None:
@@ -89,6 +92,7 @@ class Settings:
             master_key=master_key,
             vocabulary_file=Path(vocabulary) if vocabulary else None,
             overview_file=Path(overview) if overview else None,
+            retention_file=Path(retention) if retention else None,
             checkpoint_origin=environ.get("LEDGER_CHECKPOINT_ORIGIN") or DEFAULT_ORIGIN,
             signing_key=signing_key,
             checkpoint_every_events=_positive(environ, "LEDGER_CHECKPOINT_EVERY_EVENTS", 10_000),

@@ -18,11 +18,13 @@ from ledger.adapters.dutch_calendar import DutchCalendar
 from ledger.adapters.erased_tags import ErasedTags
 from ledger.adapters.event_store import EventStore
 from ledger.adapters.keyring import KeyRing
+from ledger.adapters.retention_file import load_retention_rules
 from ledger.adapters.vault import SubjectVault
 from ledger.app.api_keys import ApiKeys
 from ledger.app.authentication import Authentication
 from ledger.app.consents import Consents
 from ledger.app.erasures import Erasures
+from ledger.app.employment import EmploymentEnds
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
@@ -30,9 +32,11 @@ from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
 from ledger.app.recording import MAX_BATCH, Receipt, Recording, StreamTally
 from ledger.app.requests import AccessRequests
+from ledger.app.retention import Retention
 from ledger.app.sessions import OfficerSessions
 from ledger.app.suppressions import Suppressions
 from ledger.app.uow import UnitOfWork, utcnow
+from ledger.domain.retention import RetentionRules
 from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.checkpoints import NoteSigner
 from ledger.integrity.log import TransparencyLog
@@ -46,7 +50,8 @@ class Ledger:
     """What the web and the CLI call: `recording`, `reading`, `integrity`, `links`, `api_keys`,
     `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
     `suppressions` (a public authority's orders to withhold a disclosure) and `notifications`
-    (Art. 19 recipient notifications), `erasures` (Art. 17, by crypto-shredding). A new
+    (Art. 19 recipient notifications), `retention` (retention rules, holds and the report),
+    `employment_ends` and `erasures` (Art. 17, by crypto-shredding). A new
     feature is a new service here, not new methods on this class."""
 
     def __init__(
@@ -59,6 +64,7 @@ class Ledger:
         settings: Settings,
         overview_config: OverviewConfig,
         clock: Callable[[], datetime] = utcnow,
+        retention_rules: RetentionRules | None = None,
     ) -> None:
         self.database = database
         self.settings = settings
@@ -104,6 +110,15 @@ class Ledger:
         self.notifications = RecipientNotifications(
             uow=self.uow, vault=self.vault, reading=self.reading, vocabulary=vocabulary
         )
+        self.retention = Retention(
+            uow=self.uow,
+            reading=self.reading,
+            rules=retention_rules
+            or load_retention_rules(
+                settings.retention_file, known_categories=vocabulary.data_categories
+            ),
+        )
+        self.employment_ends = EmploymentEnds(uow=self.uow, vault=self.vault, reading=self.reading)
         self.erasures = Erasures(
             uow=self.uow,
             database=database,

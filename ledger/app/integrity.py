@@ -26,6 +26,8 @@ from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
 from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
 from ledger.domain.erasure import Erasure, erasure_opening
+from ledger.domain.employment import EVENTS as EMPLOYMENT_EVENTS
+from ledger.domain.employment import employment_end_opening
 from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
 from ledger.domain.recipient_notice import RecipientNotice, notice_opening
 from ledger.domain.suppression_orders import after_extension, after_lifting
@@ -203,6 +205,13 @@ class Integrity:
             return self._notice_opening(key, event)
         if isinstance(event, ERASURE_EVENTS):
             return self._erasure_opening(key, event)
+        if isinstance(event, EMPLOYMENT_EVENTS):
+            return employment_end_opening(
+                record_id=event.originator_id,
+                version=event.originator_version,
+                event_type=type(event).__name__,
+                fields=vars(event),
+            )
         disclosure_id = event.originator_id
         name = type(event).__name__
         if isinstance(event, Disclosure.DisclosureRecorded):

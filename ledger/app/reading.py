@@ -29,7 +29,13 @@ from ledger.domain.suppression import dutch_date, is_withheld
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview import Overview, OverviewConfig, PersonRecord, build
 from ledger.overview.model import Audience
-from ledger.projections import consent_queries, erasures, notice_queries, queries
+from ledger.projections import (
+    consent_queries,
+    employment_ends,
+    erasures,
+    notice_queries,
+    queries,
+)
 
 # How many of a person's newest disclosures are opened to find the name to address them by.
 NAME_LOOKBACK = 20
@@ -301,6 +307,7 @@ class Reading:
                     *queries.access_request_ids_of_subject(connection, key.tag),
                     *notice_queries.notice_ids_of_subject(connection, key.tag),
                     *erasures.erasure_ids_of_subject(connection, key.tag),
+                    *employment_ends.record_ids_of_subject(connection, key.tag),
                 ],
                 consent_ids=consent_queries.consent_ids_of_subject(connection, key.tag),
             )
@@ -310,6 +317,16 @@ class Reading:
         (through `person`)."""
         with self.uow.read() as connection:
             return self._contact(connection, key)
+
+    def contacts(self, reader: Reader, tags: Iterable[str]) -> dict[str, Contact]:
+        """The id, name and e-mail address of each of these people, their reads logged at once
+        with this reader's reason; a person without a key (erased) is left out."""
+        with self.uow.read() as connection:
+            keys = self.vault.keys_by_tag(connection, tags)
+            found = {tag: self._contact(connection, key) for tag, key in keys.items()}
+        if found:
+            self._log(reader, found)
+        return found
 
     def expiring(self, *, reader: Reader, within_days: int = 30) -> Expiring:
         """Active overview links and suppressions that end within `within_days` (suppressions

@@ -19,7 +19,7 @@ from ledger.adapters.database import bulk_write
 from ledger.domain.access_request import AccessRequest
 from ledger.domain.consent import Consent
 from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
-from ledger.projections import erasures, notices
+from ledger.projections import employment_ends, erasures, notices
 from ledger.projections.tables import (
     access_requests,
     consents,
@@ -120,6 +120,8 @@ class Projector:
                 notices.project(connection, position, event)
             elif isinstance(event, erasures.EVENTS):
                 erasures.project(connection, position, event)
+            elif isinstance(event, employment_ends.EVENTS):
+                employment_ends.project(connection, position, event)
             # Any other event has no read model.
         self._recorded(connection, run)
 

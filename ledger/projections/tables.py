@@ -202,6 +202,19 @@ erasures = Table(
     Index("read_erasures_subject", "subject_tag"),
 )
 
+# The end of a person's employment, one row per recording; the latest (by position) counts.
+employment_ends = Table(
+    "read_employment_ends",
+    metadata,
+    Column("record_id", String(32), primary_key=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("ended_on", Date, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("read_employment_ends_subject", "subject_tag", "position"),
+)
+
 READ_MODELS = (
     disclosures,
     subject_recipients,
@@ -212,6 +225,7 @@ READ_MODELS = (
     recipient_notices,
     recipient_notifications,
     erasures,
+    employment_ends,
 )
 
 # Every read model's rows of one person, as (table, column naming their tag): a person's
@@ -223,4 +237,5 @@ PERSON_ROWS: tuple[tuple[Table, str], ...] = (
     (subject_recipient_terms, "subject_tag"),
     (access_requests, "subject_tag"),
     (consents, "subject_tag"),
+    (employment_ends, "subject_tag"),
 )

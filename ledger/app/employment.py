@@ -1,0 +1,82 @@
+"""Employment ends: the date a person's employment ended, recorded per person as an event in
+their chain of the log; the latest recording counts (recording again corrects a wrong date).
+Retention periods for ID copies and wage-tax declarations count from it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from ledger.adapters.vault import SubjectKey, SubjectVault
+from ledger.app.reading import Reader, Reading
+from ledger.app.recording import salt_context
+from ledger.app.uow import UnitOfWork
+from ledger.domain.employment import EmploymentEnd, employment_end_opening, judge_ended_on
+from ledger.domain.errors import InvalidChange, InvalidSubjectId
+from ledger.domain.subjects import normal_subject_id
+from ledger.domain.suppression import dutch_date
+from ledger.integrity.leaves import commitment as commitment_of
+from ledger.projections import employment_ends
+
+EVENT_TYPE = "EmploymentEndRecorded"
+
+
+class EmploymentEnds:
+    def __init__(self, *, uow: UnitOfWork, vault: SubjectVault, reading: Reading) -> None:
+        self.uow = uow
+        self.vault = vault
+        self.reading = reading
+
+    def record(self, *, subject_id: str, ended_on: date, actor: str) -> dict[str, Any]:
+        """Record the end of a person's employment; the person gets a vault key here if the
+        ledger had none for them. Returns the record as `of_subject` shows it."""
+        try:
+            subject_id = normal_subject_id(subject_id)
+        except InvalidSubjectId as error:
+            raise InvalidChange({"subject_id": next(iter(error.errors.values()))}) from None
+        now = self.uow.now()
+        ended_on = judge_ended_on(ended_on, today=dutch_date(now))
+        record_id = uuid.uuid4()
+        with self.uow.write() as connection:
+            key = self.vault.keys_for(connection, [subject_id], now=now)[subject_id]
+            fields: dict[str, Any] = {
+                "subject_tag": key.tag,
+                "ended_on": ended_on.isoformat(),
+                "actor": actor,
+            }
+            commitment, salt = self._commit(key, record_id, fields)
+            record = EmploymentEnd.record(
+                record_id=record_id, **fields, commitment=commitment, salt=salt
+            )
+            self.uow.save(connection, [record])
+            rows = employment_ends.ends_of_tag(connection, key.tag)
+        return _shown(next(row for row in rows if row["record_id"] == record_id.hex))
+
+    def of_subject(self, subject_id: str, *, reader: Reader) -> list[dict[str, Any]]:
+        """A person's recorded ends, oldest recording first (the last counts); a logged read."""
+        key = self.reading.person(reader, subject_id=subject_id)
+        if key is None:
+            return []
+        with self.uow.read() as connection:
+            return [_shown(row) for row in employment_ends.ends_of_tag(connection, key.tag)]
+
+    def _commit(self, key: SubjectKey, record_id: UUID, fields: dict[str, Any]) -> tuple[str, str]:
+        """A salted commitment to the event's opening, and the salt sealed for the person."""
+        plaintext = employment_end_opening(
+            record_id=record_id, version=1, event_type=EVENT_TYPE, fields=fields
+        )
+        salt = os.urandom(32)
+        sealed_salt = self.vault.seal_bytes(key, salt_context(record_id, 1), salt)
+        return commitment_of(salt, plaintext).hex(), sealed_salt
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(UUID(hex=row["record_id"])),
+        "ended_on": row["ended_on"],
+        "actor": row["actor"],
+        "recorded_at": row["recorded_at"],
+    }
