@@ -200,8 +200,14 @@ class Database:
         the next scrub or checkpoint completes it."""
         if self.is_sqlite:
             for _attempt in range(SCRUB_ATTEMPTS):
+                # On the driver's connection: SQLAlchemy's would begin a transaction first,
+                # and no checkpoint runs inside one.
                 with self.writing(), self.write_engine.connect() as connection:
-                    busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+                    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                    try:
+                        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    finally:
+                        cursor.close()
                 if not busy:
                     return True
                 time.sleep(SCRUB_PAUSE)

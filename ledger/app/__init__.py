@@ -23,8 +23,8 @@ from ledger.adapters.vault import SubjectVault
 from ledger.app.api_keys import ApiKeys
 from ledger.app.authentication import Authentication
 from ledger.app.consents import Consents
-from ledger.app.erasures import Erasures
 from ledger.app.employment import EmploymentEnds
+from ledger.app.erasures import Erasures
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance

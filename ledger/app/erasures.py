@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Connection, select
@@ -29,6 +29,7 @@ from ledger.adapters.erased_tags import ErasedTag, ErasedTags
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.notifications import RecipientNotifications
 from ledger.app.recording import salt_context
+from ledger.app.retention import Retention
 from ledger.app.uow import UnitOfWork
 from ledger.domain.erasure import (
     ErasedSubject,
@@ -38,6 +39,7 @@ from ledger.domain.erasure import (
     judge_request,
 )
 from ledger.domain.errors import ErasureConflict, ErasureNotFound, InvalidChange, InvalidSubjectId
+from ledger.domain.retention import Hold, erasable_from
 from ledger.domain.subjects import normal_subject_id
 from ledger.domain.suppression import dutch_date
 from ledger.integrity.leaves import commitment as commitment_of
@@ -49,24 +51,6 @@ from ledger.projections.tables import disclosures
 SCRUBBED_TABLES = ("subject_vault", "overview_links")
 RETENTION_REASON = "the retention period of every disclosure of this person has ended"
 RETENTION_ACTOR = "retention"
-
-
-class HoldLike(Protocol):
-    """One retention rule still keeping a person's data (`ledger.domain.retention.Hold`)."""
-
-    @property
-    def rule(self) -> Any: ...
-    @property
-    def disclosure_ids(self) -> tuple[str, ...]: ...
-    @property
-    def until(self) -> date | None: ...
-
-
-class RetentionLike(Protocol):
-    """What erasure needs of the retention service (`ledger.app.retention.Retention`)."""
-
-    def holds_of(self, connection: Connection, tag: str, *, today: date) -> Sequence[Any]: ...
-    def expired_tags(self, connection: Connection, *, today: date) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +86,7 @@ class Erasures:
         database: Database,
         vault: SubjectVault,
         notifications: RecipientNotifications,
-        retention: RetentionLike,
+        retention: Retention,
         erased_tags: ErasedTags,
     ) -> None:
         self.uow = uow
@@ -152,12 +136,12 @@ class Erasures:
             )
             holds = list(self.retention.holds_of(connection, key.tag, today=today))
             if holds:
-                erasable_from = self._schedule(key, erasure, holds, actor)
+                until = self._schedule(key, erasure, holds, actor)
                 self.uow.save(connection, [erasure])
                 return ErasureOutcome(
                     state="scheduled",
                     erasure_id=erasure_id,
-                    erasable_from=erasable_from,
+                    erasable_from=until,
                     holds=[self._hold_shown(hold) for hold in holds],
                 )
             notice_id, notifications = self._erase(
@@ -199,7 +183,9 @@ class Erasures:
                 if row["erasable_from"] is None or row["erasable_from"] <= today
             ]
             expired = self.retention.expired_tags(connection, today=today)
-        candidates: dict[str, str | None] = {row["subject_tag"]: row["erasure_id"] for row in waiting}
+        candidates: dict[str, str | None] = {
+            row["subject_tag"]: row["erasure_id"] for row in waiting
+        }
         for tag in expired:
             candidates.setdefault(tag, None)
         lines = []
@@ -225,7 +211,7 @@ class Erasures:
             if holds:
                 if erasure is None:
                     return None  # not a candidate after all
-                until = _erasable_from(holds)
+                until = erasable_from(holds)
                 if until != erasure.erasable_from and not dry_run:
                     self._schedule(key, erasure, holds, RETENTION_ACTOR)
                     self.uow.save(connection, [erasure])
@@ -267,7 +253,9 @@ class Erasures:
                     overview_links.forget_subject(connection, tag)
                 else:
                     waiting = erasure_queries.scheduled_of_subject(connection, tag)
-                    erasure = None if waiting is None else self._get(UUID(hex=waiting["erasure_id"]))
+                    erasure = (
+                        None if waiting is None else self._get(UUID(hex=waiting["erasure_id"]))
+                    )
                     subject_id, reason = self._opened_request(key, erasure)
                     self._erase(
                         connection,
@@ -286,7 +274,7 @@ class Erasures:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def list(self, *, state: str | None = None) -> list[dict[str, Any]]:
+    def in_state(self, state: str | None = None) -> list[dict[str, Any]]:
         """Erasures (requested, scheduled, done), oldest first; they name no one but the tag."""
         with self.uow.read() as connection:
             rows = erasure_queries.erasures_in_state(connection, state)
@@ -374,12 +362,12 @@ class Erasures:
         return notice.id, [_notification_shown(row) for row in rows]
 
     def _schedule(
-        self, key: SubjectKey, erasure: Erasure, holds: Sequence[Any], actor: str
+        self, key: SubjectKey, erasure: Erasure, holds: Sequence[Hold], actor: str
     ) -> date | None:
-        erasable_from = _erasable_from(holds)
+        until = erasable_from(holds)
         fields: dict[str, Any] = {
             "subject_tag": key.tag,
-            "erasable_from": None if erasable_from is None else erasable_from.isoformat(),
+            "erasable_from": None if until is None else until.isoformat(),
             "holds": [
                 {
                     "rule": hold.rule.code,
@@ -401,7 +389,7 @@ class Erasures:
             commitment=commitment,
             salt=salt,
         )
-        return erasable_from
+        return until
 
     def _sealed_commit(
         self,
@@ -460,13 +448,13 @@ class Erasures:
         erasure: Erasure = self.uow.store.repository.get(erasure_id)
         return erasure
 
-    def _hold_shown(self, hold: Any) -> dict[str, Any]:
+    def _hold_shown(self, hold: Hold) -> dict[str, Any]:
         return {
             "rule": hold.rule.code,
             "label": dict(hold.rule.label),
             "law": hold.rule.law,
             "until": hold.until,
-            "disclosures": list(hold.disclosure_ids),
+            "disclosures": [_disclosure_id(value) for value in hold.disclosure_ids],
         }
 
     def _shown(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -480,7 +468,7 @@ class Erasures:
                 {
                     "rule": hold["rule"],
                     "until": None if hold["until"] is None else date.fromisoformat(hold["until"]),
-                    "disclosures": hold["disclosure_ids"],
+                    "disclosures": [_disclosure_id(value) for value in hold["disclosure_ids"]],
                 }
                 for hold in row["holds"]
             ],
@@ -493,12 +481,9 @@ class Erasures:
         }
 
 
-def _erasable_from(holds: Sequence[Any]) -> date | None:
-    """The first day no hold keeps the data; None while one has no date yet."""
-    untils = [hold.until for hold in holds]
-    if any(until is None for until in untils):
-        return None
-    return max(untils)
+def _disclosure_id(value: str) -> str:
+    """A disclosure's id as the API spells it (the read model keeps it as hex)."""
+    return str(UUID(hex=value))
 
 
 def _held(connection: Connection, tag: str) -> tuple[int, set[str]]:

@@ -24,10 +24,10 @@ from ledger.domain.access_request import AccessRequest, request_opening, sealed_
 from ledger.domain.consent import EVENTS as CONSENT_EVENTS
 from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
-from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
-from ledger.domain.erasure import Erasure, erasure_opening
 from ledger.domain.employment import EVENTS as EMPLOYMENT_EVENTS
 from ledger.domain.employment import employment_end_opening
+from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
+from ledger.domain.erasure import Erasure, erasure_opening
 from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
 from ledger.domain.recipient_notice import RecipientNotice, notice_opening
 from ledger.domain.suppression_orders import after_extension, after_lifting

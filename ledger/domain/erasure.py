@@ -179,9 +179,7 @@ class ErasedSubject(Aggregate):
     def record(cls, **fields: Any) -> ErasedSubject:
         if fields["basis"] not in BASES:
             raise ValueError(f"an erasure's basis is one of {BASES}")
-        return cls._create(
-            cls.SubjectErased, id=erased_subject_id(fields["subject_tag"]), **fields
-        )
+        return cls._create(cls.SubjectErased, id=erased_subject_id(fields["subject_tag"]), **fields)
 
 
 EVENTS: tuple[type[Aggregate.Event], ...] = (

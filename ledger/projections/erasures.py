@@ -48,8 +48,6 @@ def project(connection: Connection, position: int, event: Any) -> None:
             else date.fromisoformat(event.erasable_from),
             holds=json.dumps(event.holds),
         )
-    elif isinstance(event, Erasure.ErasureCancelled):
-        _update(connection, event.originator_id.hex, state="cancelled")
     elif isinstance(event, ErasedSubject.SubjectErased):
         _erased(connection, position, event)
 
@@ -120,7 +118,7 @@ def erasure(connection: Connection, erasure_id: str) -> dict[str, Any] | None:
 
 
 def erasures_in_state(connection: Connection, state: str | None = None) -> list[dict[str, Any]]:
-    """Erasures, oldest first; `state` picks `requested`, `scheduled`, `done` or `cancelled`."""
+    """Erasures, oldest first; `state` picks `requested`, `scheduled` or `done`."""
     query = select(erasures).order_by(erasures.c.position)
     if state is not None:
         query = query.where(erasures.c.state == state)

@@ -62,7 +62,10 @@ def snapshot(ledger: Ledger) -> dict[str, list[tuple[Any, ...]]]:
     with ledger.uow.read() as connection:
         return {
             table.name: sorted(
-                (tuple(str(value) for value in row) for row in connection.execute(sa.select(table))),
+                (
+                    tuple(str(value) for value in row)
+                    for row in connection.execute(sa.select(table))
+                ),
             )
             for table in READ_MODELS
         }
@@ -98,9 +101,7 @@ def test_a_person_no_rule_holds_is_erased_at_once_and_the_recipients_to_tell_are
 
     assert outcome.state == "erased"
     assert outcome.notice_id is not None
-    assert [n["recipient"]["name"] for n in outcome.notifications] == [
-        "Bouwbedrijf De Vries B.V."
-    ]
+    assert [n["recipient"]["name"] for n in outcome.notifications] == ["Bouwbedrijf De Vries B.V."]
     assert outcome.notifications[0]["first_on"] == date(2022, 3, 1)
     assert outcome.notifications[0]["last_on"] == date(2022, 9, 1)
     with ledger.uow.read() as connection:
@@ -117,7 +118,7 @@ def test_a_person_no_rule_holds_is_erased_at_once_and_the_recipients_to_tell_are
     assert tag in ledger.erasures.erased_tags.path.read_text()
     report = ledger.integrity.verify()
     assert report.ok, report.problems
-    done = ledger.erasures.list(state="done")
+    done = ledger.erasures.in_state(state="done")
     assert [(item["subject_tag"], item["basis"], item["disclosures"]) for item in done] == [
         (tag, "request", 3)
     ]
@@ -156,12 +157,13 @@ def test_a_fiscal_hold_schedules_the_erasure_and_names_the_rule_and_disclosures(
     assert outcome.state == "scheduled"
     assert outcome.erasable_from == date(2034, 1, 1)  # 7 years from the end of 2026
     fiscal = next(hold for hold in outcome.holds if hold["rule"] == "fiscal")
-    assert fiscal["disclosures"] == [receipt.disclosure_id.hex]
-    assert fiscal["law"] and "AWR" in fiscal["law"]
+    assert fiscal["disclosures"] == [str(receipt.id)]
+    assert fiscal["law"]
+    assert "AWR" in fiscal["law"]
     with ledger.uow.read() as connection:
         assert ledger.vault.find(connection, "E-00001") is not None
     assert erased_facts(ledger) == []
-    scheduled = ledger.erasures.list(state="scheduled")
+    scheduled = ledger.erasures.in_state(state="scheduled")
     assert [item["id"] for item in scheduled] == [str(outcome.erasure_id)]
     with pytest.raises(ErasureConflict) as caught:
         ledger.erasures.request(
@@ -182,7 +184,7 @@ def test_an_unknown_person_has_nothing_held_and_nothing_is_recorded(ledger: Ledg
         subject_id="E-99999", reason="Verzoek", requested_on=None, actor="fg"
     )
     assert outcome.state == "nothing_held"
-    assert ledger.erasures.list() == []
+    assert ledger.erasures.in_state() == []
 
 
 @pytest.mark.parametrize(
@@ -226,7 +228,7 @@ def test_a_retention_run_carries_out_due_erasures_and_erases_expired_people_once
     assert [(line.action, line.basis) for line in later] == [("erased", "request")]
     assert ledger.erasures.apply_retention(today=date(2034, 1, 1)) == []
     assert len(erased_facts(ledger)) == 2
-    assert [item["id"] for item in ledger.erasures.list(state="done")][0] == str(
+    assert next(item["id"] for item in ledger.erasures.in_state(state="done")) == str(
         scheduled.erasure_id
     )
     assert ledger.integrity.verify().ok
@@ -264,16 +266,21 @@ def test_the_api_answers_201_202_200_and_409_as_the_request_comes_out(
     assert erased.get_json()["notifications"][0]["recipient"]["category"] == "inlener"
     assert scheduled.status_code == 202, scheduled.get_json()
     body = scheduled.get_json()
-    assert body["state"] == "scheduled" and body["erasable_from"] == "2034-01-01"
-    assert body["holds"][0]["rule"] == "fiscal" and body["holds"][0]["label"]["en"]
+    assert body["state"] == "scheduled"
+    assert body["erasable_from"] == "2034-01-01"
+    assert body["holds"][0]["rule"] == "fiscal"
+    assert body["holds"][0]["label"]["en"]
     assert again.status_code == 409
     assert again.get_json()["erasure_id"] == body["erasure_id"]
-    assert nothing.status_code == 200 and nothing.get_json()["state"] == "nothing_held"
-    assert invalid.status_code == 422 and "requested_at" in invalid.get_json()["errors"]
+    assert nothing.status_code == 200
+    assert nothing.get_json()["state"] == "nothing_held"
+    assert invalid.status_code == 422
+    assert "requested_at" in invalid.get_json()["errors"]
     listed = client.get("/api/v1/erasures?state=scheduled", headers=headers).get_json()
     assert [item["id"] for item in listed["items"]] == [body["erasure_id"]]
     one = client.get(f"/api/v1/erasures/{erased.get_json()['erasure_id']}", headers=headers)
-    assert one.status_code == 200 and one.get_json()["basis"] == "request"
+    assert one.status_code == 200
+    assert one.get_json()["basis"] == "request"
     missing = client.get(f"/api/v1/erasures/{uuid.uuid4()}", headers=headers)
     assert missing.status_code == 404
     assert client.get("/api/v1/erasures?state=nonsense", headers=headers).status_code == 422

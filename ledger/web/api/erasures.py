@@ -44,7 +44,7 @@ class HoldSchema(Schema):
     disclosures = fields.List(fields.String())
 
 
-class RecipientSchema(Schema):
+class ErasureRecipientSchema(Schema):
     category = fields.String()
     name = fields.String()
     id = fields.String(allow_none=True)
@@ -52,7 +52,7 @@ class RecipientSchema(Schema):
 
 class ToNotifySchema(Schema):
     id = fields.String(metadata={"description": "the notification's id, to mark it"})
-    recipient = fields.Nested(RecipientSchema)
+    recipient = fields.Nested(ErasureRecipientSchema)
     data_categories = fields.List(fields.String())
     first_on = fields.Date()
     last_on = fields.Date()
@@ -135,7 +135,7 @@ def erase(body: dict[str, Any], subject_id: str) -> Any:
 @blp.doc(security=SECURITY)
 def erasures(query: dict[str, Any]) -> Any:
     """Erasures oldest first; `state` picks requested, scheduled or done."""
-    return {"items": current_ledger().erasures.list(state=query.get("state"))}
+    return {"items": current_ledger().erasures.in_state(state=query.get("state"))}
 
 
 @blp.route("/erasures/<uuid:erasure_id>", methods=["GET"])
