@@ -212,15 +212,35 @@ class Database:
                     return True
                 time.sleep(SCRUB_PAUSE)
             return False
+        clean = True
         with self.write_engine.connect() as connection:
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             for table in tables:
-                autocommit.exec_driver_sql(f"VACUUM FULL {table}")
-        return True
+                clean = _vacuum_full(autocommit, table) and clean
+        return clean
 
     def dispose(self) -> None:
         for engine in {self.write_engine, self.read_engine, self.probe_engine}:
             engine.dispose()
+
+
+def _vacuum_full(connection: Connection, table: str) -> bool:
+    """VACUUM FULL copies a deleted row that an older snapshot (any session of the database)
+    may still see: its new file then holds more rows (pg_class.reltuples) than are live. Try
+    again until none is kept, a while; False when one still was."""
+    for _attempt in range(SCRUB_ATTEMPTS):
+        connection.exec_driver_sql(f"VACUUM FULL {table}")
+        kept = connection.execute(
+            text(
+                f"SELECT c.reltuples - (SELECT count(*) FROM {table}) FROM pg_class c"  # noqa: S608
+                " WHERE c.oid = to_regclass(:table)"
+            ),
+            {"table": table},
+        ).scalar_one()
+        if kept <= 0:
+            return True
+        time.sleep(SCRUB_PAUSE)
+    return False
 
 
 def _sqlite_engine(url: str, timeouts: Timeouts, *, begin: Callable[[Connection], None]) -> Engine:
