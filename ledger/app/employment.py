@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -15,11 +16,11 @@ from ledger.app.reading import Reader, Reading
 from ledger.app.recording import salt_context
 from ledger.app.uow import UnitOfWork
 from ledger.domain.employment import EmploymentEnd, employment_end_opening, judge_ended_on
-from ledger.domain.errors import InvalidChange, InvalidSubjectId
+from ledger.domain.errors import InvalidChange, InvalidSubjectId, SubjectUnknown
 from ledger.domain.subjects import normal_subject_id
 from ledger.domain.suppression import dutch_date
 from ledger.integrity.leaves import commitment as commitment_of
-from ledger.projections import employment_ends
+from ledger.projections import employment_ends, retention_queries
 
 EVENT_TYPE = "EmploymentEndRecorded"
 
@@ -30,9 +31,21 @@ class EmploymentEnds:
         self.vault = vault
         self.reading = reading
 
-    def record(self, *, subject_id: str, ended_on: date, actor: str) -> dict[str, Any]:
-        """Record the end of a person's employment; the person gets a vault key here if the
-        ledger had none for them. Returns the record as `of_subject` shows it."""
+    def record(
+        self,
+        *,
+        subject_id: str,
+        ended_on: date,
+        actor: str,
+        source_controllers: Collection[str] | None = None,
+    ) -> dict[str, Any]:
+        """Record the end of a person's employment. Returns the record as `of_subject` shows it.
+
+        An officer may record it for anyone (the person gets a vault key here if the ledger had
+        none for them). A posting system (`source_controllers`: its key's controllers, empty
+        for a key not bound to any) only for a person it recorded a disclosure of, under one of
+        its controllers; for anyone else the answer is SubjectUnknown, as if the ledger held
+        nothing on them."""
         try:
             subject_id = normal_subject_id(subject_id)
         except InvalidSubjectId as error:
@@ -41,7 +54,15 @@ class EmploymentEnds:
         ended_on = judge_ended_on(ended_on, today=dutch_date(now))
         record_id = uuid.uuid4()
         with self.uow.write() as connection:
-            key = self.vault.keys_for(connection, [subject_id], now=now)[subject_id]
+            if source_controllers is None:
+                key = self.vault.keys_for(connection, [subject_id], now=now)[subject_id]
+            else:
+                found = self.vault.find(connection, subject_id)
+                if found is None or not retention_queries.has_disclosure_under(
+                    connection, found.tag, source_controllers
+                ):
+                    raise SubjectUnknown()
+                key = found
             fields: dict[str, Any] = {
                 "subject_tag": key.tag,
                 "ended_on": ended_on.isoformat(),

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -49,6 +50,29 @@ class PersonRetention:
     def missing_employment_end(self) -> tuple[Hold, ...]:
         return tuple(hold for hold in self.rules if hold.until is None)
 
+    def as_dict(self, *, today: date) -> dict[str, Any]:
+        """Plain data (dates as dates) for the API and `ledger retention report --format json`."""
+        return {
+            "subject_id": self.contact.subject_id,
+            "subject_tag": self.subject_tag,
+            "name": self.contact.name,
+            "disclosures": self.disclosures,
+            "ends": self.ends,
+            "expired": self.ends is not None and self.ends <= today,
+            "employment_ended": self.employment_ended,
+            "rules": [
+                {
+                    "code": hold.rule.code,
+                    "label": hold.rule.title("en"),
+                    "period": hold.rule.period_text(),
+                    "counts_from": hold.rule.counts_from,
+                    "law": hold.rule.law,
+                    "until": hold.until,
+                }
+                for hold in self.rules
+            ],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class RetentionReport:
@@ -60,6 +84,18 @@ class RetentionReport:
     expiring: list[PersonRetention]
     # Kept without end: a rule counts from an employment end the ledger does not know.
     held_indefinitely: list[PersonRetention]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "today": self.today,
+            "months": self.months,
+            "horizon": self.horizon,
+            "expiring": [person.as_dict(today=self.today) for person in self.expiring],
+            "held_indefinitely": {
+                "count": len(self.held_indefinitely),
+                "items": [person.as_dict(today=self.today) for person in self.held_indefinitely],
+            },
+        }
 
 
 @dataclass(frozen=True, slots=True)

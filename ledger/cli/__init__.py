@@ -16,6 +16,7 @@ from ledger.cli import (
     projections,
     records,
     requests,
+    retention,
     serve,
 )
 
@@ -46,3 +47,6 @@ main.add_command(consents.suppressions)
 main.add_command(notifications.subjects)
 main.add_command(notifications.notifications)
 notifications.subjects.add_command(erasure.erase)
+notifications.subjects.add_command(retention.employment_ended)
+main.add_command(retention.retention)
+retention.retention.add_command(erasure.apply_command)

@@ -33,7 +33,8 @@ REASON = click.option("--reason", required=True, callback=utf8_text)
 
 @click.group("subjects")
 def subjects() -> None:
-    """What the officer records about a person: a rectification of their data (Art. 16)."""
+    """What the officer records about a person: a rectification of their data (Art. 16), the
+    end of their employment."""
 
 
 @subjects.command("rectify")

@@ -5,7 +5,7 @@ the statistics count months). Nothing here names a person: tags, dates and categ
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date
 
 from sqlalchemy import Connection, func, select
@@ -61,3 +61,14 @@ def latest_per_tag_and_categories(
             date.fromisoformat(row.latest),
             row.number,
         )
+
+
+def has_disclosure_under(
+    connection: Connection, subject_tag: str, controllers: Collection[str]
+) -> bool:
+    """Whether a disclosure of this person was recorded for one of these controllers (any
+    controller when none is named): how a posting system shows it knows the person."""
+    query = select(disclosures.c.position).where(disclosures.c.subject_tag == subject_tag)
+    if controllers:
+        query = query.where(disclosures.c.controller.in_(sorted(controllers)))
+    return connection.execute(query.limit(1)).first() is not None

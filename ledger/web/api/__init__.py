@@ -14,6 +14,7 @@ from ledger.web.api import (
     notifications,
     recipients,
     requests,
+    retention,
     statistics,
     subjects,
     suppressions,
@@ -31,4 +32,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     suppressions.blp,
     notifications.blp,
     erasures.blp,
+    retention.blp,
 )
