@@ -309,3 +309,38 @@ def test_a_listed_erasure_undone_by_a_crash_before_the_commit_is_carried_out_on_
         assert again.erasures.reapply() == 0
     finally:
         again.close()
+
+
+def test_the_erasures_notifications_are_still_marked_after_the_person_is_gone(
+    ledger: Ledger,
+) -> None:
+    past_history(ledger, 1)
+    ledger.recording.record(
+        to_inlener(
+            1,
+            recipient=replace(to_inlener(1).recipient, name="Kassenbouw B.V.", id="11223344"),
+            occurred_at=old(1, 10),
+            source=replace(to_inlener(1).source, reference="p1-d"),
+        ),
+        actor="planning",
+    )
+    outcome = ledger.erasures.request(
+        subject_id="E-00001", reason="Verzoek", requested_on=None, actor="fg"
+    )
+    first, second = (uuid.UUID(item["id"]) for item in outcome.notifications)
+
+    ledger.notifications.mark_sent(first, sent_on=date(2026, 11, 2), channel="email", actor="fg")
+    ledger.notifications.mark_not_sent(
+        second, why="impossible", reason="the company was dissolved", actor="fg"
+    )
+
+    shown = {item["id"]: item for item in ledger.notifications.notifications(reader=READER)}
+    assert shown[str(first)]["state"] == "sent"
+    assert shown[str(second)]["state"] == "impossible"
+    assert shown[str(second)]["reason"] == "the company was dissolved"
+    assert shown[str(second)]["notice"]["cause"] == "erasure"
+    report = ledger.integrity.verify()
+    assert report.ok, report.problems
+    before = snapshot(ledger)
+    ledger.maintenance.rebuild_projections()
+    assert snapshot(ledger) == before
