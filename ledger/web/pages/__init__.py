@@ -12,7 +12,15 @@ from werkzeug.exceptions import NotFound
 from ledger import overview
 from ledger.overview.html import TEMPLATES as OVERVIEW_TEMPLATES
 from ledger.web import problems
-from ledger.web.pages import notifications, officer, person, requests, retention, session
+from ledger.web.pages import (
+    erasures,
+    notifications,
+    officer,
+    person,
+    requests,
+    retention,
+    session,
+)
 from ledger.web.pages.common import error_page, page, security_headers
 
 site = Blueprint("site", __name__)
@@ -48,6 +56,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(requests.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(retention.bp)
+    app.register_blueprint(erasures.bp)
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Response:

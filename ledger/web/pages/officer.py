@@ -17,6 +17,7 @@ from ledger.app.links import DEFAULT_DAYS, MAX_DAYS, LinkError, NoOverview
 from ledger.domain.errors import DisclosureNotFound, InvalidSubjectId
 from ledger.domain.patterns import CONTROL_CHARACTERS
 from ledger.domain.subjects import normal_subject_id
+from ledger.domain.suppression import dutch_date
 from ledger.overview.html import context as overview_context
 from ledger.projections.queries import BadCursor
 from ledger.web.auth import route_pattern
@@ -184,6 +185,7 @@ def subject() -> Response:
         subject_id=subject_id,
         links=[(link, link.state(now)) for link in made],
         reason=reason,
+        today=dutch_date(now).isoformat(),
         default_days=DEFAULT_DAYS,
         max_days=MAX_DAYS,
         **context,
