@@ -74,17 +74,6 @@ def judge_request(*, requested_on: date, reason: str | None, now: datetime) -> s
     return reason
 
 
-def names_the_person(text: str, identifying: Mapping[str, str | None]) -> str | None:
-    """Which identifying value (subject id, name, e-mail) a text stored in clear contains, by
-    field name; None when it contains none. Case-insensitive; values under 3 characters are
-    not searched (they would match ordinary words)."""
-    folded = text.casefold()
-    for field, value in identifying.items():
-        if value and len(value.strip()) >= 3 and value.strip().casefold() in folded:
-            return field
-    return None
-
-
 class Erasure(Aggregate):
     """One erasure request, from request to scheduling, cancellation or being carried out
     (the last is an `ErasedSubject` naming this request's id)."""

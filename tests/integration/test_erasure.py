@@ -344,3 +344,25 @@ def test_the_erasures_notifications_are_still_marked_after_the_person_is_gone(
     before = snapshot(ledger)
     ledger.maintenance.rebuild_projections()
     assert snapshot(ledger) == before
+
+
+@pytest.mark.parametrize(
+    "reason", ["typo for E-00001", "Jan Jansen 1 asked", "mail JAN1@example.org", "Jan Jong"]
+)
+def test_a_correction_or_retraction_reason_that_names_the_person_is_refused(
+    ledger: Ledger, reason: str
+) -> None:
+    """Such a reason is kept in clear and would outlive the person's erasure."""
+    receipt = ledger.recording.record(a_disclosure(1), actor="payroll")
+    with pytest.raises(InvalidChange) as corrected:
+        ledger.recording.correct(
+            receipt.id, changes={"subject": {"name": "Jan Jong"}}, reason=reason, actor="fg"
+        )
+    assert "must not name the person" in corrected.value.errors["reason"]
+    if reason != "Jan Jong":  # only the correction knows the new name
+        with pytest.raises(InvalidChange) as retracted:
+            ledger.recording.retract(receipt.id, reason=reason, actor="fg")
+        assert "must not name the person" in retracted.value.errors["reason"]
+    ledger.recording.correct(
+        receipt.id, changes={"subject": {"name": "Jan Jong"}}, reason="spelling", actor="fg"
+    )
