@@ -10,7 +10,7 @@ named only by their vault tag.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -44,7 +44,7 @@ def employment_end_opening(
 def judge_ended_on(ended_on: object, *, today: date) -> date:
     """The end date, or InvalidChange naming `ended_on`: a date from 1900 up to one year after
     `today` (the Dutch date)."""
-    if not isinstance(ended_on, date):
+    if not isinstance(ended_on, date) or isinstance(ended_on, datetime):
         raise InvalidChange({"ended_on": "must be an ISO 8601 date (YYYY-MM-DD)"})
     if ended_on < EARLIEST:
         raise InvalidChange({"ended_on": f"may not be before {EARLIEST.isoformat()}"})

@@ -2,7 +2,8 @@
 SQLite and PostgreSQL: the person opens their link, reads who received their data, switches to
 English and downloads the PDF; the officer logs in, finds the person and makes a link, runs an
 access request from the queue to its answer (link and e-mail), and marks the Art. 19
-notifications of a rectification on their page; an expired link says so. A screenshot of the
+notifications of a rectification on their page, and records a missing employment end on the
+retention page; an expired link says so. A screenshot of the
 overview is saved under var/screenshots/."""
 
 from __future__ import annotations
@@ -393,3 +394,46 @@ def test_the_officer_marks_the_notifications_of_a_rectification_and_the_person_s
     }
     assert elsewhere == []
     person.close()
+
+
+def test_the_officer_records_a_missing_employment_end_on_the_retention_page(
+    ledger: Ledger, browser: Browser
+) -> None:
+    subject = "DEMO-RET-1"
+    ledger.call(
+        "POST",
+        "/api/v1/disclosures",
+        {
+            "controller": "90000001",
+            "subject": {"id": subject, "name": "Ria Retentie"},
+            "recipient": {"category": "belastingdienst", "name": "Belastingdienst"},
+            "data_categories": ["naam", "kopie_id"],
+            "legal_basis": "legal_obligation",
+            "legal_provision": "Wet op de loonbelasting 1964, art. 28",
+            "purpose": "[DEMO] Kopie identiteitsbewijs bij indiensttreding",
+            "occurred_at": "2019-05-01T10:00:00+02:00",
+            "source": {"system": "demo", "reference": "retention-1"},
+        },
+        "demo-source",
+    )
+    office = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = office.new_page()
+    elsewhere = outside_requests(page, ledger.base)
+    page.goto(ledger.base + "/officer/")
+    page.get_by_label("API-sleutel").fill(ledger.keys["fg"])
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("link", name="Bewaartermijnen", exact=True).click()
+    assert page.locator("h1").inner_text() == "Bewaartermijnen"
+    # Kept without end: the ID copy counts from an employment end nobody recorded.
+    row = page.locator("#indefinite-table tbody tr", has_text=subject)
+    assert "Kopie identiteitsbewijs en loonheffingsverklaring" in row.inner_text()
+    row.get_by_label("Laatste werkdag").fill("2020-01-31")
+    row.get_by_role("button", name="Vastleggen").click()
+    assert page.get_by_role("status").inner_text() == "Einde dienstverband vastgelegd."
+    assert page.locator("#indefinite-table tbody tr", has_text=subject).count() == 0
+    # Five years after that end the copy may go: the next retention run erases the person.
+    expired = page.locator("#expiring-table tbody tr", has_text=subject)
+    assert "2025-01-31" in expired.inner_text()
+    assert "verlopen" in expired.inner_text()
+    assert elsewhere == []
+    office.close()

@@ -8,6 +8,8 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger.domain.retention import (
     Hold,
@@ -225,3 +227,38 @@ def test_a_bad_rules_file_is_refused_naming_the_rule_and_key(data: Any, named: s
 def test_rules_built_in_code_need_one_default_rule() -> None:
     with pytest.raises(ValueError, match="one default rule"):
         RetentionRules([RetentionRule("fiscal", frozenset({"salaris"}), years=7)])
+
+
+CATEGORIES = sorted(
+    ["salaris", "bsn", "kopie_id", "loonheffingsverklaring", "camerabeelden", "naam"]
+)
+dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    disclosures=st.lists(
+        st.tuples(dates, st.sets(st.sampled_from(CATEGORIES), min_size=1)), max_size=6
+    ),
+    employment_ended=st.none() | dates,
+    today=dates,
+)
+def test_holds_agree_with_each_disclosures_keep_until(
+    disclosures: list[tuple[date, set[str]]], employment_ended: date | None, today: date
+) -> None:
+    retained = [
+        RetainedDisclosure(f"d{number}", on, tuple(sorted(categories)))
+        for number, (on, categories) in enumerate(disclosures)
+    ]
+    ends = [RULES.keep_until(d, employment_ended=employment_ended) for d in retained]
+    holds = RULES.holds(retained, employment_ended=employment_ended, today=today)
+    still_kept = {
+        d.disclosure_id for d, end in zip(retained, ends, strict=True) if end is None or end > today
+    }
+    assert {i for hold in holds for i in hold.disclosure_ids} == still_kept
+    if holds:
+        known = [end for end in ends if end is not None]
+        expected = None if None in ends else max(known)
+        assert erasable_from(holds) == expected
+    for d, end in zip(retained, ends, strict=True):
+        assert end is None or end > d.occurred_on
