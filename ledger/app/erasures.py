@@ -78,6 +78,15 @@ class RunLine:
     erasure_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionRun:
+    """What a retention run did, person by person; `scrubbed` False when SQLite's WAL stayed
+    busy (or PostgreSQL kept a deleted row for an older snapshot) after the last erasure."""
+
+    lines: list[RunLine]
+    scrubbed: bool = True
+
+
 class Erasures:
     def __init__(
         self,
@@ -170,7 +179,7 @@ class Erasures:
         today: date | None = None,
         dry_run: bool = False,
         report: Callable[[RunLine], None] = lambda line: None,
-    ) -> list[RunLine]:
+    ) -> RetentionRun:
         """Erase every person whose every retention period has ended, and carry out every
         scheduled erasure whose date has come (judged again today: a new hold schedules it
         again). Each person in a transaction of their own, so an interrupted run loses
@@ -194,9 +203,9 @@ class Erasures:
             if line is not None:
                 report(line)
                 lines.append(line)
-        if not dry_run and any(line.action == "erased" for line in lines):
-            self.database.scrub(SCRUBBED_TABLES)
-        return lines
+        # Every run scrubs, so one an earlier erasure could not finish (a busy WAL) is done now.
+        scrubbed = dry_run or self.database.scrub(SCRUBBED_TABLES)
+        return RetentionRun(lines, scrubbed)
 
     def _retention_step(
         self, tag: str, erasure_id: str | None, *, today: date, dry_run: bool

@@ -76,7 +76,7 @@ def erase(subject_id: str, reason: str, requested_at: date | None) -> None:
             )
         )
     if not outcome.scrubbed:
-        click.echo("warning: SQLite's WAL stayed busy; run `ledger retention apply` again later")
+        click.echo("warning: the database could not be scrubbed yet; run `ledger retention apply`")
 
 
 @click.command("apply")
@@ -96,7 +96,10 @@ def apply_command(dry_run: bool, today: date | None) -> None:
             until = line.until or "unknown"
             click.echo(f"{line.tag}  still held until {until}  (erasure {line.erasure_id})")
 
-    lines = ledger.erasures.apply_retention(today=today, dry_run=dry_run, report=report)
+    run = ledger.erasures.apply_retention(today=today, dry_run=dry_run, report=report)
+    lines = run.lines
     erased = sum(1 for line in lines if line.action == "erased")
     held = len(lines) - erased
     click.echo(f"{erased} person(s) {would}erased, {held} still held" + (" (dry run)" * dry_run))
+    if not run.scrubbed:
+        click.echo("warning: the database could not be scrubbed yet; run it again later")

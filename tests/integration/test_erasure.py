@@ -216,17 +216,17 @@ def test_a_retention_run_carries_out_due_erasures_and_erases_expired_people_once
     )
     assert scheduled.state == "scheduled"
 
-    dry = ledger.erasures.apply_retention(dry_run=True)
+    dry = ledger.erasures.apply_retention(dry_run=True).lines
     assert [(line.action, line.basis) for line in dry] == [("erased", "retention")]
     assert erased_facts(ledger) == []
 
-    first = ledger.erasures.apply_retention()
+    first = ledger.erasures.apply_retention().lines
     assert [(line.action, line.basis) for line in first] == [("erased", "retention")]
-    assert ledger.erasures.apply_retention() == []
+    assert ledger.erasures.apply_retention().lines == []
 
-    later = ledger.erasures.apply_retention(today=date(2034, 1, 1))
+    later = ledger.erasures.apply_retention(today=date(2034, 1, 1)).lines
     assert [(line.action, line.basis) for line in later] == [("erased", "request")]
-    assert ledger.erasures.apply_retention(today=date(2034, 1, 1)) == []
+    assert ledger.erasures.apply_retention(today=date(2034, 1, 1)).lines == []
     assert len(erased_facts(ledger)) == 2
     assert next(item["id"] for item in ledger.erasures.in_state(state="done")) == str(
         scheduled.erasure_id
