@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import Connection, select
 
 from ledger.adapters import overview_links
@@ -30,7 +31,9 @@ from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.notifications import RecipientNotifications
 from ledger.app.recording import salt_context
 from ledger.app.retention import Retention
+from ledger.app.sealing import seal_request_text
 from ledger.app.uow import UnitOfWork
+from ledger.domain.access_request import check_reason
 from ledger.domain.erasure import (
     ErasedSubject,
     Erasure,
@@ -125,7 +128,14 @@ class Erasures:
                 return ErasureOutcome(state="nothing_held")
             waiting = erasure_queries.scheduled_of_subject(connection, key.tag)
             if waiting is not None:
-                raise ErasureConflict(UUID(hex=waiting["erasure_id"]), waiting["erasable_from"])
+                when = waiting["erasable_from"] or "no date yet"
+                raise ErasureConflict(
+                    UUID(hex=waiting["erasure_id"]),
+                    {
+                        "subject_id": "an erasure of this person is already scheduled (from"
+                        f" {when}): erasure {UUID(hex=waiting['erasure_id'])}"
+                    },
+                )
             erasure_id = uuid.uuid4()
             fields: dict[str, Any] = {
                 "subject_tag": key.tag,
@@ -170,6 +180,30 @@ class Erasures:
             notifications=notifications,
             scrubbed=scrubbed,
         )
+
+    def cancel(self, erasure_id: UUID, *, reason: str, actor: str) -> None:
+        """The person withdrew their request before it was carried out (the officer records
+        it); the reason is sealed with their key."""
+        reason = check_reason(reason)
+        with self.uow.write() as connection:
+            erasure = self._get(erasure_id)
+            key = self.vault.keys_by_tag(connection, [erasure.subject_tag]).get(erasure.subject_tag)
+            if key is None:
+                raise ErasureConflict(
+                    erasure_id, {"state": "the person was erased: it can no longer change"}
+                )
+            version = erasure.version + 1
+            fields: dict[str, Any] = {"subject_tag": erasure.subject_tag, "actor": actor}
+            commitment, salt = self._sealed_commit(
+                key, "erasure", erasure_id, version, "ErasureCancelled", fields, {"reason": reason}
+            )
+            erasure.cancel(
+                sealed_reason=seal_request_text(self.vault, key, erasure_id, version, reason),
+                actor=actor,
+                commitment=commitment,
+                salt=salt,
+            )
+            self.uow.save(connection, [erasure])
 
     # -- the retention run ------------------------------------------------------------------
 
@@ -284,7 +318,8 @@ class Erasures:
     # -- reads ------------------------------------------------------------------------------
 
     def in_state(self, state: str | None = None) -> list[dict[str, Any]]:
-        """Erasures (requested, scheduled, done), oldest first; they name no one but the tag."""
+        """Erasures (requested, scheduled, done, cancelled), oldest first; they name no one but
+        the tag."""
         with self.uow.read() as connection:
             rows = erasure_queries.erasures_in_state(connection, state)
         return [self._shown(row) for row in rows]
@@ -454,7 +489,12 @@ class Erasures:
         return bool(self.uow.store.recorder.select_events(erased_subject_id(tag), limit=1))
 
     def _get(self, erasure_id: UUID) -> Erasure:
-        erasure: Erasure = self.uow.store.repository.get(erasure_id)
+        try:
+            erasure: Any = self.uow.store.repository.get(erasure_id)
+        except AggregateNotFoundError:
+            raise ErasureNotFound(erasure_id) from None
+        if not isinstance(erasure, Erasure):
+            raise ErasureNotFound(erasure_id)
         return erasure
 
     def _hold_shown(self, hold: Hold) -> dict[str, Any]:

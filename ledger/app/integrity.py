@@ -304,6 +304,16 @@ class Integrity:
         secret: dict[str, Any] = {}
         if isinstance(event, Erasure.ErasureRequested):
             secret = self.vault.open(key, event.originator_id, event.sealed_reason)
+        elif isinstance(event, Erasure.ErasureCancelled):
+            secret = {
+                "reason": open_request_text(
+                    self.vault,
+                    key,
+                    event.originator_id,
+                    event.originator_version,
+                    event.sealed_reason,
+                )
+            }
         return erasure_opening(
             "erasure",
             event.originator_id,

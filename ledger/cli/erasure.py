@@ -4,6 +4,7 @@ terminal, for one person's request or for everyone whose retention has ended (cr
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 import click
 
@@ -15,6 +16,7 @@ from ledger.cli.common import (
     iso_date,
     table,
     utf8_text,
+    uuid_of,
 )
 
 
@@ -77,6 +79,18 @@ def erase(subject_id: str, reason: str, requested_at: date | None) -> None:
         )
     if not outcome.scrubbed:
         click.echo("warning: the database could not be scrubbed yet; run `ledger retention apply`")
+
+
+@click.command("cancel-erasure")
+@click.argument("erasure_id", callback=uuid_of("an erasure"))
+@click.option("--reason", required=True, callback=utf8_text, help="why; sealed with the person")
+@expected_failures
+def cancel(erasure_id: UUID, reason: str) -> None:
+    """The person withdrew their erasure request before it was carried out."""
+    current_ledger().erasures.cancel(
+        erasure_id, reason=reason, actor=cli_reader("cli subjects cancel-erasure", "").actor
+    )
+    click.echo(f"erasure {erasure_id} cancelled")
 
 
 @click.command("apply")

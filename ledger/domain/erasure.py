@@ -3,10 +3,11 @@ still holds the person's data, and the fact that a person was erased.
 
 `Erasure` is one erasure request: requested (the reason sealed with the person's key, so it
 goes with the key), scheduled for the date the last rule stops holding (again when a new hold
-appears). `ErasedSubject` is the fact that a tag's key was destroyed, once per
-person (its id derives from the tag, so the event store itself refuses a second one), for a
-request or at the end of retention. Its commitment cannot use a sealed salt, since the key is
-going: its salt is stored in clear, and it names no one but the random tag.
+appears), or cancelled when the person withdraws it first. `ErasedSubject` is the fact that a
+tag's key was destroyed, once per person (its id derives from the tag, so the event store
+itself refuses a second one), for a request or at the end of retention. Its commitment cannot
+use a sealed salt, since the key is going: its salt is stored in clear, and it names no one
+but the random tag.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.access_request import check_reason
-from ledger.domain.errors import InvalidChange
+from ledger.domain.errors import ErasureConflict, InvalidChange
 from ledger.domain.openings import aggregate_opening
 from ledger.domain.suppression import dutch_date
 
 EARLIEST_REQUEST = date(2018, 5, 25)  # the GDPR's application: an earlier date is a typing error
 BASES = ("request", "retention")
-STATES = ("requested", "scheduled", "done")
+STATES = ("requested", "scheduled", "done", "cancelled")
 SEALED_FIELDS = frozenset({"sealed_reason"})
 # The ids of ErasedSubject aggregates: uuid5 of the tag in this namespace.
 _ERASED_NAMESPACE = UUID("6f1d8c52-3f0e-4a53-9a53-0b7e3c1d2e45")
@@ -100,6 +101,16 @@ class Erasure(Aggregate):
                 None if self.erasable_from is None else date.fromisoformat(self.erasable_from)
             )
 
+    class ErasureCancelled(Aggregate.Event):
+        subject_tag: str
+        sealed_reason: str
+        actor: str
+        commitment: str
+        salt: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state = "cancelled"
+
     @event(ErasureRequested)
     def __init__(
         self,
@@ -127,9 +138,16 @@ class Erasure(Aggregate):
         self._open_or_refuse()
         self.trigger_event(self.ErasureScheduled, subject_tag=self.subject_tag, **fields)
 
+    def cancel(self, **fields: Any) -> None:
+        """The person withdrew the request before it was carried out."""
+        self._open_or_refuse()
+        self.trigger_event(self.ErasureCancelled, subject_tag=self.subject_tag, **fields)
+
     def _open_or_refuse(self) -> None:
         if self.state not in ("requested", "scheduled"):
-            raise InvalidChange({"state": f"the erasure is {self.state}: it can no longer change"})
+            raise ErasureConflict(
+                self.id, {"state": f"the erasure is {self.state}: it can no longer change"}
+            )
 
 
 class ErasedSubject(Aggregate):
@@ -174,5 +192,6 @@ class ErasedSubject(Aggregate):
 EVENTS: tuple[type[Aggregate.Event], ...] = (
     Erasure.ErasureRequested,
     Erasure.ErasureScheduled,
+    Erasure.ErasureCancelled,
     ErasedSubject.SubjectErased,
 )

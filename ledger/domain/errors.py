@@ -151,15 +151,11 @@ class ErasureNotFound(LedgerError):
 
 
 class ErasureConflict(LedgerError):
-    """An erasure of this person is already requested and waiting (scheduled): a second request
-    changes nothing; `erasure_id` names the waiting one."""
+    """An erasure step its state does not allow: a second request while one of the person's
+    waits (scheduled), cancelling one carried out or cancelled; `erasure_id` names the one in
+    the way, `errors` the field at fault."""
 
-    def __init__(self, erasure_id: object, erasable_from: object) -> None:
+    def __init__(self, erasure_id: object, errors: Mapping[str, str]) -> None:
         self.erasure_id = erasure_id
-        self.erasable_from = erasable_from
-        when = "no date yet" if erasable_from is None else f"from {erasable_from}"
-        self.errors = {
-            "subject_id": f"an erasure of this person is already scheduled ({when}): erasure"
-            f" {erasure_id}"
-        }
-        super().__init__(self.errors["subject_id"])
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))

@@ -45,6 +45,7 @@ EVENT_TYPES = {
     "ErasureRequested": 30,
     "ErasureScheduled": 31,
     "SubjectErased": 32,
+    "ErasureCancelled": 33,
     # 35-39: the end of a person's employment (retention counts from it).
     "EmploymentEndRecorded": 35,
 }

@@ -48,6 +48,8 @@ def project(connection: Connection, position: int, event: Any) -> None:
             else date.fromisoformat(event.erasable_from),
             holds=json.dumps(event.holds),
         )
+    elif isinstance(event, Erasure.ErasureCancelled):
+        _update(connection, event.originator_id.hex, state="cancelled")
     elif isinstance(event, ErasedSubject.SubjectErased):
         _erased(connection, position, event)
 
@@ -118,7 +120,7 @@ def erasure(connection: Connection, erasure_id: str) -> dict[str, Any] | None:
 
 
 def erasures_in_state(connection: Connection, state: str | None = None) -> list[dict[str, Any]]:
-    """Erasures, oldest first; `state` picks `requested`, `scheduled` or `done`."""
+    """Erasures, oldest first; `state` picks `requested`, `scheduled`, `done` or `cancelled`."""
     query = select(erasures).order_by(erasures.c.position)
     if state is not None:
         query = query.where(erasures.c.state == state)

@@ -209,7 +209,7 @@ def register(app: Flask) -> None:
     def _erasure_waiting(error: ErasureConflict) -> Response:
         return problem(
             409,
-            "An erasure of this person is already scheduled",
+            "The erasure does not allow this now",
             "See errors.",
             errors=error.errors,
             erasure_id=str(error.erasure_id),

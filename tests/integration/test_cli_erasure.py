@@ -52,6 +52,12 @@ def test_the_cli_erases_schedules_and_says_when_nothing_is_held(
     again = run("subjects", "erase", "E-00002", "--reason", "Verzoek")
     assert again.exit_code == 1
     assert "already scheduled" in again.output
+    waiting = scheduled.output.split()[1]
+    cancelled = run("subjects", "cancel-erasure", waiting, "--reason", "ingetrokken")
+    assert (cancelled.exit_code, cancelled.output.strip()) == (0, f"erasure {waiting} cancelled")
+    twice = run("subjects", "cancel-erasure", waiting, "--reason", "ingetrokken")
+    assert (twice.exit_code, "can no longer change" in twice.output) == (1, True)
+    assert run("subjects", "cancel-erasure", "nonsense", "--reason", "x").exit_code == 2
     nobody = run("subjects", "erase", "E-99999", "--reason", "Verzoek")
     assert (nobody.exit_code, "holds nothing on this person" in nobody.output) == (0, True)
     future = run("subjects", "erase", "E-00003", "--reason", "x", "--requested-at", "2099-01-01")

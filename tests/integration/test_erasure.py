@@ -366,3 +366,60 @@ def test_a_correction_or_retraction_reason_that_names_the_person_is_refused(
     ledger.recording.correct(
         receipt.id, changes={"subject": {"name": "Jan Jong"}}, reason="spelling", actor="fg"
     )
+
+
+def test_a_scheduled_erasure_the_person_withdraws_is_cancelled_once_and_may_be_asked_again(
+    ledger: Ledger, client: FlaskClient, officer: str
+) -> None:
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    past_history(ledger, 2)
+    headers = {"Authorization": f"Bearer {officer}"}
+    scheduled = ledger.erasures.request(
+        subject_id="E-00001", reason="Verzoek", requested_on=None, actor="fg"
+    )
+    erased = ledger.erasures.request(
+        subject_id="E-00002", reason="Verzoek", requested_on=None, actor="fg"
+    )
+
+    cancelled = client.post(
+        f"/api/v1/erasures/{scheduled.erasure_id}/cancellation",
+        json={"reason": "Verzoek ingetrokken per e-mail"},
+        headers=headers,
+    )
+    twice = client.post(
+        f"/api/v1/erasures/{scheduled.erasure_id}/cancellation",
+        json={"reason": "nog eens"},
+        headers=headers,
+    )
+    done = client.post(
+        f"/api/v1/erasures/{erased.erasure_id}/cancellation", json={"reason": "x"}, headers=headers
+    )
+    unknown = client.post(
+        f"/api/v1/erasures/{uuid.uuid4()}/cancellation", json={"reason": "x"}, headers=headers
+    )
+    blank = client.post(
+        f"/api/v1/erasures/{scheduled.erasure_id}/cancellation",
+        json={"reason": ""},
+        headers=headers,
+    )
+
+    assert cancelled.status_code == 200, cancelled.get_json()
+    assert cancelled.get_json()["state"] == "cancelled"
+    assert twice.status_code == 409
+    assert twice.get_json()["erasure_id"] == str(scheduled.erasure_id)
+    assert done.status_code == 409
+    assert unknown.status_code == 404
+    assert blank.status_code == 422
+    assert ledger.erasures.in_state("scheduled") == []
+    again = ledger.erasures.request(
+        subject_id="E-00001", reason="Toch wel", requested_on=None, actor="fg"
+    )
+    assert again.state == "scheduled"
+    assert ledger.integrity.verify().ok
+    bundle = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
+    assert bundle is not None
+    from ledger.integrity.bundle import verify_bundle
+
+    assert verify_bundle(json.loads(json.dumps(bundle)), ledger.integrity.verifier_key()) == []
+    # The disclosure; requested, scheduled, cancelled; requested and scheduled again.
+    assert len(bundle["events"]) == 6

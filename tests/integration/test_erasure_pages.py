@@ -90,3 +90,27 @@ def test_the_erase_form_refuses_a_missing_reason_a_bad_date_and_a_missing_token(
     assert no_token.status_code in (400, 403)
     with ledger.uow.read() as connection:
         assert ledger.vault.find(connection, "E-00001") is not None
+
+
+def test_the_officer_cancels_a_scheduled_erasure_from_the_list(
+    client: FlaskClient, ledger: Ledger, officer: str
+) -> None:
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.erasures.request(subject_id="E-00001", reason="Verzoek", requested_on=None, actor="fg")
+    login(client, officer)
+    listing = client.get("/officer/erasures").get_data(as_text=True)
+    erasure_id = ledger.erasures.in_state("scheduled")[0]["id"]
+    assert f'action="/officer/erasures/{erasure_id}/cancel"' in listing
+    path = f"/officer/erasures/{erasure_id}/cancel"
+
+    blank = client.post(path, data={"csrf_token": csrf(listing), "reason": " "})
+    done = client.post(path, data={"csrf_token": csrf(listing), "reason": "ingetrokken"})
+    twice = client.post(path, data={"csrf_token": csrf(listing), "reason": "nog eens"})
+
+    assert blank.status_code == 422
+    assert "Reden: is required" in blank.get_data(as_text=True)
+    assert done.status_code == 303
+    assert "Wissing ingetrokken." in client.get(done.headers["Location"]).get_data(as_text=True)
+    assert twice.status_code == 409
+    assert "cancelled: it can no longer change" in twice.get_data(as_text=True)
+    assert ledger.erasures.in_state("cancelled")[0]["id"] == erasure_id

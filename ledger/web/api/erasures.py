@@ -83,7 +83,7 @@ class StoredHoldSchema(Schema):
 class ErasureOutSchema(Schema):
     id = fields.String()
     subject_tag = fields.String()
-    state = fields.String(metadata={"description": "requested, scheduled or done"})
+    state = fields.String(metadata={"description": "requested, scheduled, done or cancelled"})
     requested_on = fields.Date(allow_none=True)
     erasable_from = fields.Date(allow_none=True)
     holds = fields.List(fields.Nested(StoredHoldSchema))
@@ -97,6 +97,14 @@ class ErasureOutSchema(Schema):
 
 class ErasureListSchema(Schema):
     items = fields.List(fields.Nested(ErasureOutSchema))
+
+
+class CancelSchema(StrictSchema):
+    reason = Text(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_REASON),
+        metadata={"description": "why (the person withdrew the request); sealed with their key"},
+    )
 
 
 class ListQuerySchema(StrictSchema):
@@ -134,7 +142,7 @@ def erase(body: dict[str, Any], subject_id: str) -> Any:
 @documented(blp, 422, 503)
 @blp.doc(security=SECURITY)
 def erasures(query: dict[str, Any]) -> Any:
-    """Erasures oldest first; `state` picks requested, scheduled or done."""
+    """Erasures oldest first; `state` picks requested, scheduled, done or cancelled."""
     return {"items": current_ledger().erasures.in_state(state=query.get("state"))}
 
 
@@ -145,3 +153,16 @@ def erasures(query: dict[str, Any]) -> Any:
 @blp.doc(security=SECURITY)
 def erasure(erasure_id: UUID) -> Any:
     return current_ledger().erasures.get(erasure_id)
+
+
+@blp.route("/erasures/<uuid:erasure_id>/cancellation", methods=["POST"])
+@requires("officer")
+@blp.arguments(CancelSchema)
+@blp.response(200, ErasureOutSchema)
+@documented(blp, 400, 404, 409, 413, 415, 422, 503)
+@blp.doc(security=SECURITY)
+def cancel(body: dict[str, Any], erasure_id: UUID) -> Any:
+    """The person withdrew their request before it was carried out; 409 once it was."""
+    ledger = current_ledger()
+    ledger.erasures.cancel(erasure_id, reason=body["reason"], actor=current_key().name)
+    return ledger.erasures.get(erasure_id)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ledger.app.authentication import TooManyFailures
@@ -40,14 +41,33 @@ def _rule_title(code: str) -> str:
 @bp.get("")
 @officer_only
 def listing() -> Response:
+    return _listing()
+
+
+def _listing(status: int = 200, errors: dict[str, str] | None = None) -> Response:
     erasures = current_ledger().erasures
     return page(
         "officer/erasures.html",
+        status=status,
         scheduled=erasures.in_state("scheduled"),
         done=list(reversed(erasures.in_state("done"))),
         rule_title=_rule_title,
         bases=BASES,
+        errors=_messages(errors or {}),
+        cancelled=request.args.get("done") == "cancelled",
     )
+
+
+@bp.post("/<uuid:erasure_id>/cancel")
+@officer_only
+def cancel(erasure_id: UUID) -> Any:
+    try:
+        current_ledger().erasures.cancel(
+            erasure_id, reason=request.form.get("reason", ""), actor=g.officer
+        )
+    except (InvalidChange, ErasureConflict) as refused:
+        return _listing(422 if isinstance(refused, InvalidChange) else 409, refused.errors)
+    return redirect(url_for("erasure_pages.listing", done="cancelled"), code=303)
 
 
 @bp.post("/erase")
