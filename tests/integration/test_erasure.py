@@ -423,3 +423,30 @@ def test_a_scheduled_erasure_the_person_withdraws_is_cancelled_once_and_may_be_a
     assert verify_bundle(json.loads(json.dumps(bundle)), ledger.integrity.verifier_key()) == []
     # The disclosure; requested, scheduled, cancelled; requested and scheduled again.
     assert len(bundle["events"]) == 6
+
+
+def test_a_due_erasure_meeting_a_new_hold_is_scheduled_again_with_the_new_date(
+    ledger: Ledger,
+) -> None:
+    ledger.recording.record(a_disclosure(1), actor="payroll")  # fiscal until 2034-01-01
+    scheduled = ledger.erasures.request(
+        subject_id="E-00001", reason="Verzoek", requested_on=None, actor="fg"
+    )
+    # Then an ID copy: kept five years after an employment end nobody recorded yet.
+    ledger.recording.record(
+        a_disclosure(
+            1,
+            data_categories=("naam", "kopie_id"),
+            source=replace(a_disclosure(1).source, reference="id-copy"),
+        ),
+        actor="payroll",
+    )
+
+    run = ledger.erasures.apply_retention(today=date(2034, 1, 1)).lines
+
+    assert [(line.action, line.until) for line in run] == [("held", None)]
+    (row,) = ledger.erasures.in_state("scheduled")
+    assert row["id"] == str(scheduled.erasure_id)
+    assert row["erasable_from"] is None
+    assert {hold["rule"] for hold in row["holds"]} == {"wage_tax_declaration_and_id"}
+    assert erased_facts(ledger) == []
