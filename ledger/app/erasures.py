@@ -54,6 +54,7 @@ from ledger.projections.tables import disclosures
 SCRUBBED_TABLES = ("subject_vault", "overview_links")
 RETENTION_REASON = "the retention period of every disclosure of this person has ended"
 RETENTION_ACTOR = "retention"
+RESTORE_REASON = "an erasure on the list of shredded tags, carried out again on start"
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +305,7 @@ class Erasures:
                         connection,
                         key,
                         subject_id=subject_id or self._subject_id_of(connection, key),
-                        reason=reason or RETENTION_REASON,
+                        reason=reason or RESTORE_REASON,
                         basis=listed[tag].basis,
                         erasure=erasure,
                         actor="restore",
