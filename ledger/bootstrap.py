@@ -80,4 +80,6 @@ def build_ledger(settings: Settings | None = None) -> Ledger:
         overview_config=load_config(settings.overview_file),
     )
     ledger.create_schema()
+    # Every path starts here: erasures that a restored backup (or a crash) undid are redone.
+    ledger.erasures.reapply()
     return ledger

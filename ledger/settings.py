@@ -51,10 +51,16 @@ class Settings:
     strict_consent: bool = False
     # The base of the register's URIs: + code for an activity, + code/v<n> for a version.
     register_base_uri: str = DEFAULT_REGISTER_BASE_URI
+    # The list of shredded tags, outside the database (README, "Backups and restores").
+    erasure_list: Path | None = None
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def erasure_list_path(self) -> Path:
+        return self.erasure_list or self.var_dir / "erased-tags"
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,6 +88,7 @@ class Settings:
         overview = environ.get("LEDGER_OVERVIEW_FILE")
         retention = environ.get("LEDGER_RETENTION_FILE")
         signing_key = environ.get("LEDGER_SIGNING_KEY") or None
+        erasure_list = environ.get("LEDGER_ERASURE_LIST")
         if env == "production" and signing_key is None:
             raise SettingsError("LEDGER_SIGNING_KEY is required when LEDGER_ENV=production")
         return cls(
@@ -109,6 +116,7 @@ class Settings:
             extra_holidays=_dates(environ, "LEDGER_EXTRA_HOLIDAYS"),
             strict_consent=_flag(environ, "LEDGER_STRICT_CONSENT"),
             register_base_uri=_base_uri(environ, "LEDGER_REGISTER_BASE_URI"),
+            erasure_list=Path(erasure_list) if erasure_list else None,
         )
 
 

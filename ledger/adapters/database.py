@@ -45,6 +45,9 @@ EVENTS_TABLE = "ledger_events"
 CHUNK = 900
 # Tables that only ever grow; their names, as ledger.integrity.log defines them.
 APPEND_ONLY = ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
+# A WAL checkpoint that a reader keeps busy is tried this often, this far apart (seconds).
+SCRUB_ATTEMPTS = 20
+SCRUB_PAUSE = 0.1
 # The health probe's deadline for PostgreSQL's answer to `SELECT 1`.
 PROBE_TIMEOUT = 1.0
 
@@ -189,9 +192,55 @@ class Database:
         with self.probe_engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    def scrub(self, tables: Sequence[str]) -> bool:
+        """After an erasure has committed, leave no copy of the deleted rows' bytes: SQLite
+        (deleting with secure_delete) copies the WAL into the file and truncates it to nothing;
+        PostgreSQL rewrites `tables` into new files (plain VACUUM would leave a dead tuple's
+        bytes in the page's free space). False when SQLite's WAL stayed busy (a long reader):
+        the next scrub or checkpoint completes it."""
+        if self.is_sqlite:
+            for _attempt in range(SCRUB_ATTEMPTS):
+                # On the driver's connection: SQLAlchemy's would begin a transaction first,
+                # and no checkpoint runs inside one.
+                with self.writing(), self.write_engine.connect() as connection:
+                    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                    try:
+                        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    finally:
+                        cursor.close()
+                if not busy:
+                    return True
+                time.sleep(SCRUB_PAUSE)
+            return False
+        clean = True
+        with self.write_engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            for table in tables:
+                clean = _vacuum_full(autocommit, table) and clean
+        return clean
+
     def dispose(self) -> None:
         for engine in {self.write_engine, self.read_engine, self.probe_engine}:
             engine.dispose()
+
+
+def _vacuum_full(connection: Connection, table: str) -> bool:
+    """VACUUM FULL copies a deleted row that an older snapshot (any session of the database)
+    may still see: its new file then holds more rows (pg_class.reltuples) than are live. Try
+    again until none is kept, a while; False when one still was."""
+    for _attempt in range(SCRUB_ATTEMPTS):
+        connection.exec_driver_sql(f"VACUUM FULL {table}")
+        kept = connection.execute(
+            text(
+                f"SELECT c.reltuples - (SELECT count(*) FROM {table}) FROM pg_class c"  # noqa: S608
+                " WHERE c.oid = to_regclass(:table)"
+            ),
+            {"table": table},
+        ).scalar_one()
+        if kept <= 0:
+            return True
+        time.sleep(SCRUB_PAUSE)
+    return False
 
 
 def _sqlite_engine(url: str, timeouts: Timeouts, *, begin: Callable[[Connection], None]) -> Engine:
@@ -210,6 +259,9 @@ def _sqlite_engine(url: str, timeouts: Timeouts, *, begin: Callable[[Connection]
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, not left in free pages: an erased person's
+        # key must not survive in the file (see `Database.scrub`).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of a big batch stay hot
         cursor.close()

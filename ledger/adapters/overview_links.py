@@ -267,3 +267,13 @@ def resolve(
         is None
     )
     return Refused("erased") if erased else link
+
+
+def forget_subject(connection: Connection, subject_tag: str) -> None:
+    """At erasure: blank the keyed lookup (from the subject id, it could tie the links back to
+    the person); the links stay, so opening one still answers that the person was erased."""
+    connection.execute(
+        update(overview_links)
+        .where(overview_links.c.subject_tag == subject_tag)
+        .values(subject_lookup=bytes(32))
+    )

@@ -127,6 +127,15 @@ class SubjectVault:
                 found[row.tag] = self._unwrap(row.tag, row.wrapped_key)
         return found
 
+    def present_tags(self, connection: Connection, tags: Iterable[str]) -> list[str]:
+        """Which of these tags still have a key (no key is unwrapped)."""
+        found: list[str] = []
+        for part in chunks(sorted(set(tags))):
+            found += connection.execute(
+                select(subject_vault.c.tag).where(subject_vault.c.tag.in_(part))
+            ).scalars()
+        return found
+
     def lookups_of_tags(self, connection: Connection, tags: Iterable[str]) -> list[bytes]:
         found: list[bytes] = []
         for part in chunks(sorted(set(tags))):

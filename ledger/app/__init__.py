@@ -15,6 +15,7 @@ from ledger.adapters import (  # noqa: F401
 )
 from ledger.adapters.database import Database
 from ledger.adapters.dutch_calendar import DutchCalendar
+from ledger.adapters.erased_tags import ErasedTags
 from ledger.adapters.event_store import EventStore
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.retention_file import load_retention_rules
@@ -23,6 +24,7 @@ from ledger.app.api_keys import ApiKeys
 from ledger.app.authentication import Authentication
 from ledger.app.consents import Consents
 from ledger.app.employment import EmploymentEnds
+from ledger.app.erasures import Erasures
 from ledger.app.integrity import Integrity
 from ledger.app.links import OverviewLinks
 from ledger.app.maintenance import Maintenance
@@ -53,9 +55,10 @@ class Ledger:
     `authentication`, `sessions`, `maintenance`, `requests` (access requests), `consents`,
     `suppressions` (a public authority's orders to withhold a disclosure), `notifications`
     (Art. 19 recipient notifications), `restrictions` (Art. 18), `retention` (retention rules,
-    holds and the report), `employment_ends`, `register` (the register of processing
-    activities) and `register_reports` (its Art. 30 report and DPV export). A new feature is a
-    new service here, not new methods on this class."""
+    holds and the report), `employment_ends`, `erasures` (Art. 17, by crypto-shredding),
+    `register` (the register of processing activities) and `register_reports` (its Art. 30
+    report and DPV export). A new feature is a new service here, not new methods on this
+    class."""
 
     def __init__(
         self,
@@ -134,6 +137,14 @@ class Ledger:
         )
         self.retention = Retention(uow=self.uow, reading=self.reading, rules=retention_rules)
         self.employment_ends = EmploymentEnds(uow=self.uow, vault=self.vault, reading=self.reading)
+        self.erasures = Erasures(
+            uow=self.uow,
+            database=database,
+            vault=self.vault,
+            notifications=self.notifications,
+            retention=self.retention,
+            erased_tags=ErasedTags(settings.erasure_list_path),
+        )
 
     @property
     def clock(self) -> Callable[[], datetime]:

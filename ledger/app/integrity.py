@@ -27,6 +27,8 @@ from ledger.domain.consent import Consent, consent_opening
 from ledger.domain.disclosure import Disclosure, opening
 from ledger.domain.employment import EVENTS as EMPLOYMENT_EVENTS
 from ledger.domain.employment import employment_end_opening
+from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
+from ledger.domain.erasure import Erasure, erasure_opening
 from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
 from ledger.domain.recipient_notice import RecipientNotice, notice_opening
 from ledger.domain.restriction import EVENTS as RESTRICTION_EVENTS
@@ -205,6 +207,8 @@ class Integrity:
             return self._notice_opening(key, event)
         if isinstance(event, RESTRICTION_EVENTS):
             return self._restriction_opening(key, event)
+        if isinstance(event, ERASURE_EVENTS):
+            return self._erasure_opening(key, event)
         if isinstance(event, EMPLOYMENT_EVENTS):
             return employment_end_opening(
                 record_id=event.originator_id,
@@ -315,6 +319,29 @@ class Integrity:
             secret = self.vault.open(key, UUID(hex=event.notification_id), event.sealed_reason)
         return notice_opening(
             notice_id=event.originator_id,
+            version=event.originator_version,
+            event_type=type(event).__name__,
+            fields=vars(event),
+            secret=secret,
+        )
+
+    def _erasure_opening(self, key: SubjectKey, event: Any) -> bytes:
+        secret: dict[str, Any] = {}
+        if isinstance(event, Erasure.ErasureRequested):
+            secret = self.vault.open(key, event.originator_id, event.sealed_reason)
+        elif isinstance(event, Erasure.ErasureCancelled):
+            secret = {
+                "reason": open_request_text(
+                    self.vault,
+                    key,
+                    event.originator_id,
+                    event.originator_version,
+                    event.sealed_reason,
+                )
+            }
+        return erasure_opening(
+            "erasure",
+            event.originator_id,
             version=event.originator_version,
             event_type=type(event).__name__,
             fields=vars(event),

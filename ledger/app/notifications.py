@@ -4,11 +4,14 @@ derived from the recorded disclosures, and each notification is marked sent, imp
 disproportionate; each step an event in the person's chain of the verifiable log.
 
 The person is named only by their vault tag; their subject id and every reason are sealed with
-their key, so erasure reaches them.
+their key, so erasure reaches them. The notifications of an erasure's own notice are marked
+after the key is gone: their salt and reason are then kept in clear (the reason must not name
+the person; see the README, "Erasure").
 """
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Collection
@@ -24,7 +27,6 @@ from ledger.app.reading import Reader, Reading
 from ledger.app.recording import salt_context
 from ledger.app.uow import UnitOfWork
 from ledger.domain.errors import (
-    InvalidChange,
     NotificationNotFound,
     SubjectUnknown,
 )
@@ -184,7 +186,9 @@ class RecipientNotifications:
             notice.mark_not_sent(
                 why=why,
                 **fields,
-                sealed_reason=self.vault.seal(key, notification_id, {"reason": reason}),
+                sealed_reason=_clear_reason(reason)
+                if key is None
+                else self.vault.seal(key, notification_id, {"reason": reason}),
                 commitment=commitment,
                 salt=salt,
             )
@@ -262,7 +266,7 @@ class RecipientNotifications:
 
     def _for_marking(
         self, connection: Connection, notification_id: UUID
-    ) -> tuple[RecipientNotice, SubjectKey]:
+    ) -> tuple[RecipientNotice, SubjectKey | None]:
         row = notice_queries.notification(connection, notification_id.hex)
         if row is None:
             raise NotificationNotFound(notification_id)
@@ -270,21 +274,22 @@ class RecipientNotifications:
             notice: RecipientNotice = self.uow.store.repository.get(UUID(hex=row["notice_id"]))
         except AggregateNotFoundError:
             raise NotificationNotFound(notification_id) from None
-        key = self.vault.keys_by_tag(connection, [notice.subject_tag]).get(notice.subject_tag)
-        if key is None:
-            raise InvalidChange({"subject": "was erased: this notification can no longer change"})
-        return notice, key
+        # None once the person is erased: the erasure's own notice must still be marked.
+        return notice, self.vault.keys_by_tag(connection, [notice.subject_tag]).get(
+            notice.subject_tag
+        )
 
     def _commit(
         self,
-        key: SubjectKey,
+        key: SubjectKey | None,
         notice_id: UUID,
         version: int,
         event_type: str,
         fields: dict[str, Any],
         secret: dict[str, Any],
     ) -> tuple[str, str]:
-        """A salted commitment to the event's opening, and the salt sealed for the person."""
+        """A salted commitment to the event's opening, and the salt sealed for the person; once
+        the person is erased (marking the erasure's notice) the salt is kept in clear, as hex."""
         plaintext = notice_opening(
             notice_id=notice_id,
             version=version,
@@ -293,6 +298,8 @@ class RecipientNotifications:
             secret=secret,
         )
         salt = os.urandom(32)
+        if key is None:
+            return commitment_of(salt, plaintext).hex(), salt.hex()
         sealed_salt = self.vault.seal_bytes(key, salt_context(notice_id, version), salt)
         return commitment_of(salt, plaintext).hex(), sealed_salt
 
@@ -325,6 +332,8 @@ class RecipientNotifications:
         reason = None
         if row["sealed_reason"] is not None:
             reason = _opened(self.vault, key, notification_id, row["sealed_reason"]).get("reason")
+            if reason is None and row["sealed_reason"].startswith("{"):
+                reason = json.loads(row["sealed_reason"])["reason"]
         shown: dict[str, Any] = {
             "id": str(notification_id),
             "notice_id": str(UUID(hex=row["notice_id"])),
@@ -346,6 +355,12 @@ class RecipientNotifications:
         if with_notice and notice is not None:
             shown["notice"] = self._notice(notice, key)
         return shown
+
+
+def _clear_reason(reason: str) -> str:
+    """A reason kept in clear, marking a notification after the person's erasure: JSON, which
+    base64 (every sealed value) never starts with. It must not name the person."""
+    return json.dumps({"reason": reason}, ensure_ascii=False)
 
 
 def _opened(

@@ -45,6 +45,7 @@ from ledger.domain.errors import (
 )
 from ledger.domain.policy import check_disclosure
 from ledger.domain.restriction import restriction_problem
+from ledger.domain.subjects import names_the_person
 from ledger.domain.values import DisclosureFacts
 from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.leaves import commitment as commitment_of
@@ -229,6 +230,7 @@ class Recording:
             correction = judge_correction(
                 current, changes, reason, now=now, vocabulary=self.vocabulary, resolve=resolve
             )
+            _reason_names_no_one(correction.reason, current, correction.facts)
             self._judge_corrected_consent(connection, current, correction.facts, now=now)
             self._judge_corrected_restriction(connection, current, correction.facts, now=now)
             before, after = clear_payload(current), clear_payload(correction.facts)
@@ -265,6 +267,8 @@ class Recording:
                 disclosure_id=disclosure_id, is_retracted=disclosure.is_retracted, reason=reason
             )
             key, secret = self._open(connection, disclosure)
+            current = facts_from_payload(disclosure.fields, secret)
+            _reason_names_no_one(reason, current)
             commitment, salt = self._commit_next(
                 key,
                 disclosure,
@@ -588,3 +592,21 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def _timestamp(event: Any) -> datetime:
     stamp: datetime = event.timestamp
     return stamp
+
+
+def _reason_names_no_one(reason: str, *facts: DisclosureFacts) -> None:
+    """A correction's or retraction's reason is kept in clear, and so outlives the person's
+    erasure: it must not hold their id, name or e-mail address (as recorded, or corrected)."""
+    for fact in facts:
+        identifying = {
+            "id": fact.subject.id,
+            "name": fact.subject.name,
+            "e-mail": fact.subject.email,
+        }
+        if (what := names_the_person(reason, identifying)) is not None:
+            raise InvalidChange(
+                {
+                    "reason": f"must not name the person (it holds their {what}): it is kept in"
+                    " clear, and their erasure could not reach it"
+                }
+            )

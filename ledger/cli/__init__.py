@@ -9,6 +9,7 @@ from ledger.cli import (
     activities,
     consents,
     demo,
+    erasure,
     integrity,
     keys,
     notifications,
@@ -48,6 +49,9 @@ main.add_command(consents.suppressions)
 main.add_command(notifications.subjects)
 main.add_command(notifications.notifications)
 main.add_command(restrictions.restrictions)
+notifications.subjects.add_command(erasure.erase)
+notifications.subjects.add_command(erasure.cancel)
 notifications.subjects.add_command(retention.employment_ended)
 main.add_command(retention.retention)
+retention.retention.add_command(erasure.apply_command)
 main.add_command(activities.activities)

@@ -175,3 +175,20 @@ class ActivityConflict(LedgerError):
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class ErasureNotFound(LedgerError):
+    def __init__(self, erasure_id: object) -> None:
+        self.erasure_id = erasure_id
+        super().__init__(f"no erasure with id {erasure_id}")
+
+
+class ErasureConflict(LedgerError):
+    """An erasure step its state does not allow: a second request while one of the person's
+    waits (scheduled), cancelling one carried out or cancelled; `erasure_id` names the one in
+    the way, `errors` the field at fault."""
+
+    def __init__(self, erasure_id: object, errors: Mapping[str, str]) -> None:
+        self.erasure_id = erasure_id
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))

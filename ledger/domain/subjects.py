@@ -77,3 +77,15 @@ def normal_subject_id(value: str, *, field: str = "subject_id") -> str:
     if problem := subject_id_problem(normal):
         raise InvalidSubjectId(field, problem)
     return normal
+
+
+def names_the_person(text: str, identifying: dict[str, str | None]) -> str | None:
+    """Which of a person's identifying values (by name: "id", "name", "e-mail") a text that is
+    stored in clear contains, or None. Such a text stays after the person's erasure, so it must
+    not name them. Case-insensitive; values under 3 characters are not searched (they would
+    match ordinary words)."""
+    folded = text.casefold()
+    for what, value in identifying.items():
+        if value and len(value.strip()) >= 3 and value.strip().casefold() in folded:
+            return what
+    return None

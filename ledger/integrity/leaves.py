@@ -44,6 +44,11 @@ EVENT_TYPES = {
     # 25-29: restriction of processing (Art. 18).
     "RestrictionImposed": 25,
     "RestrictionLifted": 26,
+    # 30-34: erasure.
+    "ErasureRequested": 30,
+    "ErasureScheduled": 31,
+    "SubjectErased": 32,
+    "ErasureCancelled": 33,
     # 35-39: the end of a person's employment (retention counts from it).
     "EmploymentEndRecorded": 35,
     # 40-44: the register of processing activities (under the register's zero tag, no person's).

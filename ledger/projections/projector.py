@@ -20,7 +20,7 @@ from ledger.domain.access_request import AccessRequest
 from ledger.domain.consent import Consent
 from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
 from ledger.domain.restriction import Restriction
-from ledger.projections import activity_counts, employment_ends, notices, register
+from ledger.projections import activity_counts, employment_ends, erasures, notices, register
 from ledger.projections.tables import (
     access_requests,
     consents,
@@ -124,6 +124,8 @@ class Projector:
                 self._restriction_lifted(connection, event)
             elif isinstance(event, notices.EVENTS):
                 notices.project(connection, position, event)
+            elif isinstance(event, erasures.EVENTS):
+                erasures.project(connection, position, event)
             elif isinstance(event, employment_ends.EVENTS):
                 employment_ends.project(connection, position, event)
             elif isinstance(event, register.EVENTS):

@@ -18,6 +18,7 @@ from ledger.projections.tables import (
     consents,
     disclosures,
     employment_ends,
+    erasures,
     recipient_notices,
     restrictions,
     statistics,
@@ -344,13 +345,15 @@ def access_requests_queue(connection: Connection, *, state: str | None) -> list[
 
 
 # Every read model of a person's own aggregates (beside their disclosures), by its id column:
-# a new kind of aggregate in a person's chain joins here, and their proof bundle finds it.
+# a new kind of aggregate in a person's chain joins here, and their proof bundle finds it (as a
+# new per-person table joins `tables.PERSON_ROWS`, which a person's erasure empties).
 PERSON_AGGREGATES: tuple[tuple[Table, str], ...] = (
     (access_requests, "request_id"),
     (recipient_notices, "notice_id"),
     (consents, "consent_id"),
     (restrictions, "restriction_id"),
     (employment_ends, "record_id"),
+    (erasures, "erasure_id"),
 )
 
 

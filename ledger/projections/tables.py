@@ -221,6 +221,29 @@ restrictions = Table(
     Index("read_restrictions_until", "until", "position"),
 )
 
+# Erasure requests and erasures done, the officer's list: the person by tag only, the reason
+# sealed (unreadable once they are erased); kept after erasure as the record of it.
+erasures = Table(
+    "read_erasures",
+    metadata,
+    Column("erasure_id", String(32), primary_key=True),
+    Column("subject_tag", String(32), nullable=False),
+    Column("position", BIG_ID, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("requested_on", Date),
+    Column("sealed_reason", Text),
+    Column("erasable_from", Date),
+    Column("holds", Text, nullable=False),
+    Column("erased_at", UTCDateTime),
+    Column("basis", String(16)),
+    Column("disclosures", Integer),
+    Column("notice_id", String(32)),
+    Column("actor", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("read_erasures_state", "state", "erasable_from"),
+    Index("read_erasures_subject", "subject_tag"),
+)
+
 # The end of a person's employment, one row per recording; the latest (by position) counts.
 employment_ends = Table(
     "read_employment_ends",
@@ -275,9 +298,23 @@ READ_MODELS = (
     recipient_notices,
     recipient_notifications,
     restrictions,
+    erasures,
     employment_ends,
     activities,
     activity_versions,
+)
+
+# Every read model's rows of one person, as (table, column naming their tag): a person's
+# erasure deletes them all (`ledger.projections.erasures`). A new per-person table joins here.
+# The notices and their notifications are not here: the erasure's own notice stays.
+PERSON_ROWS: tuple[tuple[Table, str], ...] = (
+    (disclosures, "subject_tag"),
+    (subject_recipients, "subject_tag"),
+    (subject_recipient_terms, "subject_tag"),
+    (access_requests, "subject_tag"),
+    (consents, "subject_tag"),
+    (employment_ends, "subject_tag"),
+    (restrictions, "subject_tag"),
 )
 
 

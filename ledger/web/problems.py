@@ -26,6 +26,8 @@ from ledger.domain.errors import (
     DisclosureNotFound,
     DisclosureRefused,
     DisclosureRetractedError,
+    ErasureConflict,
+    ErasureNotFound,
     InvalidChange,
     InvalidSubjectId,
     NotificationConflict,
@@ -212,6 +214,20 @@ def register(app: Flask) -> None:
     @app.errorhandler(SubjectUnknown)
     def _no_subject(error: SubjectUnknown) -> Response:
         return problem(404, "No such subject", str(error))
+
+    @app.errorhandler(ErasureNotFound)
+    def _no_erasure(error: ErasureNotFound) -> Response:
+        return problem(404, "No such erasure", str(error))
+
+    @app.errorhandler(ErasureConflict)
+    def _erasure_waiting(error: ErasureConflict) -> Response:
+        return problem(
+            409,
+            "The erasure does not allow this now",
+            "See errors.",
+            errors=error.errors,
+            erasure_id=str(error.erasure_id),
+        )
 
     @app.errorhandler(NotificationNotFound)
     def _no_notification(error: NotificationNotFound) -> Response:

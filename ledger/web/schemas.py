@@ -300,3 +300,6 @@ class ProblemSchema(Schema):
         values=fields.String(),
         metadata={"description": "messages by field path, e.g. items.12.legal_provision"},
     )
+    erasure_id = fields.String(
+        metadata={"description": "a 409 of an erasure: the erasure in the way (the one waiting)"}
+    )

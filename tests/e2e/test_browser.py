@@ -3,8 +3,8 @@ SQLite and PostgreSQL: the person opens their link, reads who received their dat
 English and downloads the PDF; the officer logs in, finds the person and makes a link, runs an
 access request from the queue to its answer (link and e-mail), and marks the Art. 19
 notifications of a rectification on their page, restricts a person's processing (the person
-reads it) and lifts it, and records a missing employment end on the retention page; an expired
-link says so. A screenshot of the
+reads it) and lifts it, records a missing employment end on the retention page, and erases a
+person from their page; an expired link says so. A screenshot of the
 overview is saved under var/screenshots/."""
 
 from __future__ import annotations
@@ -520,5 +520,48 @@ def test_the_officer_records_a_missing_employment_end_on_the_retention_page(
     expired = page.locator("#expiring-table tbody tr", has_text=subject)
     assert "2025-01-31" in expired.inner_text()
     assert "verlopen" in expired.inner_text()
+    assert elsewhere == []
+    office.close()
+
+
+def test_the_officer_erases_a_person_from_their_page_and_sees_whom_to_tell(
+    ledger: Ledger, browser: Browser
+) -> None:
+    subject = "DEMO-ERA-1"
+    ledger.call(
+        "POST",
+        "/api/v1/disclosures",
+        {
+            "controller": "90000001",
+            "subject": {"id": subject, "name": "Eva Erasmus"},
+            "recipient": {"category": "inlener", "name": "Bouwbedrijf De Vries B.V."},
+            "data_categories": ["naam", "beschikbaarheid"],
+            "legal_basis": "contract",
+            "purpose": "[DEMO] Planning van uw inzet",
+            "occurred_at": "2022-03-01T10:00:00+01:00",
+            "source": {"system": "demo", "reference": "erasure-1"},
+        },
+        "demo-source",
+    )
+    office = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = office.new_page()
+    elsewhere = outside_requests(page, ledger.base)
+    page.goto(ledger.base + "/officer/")
+    page.get_by_label("API-sleutel").fill(ledger.keys["fg"])
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Persoonsnummer").fill(subject)
+    page.get_by_label("Reden van inzage").fill("Verzoek tot wissen 2026-031")
+    page.get_by_role("button", name="Zoeken").click()
+    assert page.locator("h1").inner_text() == f"Betrokkene {subject}"
+    # Planning data from 2022: no retention rule holds it any more, so it goes at once.
+    page.get_by_label("Reden van het verzoek").fill("Verzoek per brief")
+    page.get_by_role("button", name="Wissen").click()
+    assert "De betrokkene is gewist" in page.get_by_role("status").inner_text()
+    assert "Bouwbedrijf De Vries B.V. (inlener)" in page.locator("table").inner_text()
+    page.get_by_role("link", name="Wissingen", exact=True).click()
+    assert "Uitgevoerd (1)" in page.locator("#done").inner_text()
+    assert "op verzoek" in page.locator("table").inner_text()
+    page.get_by_role("link", name="Notificaties", exact=True).click()
+    assert "Bouwbedrijf De Vries B.V." in page.locator("main").inner_text()
     assert elsewhere == []
     office.close()

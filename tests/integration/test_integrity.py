@@ -433,6 +433,8 @@ def test_a_bundle_costs_the_same_few_statements_for_100_or_400_events(ledger: Le
     assert len(large["events"]) == 400
     assert verify_bundle(large, ledger.integrity.verifier_key()) == []
     assert large_count == small_count
+    # One look-up of ids per kind of a person's aggregate (requests, notices, consents,
+    # employment ends, erasures) and a fixed rest.
     assert large_count <= 20
 
 

@@ -13,6 +13,7 @@ from ledger import overview
 from ledger.overview.html import TEMPLATES as OVERVIEW_TEMPLATES
 from ledger.web import problems
 from ledger.web.pages import (
+    erasures,
     notifications,
     officer,
     person,
@@ -61,6 +62,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(retention.bp)
     app.register_blueprint(register_pages.bp)
     app.register_blueprint(register_report.bp)
+    app.register_blueprint(erasures.bp)
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> Response:
