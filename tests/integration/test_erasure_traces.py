@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,8 @@ def needles(secrets: dict[str, bytes]) -> dict[str, list[bytes]]:
 
 def a_person_with_everything(ledger: Ledger) -> dict[str, Any]:
     """Disclosures from 2022 (no rule holds them now), one corrected with a new name, a
-    consent, an access request answered with an overview link."""
+    consent, an access request answered with an overview link, a restriction in force whose
+    reason names them, and the end of their employment."""
     subject = Subject(id=SUBJECT_ID, name=NAME, email=EMAIL)
     receipts = [
         ledger.recording.record(
@@ -98,6 +99,13 @@ def a_person_with_everything(ledger: Ledger) -> dict[str, Any]:
         actor="fg",
     )
     ledger.requests.answer_with_link(request_id, reader=READER, lang="nl")
+    ledger.restrictions.impose(
+        subject_id=SUBJECT_ID,
+        reason=f"{NAME} betwist de juistheid van haar gegevens",
+        until=date.today() + timedelta(days=30),
+        actor="fg",
+    )
+    ledger.employment_ends.record(subject_id=SUBJECT_ID, ended_on=date(2022, 12, 31), actor="fg")
     bundle = ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT_ID)
     assert bundle is not None
     with ledger.uow.read() as connection:
@@ -105,6 +113,7 @@ def a_person_with_everything(ledger: Ledger) -> dict[str, Any]:
     return {
         "bundle": bundle,
         "secrets": {"wrapped key": row["wrapped_key"], "lookup": row["lookup"]},
+        "tag": row["tag"],
     }
 
 
@@ -184,6 +193,25 @@ def test_after_erasure_nothing_anywhere_ties_back_to_the_person(
     assert outcome.state == "erased"
     assert outcome.scrubbed
     assert traces(ledger, tmp_path, secrets) == set()
+    # Every table that names people by tag keeps no row of theirs, but the record of the
+    # erasure itself, its Art. 19 notice, the access log and the chain's head (tag only).
+    kept = {
+        "read_erasures",
+        "read_recipient_notices",
+        "read_recipient_notifications",
+        "access_log",
+        "ledger_subject_heads",
+        "overview_links",
+    }
+    with ledger.uow.read() as connection:
+        for table in metadata.sorted_tables:
+            column = table.c.get("subject_tag", table.c.get("tag"))
+            if column is None or table.name in kept:
+                continue
+            count = connection.execute(
+                sa.select(sa.func.count()).select_from(table).where(column == made["tag"])
+            ).scalar_one()
+            assert count == 0, table.name
     report = ledger.integrity.verify()
     assert report.ok, report.problems
     # The person's old proof still holds: its checkpoint's tree is a prefix of today's.
