@@ -99,7 +99,10 @@ class Ledger:
             uow=self.uow, keys=keys, vault=self.vault, vocabulary=vocabulary, register=self.register
         )
         self.register_reports = RegisterReports(
-            uow=self.uow, register=self.register, vocabulary=vocabulary
+            uow=self.uow,
+            register=self.register,
+            vocabulary=vocabulary,
+            retention_rules=retention_rules,
         )
         self.integrity = Integrity(uow=self.uow, vault=self.vault)
         self.reading = Reading(

@@ -12,8 +12,11 @@ disclosure's `activity_uri` and the overview's `processing_activity_id` carry), 
   for a category DPV has no term for;
 - `dpv:hasRecipient`: a node per recipient category, typed with its DPV class where there is one;
 - `dpv:hasDataController`: a `dpv:DataController` per KvK number;
-- retention as `dpv:hasStorageCondition` / `dpv:StorageDuration` (DPV 2 has no
-  `hasDataRetentionPeriod`; this is its term for how long data is kept), transfers as
+- retention: a `dpv:StorageDuration` node with the rule of the retention file the activity
+  names, its period as an ISO 8601 duration (`rdf:value`, `xsd:duration`) and in words what it
+  counts from and under which law; reached by `dpv:hasStorageCondition` (DPV 2's term for how
+  long data is kept) and by `dpv:hasDataRetentionPeriod` (the name the register's users ask
+  for), both naming the same node; transfers as
   `dpv:hasThirdCountry` (`loc:` IRIs), security measures as
   `dpv:hasTechnicalOrganisationalMeasure` in words;
 - the version (`dct:hasVersion`), its reason (`rdfs:comment`) and validity (`dct:temporal`, a
@@ -28,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ledger.domain.activity import ActivityVersion
+from ledger.domain.retention import RetentionRule
 from ledger.domain.vocabulary import PREFIXES, Vocabulary
 
 CONTEXT: Mapping[str, str] = {
@@ -36,6 +40,19 @@ CONTEXT: Mapping[str, str] = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+
+COUNTS_FROM: Mapping[str, Mapping[str, str]] = {
+    "disclosure": {"nl": "vanaf de verstrekking", "en": "from the disclosure"},
+    "end_of_year": {
+        "nl": "vanaf het einde van het kalenderjaar van de verstrekking",
+        "en": "from the end of the calendar year of the disclosure",
+    },
+    "employment_ended": {
+        "nl": "vanaf het einde van het dienstverband",
+        "en": "from the end of the employment",
+    },
 }
 
 
@@ -44,15 +61,50 @@ def register_jsonld(
     *,
     uri: Callable[[str], str],
     vocabulary: Vocabulary,
+    retention: Mapping[str, RetentionRule] | None = None,
 ) -> dict[str, Any]:
-    """The JSON-LD document of these activity versions (each activity's current one)."""
+    """The JSON-LD document of these activity versions (each activity's current one);
+    `retention` the retention file's rules by code, which an activity's `retention` names."""
+    rules = retention or {}
     return {
         "@context": dict(CONTEXT),
-        "@graph": [_process(version, uri(version.code), vocabulary) for version in versions],
+        "@graph": [_process(version, uri(version.code), vocabulary, rules) for version in versions],
     }
 
 
-def _process(version: ActivityVersion, uri: str, vocabulary: Vocabulary) -> dict[str, Any]:
+def iso_duration(rule: RetentionRule) -> str:
+    """The rule's period as ISO 8601 (`P7Y`, `P4W`, `P1Y6M`); weeks as days when mixed."""
+    if rule.weeks and not (rule.years or rule.months or rule.days):
+        return f"P{rule.weeks}W"
+    days = rule.days + 7 * rule.weeks
+    parts = [(rule.years, "Y"), (rule.months, "M"), (days, "D")]
+    return (
+        "P" + "".join(f"{n}{unit}" for n, unit in parts if n) if any(n for n, _ in parts) else "P0D"
+    )
+
+
+def _retention(uri: str, code: str, rule: RetentionRule | None) -> dict[str, Any]:
+    node: dict[str, Any] = {
+        "@id": f"{uri}#retention",
+        "@type": "dpv:StorageDuration",
+        "dct:identifier": code,
+    }
+    if rule is not None:
+        node["rdf:value"] = {"@value": iso_duration(rule), "@type": "xsd:duration"}
+        if rule.label:
+            node["rdfs:label"] = _texts(rule.label)
+        node["dct:description"] = _texts(COUNTS_FROM[rule.counts_from])
+        if rule.law:
+            node["dpv:hasApplicableLaw"] = {"@type": "dpv:Law", "rdfs:label": rule.law}
+    return node
+
+
+def _process(
+    version: ActivityVersion,
+    uri: str,
+    vocabulary: Vocabulary,
+    retention: Mapping[str, RetentionRule],
+) -> dict[str, Any]:
     bases = [_iri_of(vocabulary.legal_bases, version.legal_basis)]
     if version.special_category_condition:
         bases.append(_iri_of(vocabulary.special_conditions, version.special_category_condition))
@@ -90,10 +142,9 @@ def _process(version: ActivityVersion, uri: str, vocabulary: Vocabulary) -> dict
             "rdfs:label": {"@value": version.legal_provision, "@language": "nl"},
         }
     if version.retention:
-        node["dpv:hasStorageCondition"] = {
-            "@type": "dpv:StorageDuration",
-            "dct:identifier": version.retention,
-        }
+        period = _retention(uri, version.retention, retention.get(version.retention))
+        node["dpv:hasStorageCondition"] = period
+        node["dpv:hasDataRetentionPeriod"] = {"@id": period["@id"]}
     if version.transfers:
         node["dpv:hasThirdCountry"] = [
             {"@id": f"loc:{country}"} for country in _unique(c for c, _ in version.transfers)

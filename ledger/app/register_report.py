@@ -10,16 +10,25 @@ from typing import Any
 from ledger.app.register import Register
 from ledger.app.register_export import register_jsonld
 from ledger.app.uow import UnitOfWork
+from ledger.domain.retention import RetentionRules
 from ledger.domain.vocabulary import Vocabulary
 from ledger.overview.register_report import RegisterReport, build_report
 from ledger.projections import activity_counts, register_queries
 
 
 class RegisterReports:
-    def __init__(self, *, uow: UnitOfWork, register: Register, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        register: Register,
+        vocabulary: Vocabulary,
+        retention_rules: RetentionRules,
+    ) -> None:
         self.uow = uow
         self.register = register
         self.vocabulary = vocabulary
+        self.retention_rules = retention_rules
 
     def report(
         self,
@@ -49,5 +58,8 @@ class RegisterReports:
     def jsonld(self) -> dict[str, Any]:
         """The register's current versions in W3C DPV terms (`ledger.app.register_export`)."""
         return register_jsonld(
-            self.register.list(), uri=self.register.uri, vocabulary=self.vocabulary
+            self.register.list(),
+            uri=self.register.uri,
+            vocabulary=self.vocabulary,
+            retention={rule.code: rule for rule in self.retention_rules.rules},
         )

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from ledger.app import Ledger
 from ledger.cli import main
@@ -197,8 +197,8 @@ def test_the_officer_page_pdf_and_csv_show_the_same_numbers(
 
 
 def test_the_report_pages_are_for_a_signed_in_officer(client: FlaskClient) -> None:
-    for path in ("report", "report.pdf", "report.csv"):
-        response = client.get(f"/officer/register/{path}")
+    for path in ("art30", "art30.pdf", "art30.csv"):
+        response = client.get(f"/officer/{path}")
         assert response.status_code == 302
         assert "/officer/login" in response.headers["Location"]
 
@@ -239,6 +239,11 @@ def test_the_dpv_export_parses_as_rdf_with_every_activity_and_its_terms(
     assert graph.value(controller, DCT.identifier) == Literal("KvK 12345678")
     retention = graph.value(payroll, DPV.hasStorageCondition)
     assert (retention, RDF.type, DPV.StorageDuration) in graph
+    assert graph.value(payroll, DPV.hasDataRetentionPeriod) == retention
+    assert graph.value(retention, RDF.value) == Literal("P5Y", datatype=XSD.duration)
+    assert Literal("from the end of the employment", lang="en") in set(
+        graph.objects(retention, DCT.description)
+    )
     assert graph.value(payroll, DCT.hasVersion) == Literal("1")
 
     officer_answer = client.get(

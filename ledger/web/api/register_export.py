@@ -32,7 +32,7 @@ class JsonLdSchema(Schema):
         metadata={
             "description": "one dpv:Process per activity (its current version), @id its URI,"
             " with dpv:hasPurpose, dpv:hasLegalBasis, dpv:hasPersonalData, dpv:hasRecipient,"
-            " dpv:hasDataController and dpv:hasStorageCondition"
+            " dpv:hasDataController, dpv:hasStorageCondition and dpv:hasDataRetentionPeriod"
         },
     )
 
