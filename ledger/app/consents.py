@@ -9,7 +9,6 @@ key (an HMAC): it is never stored in clear, and erasing the person makes both un
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import datetime
 from typing import Any
@@ -20,8 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.consent_lookup import reference_lookup
 from ledger.app.reading import Reader, Reading
-from ledger.app.recording import salt_context
-from ledger.app.sealing import open_consent_reason, seal_consent_reason
+from ledger.app.sealing import open_consent_reason, seal_consent_reason, sealed_commitment
 from ledger.app.uow import UnitOfWork
 from ledger.domain.consent import (
     MAX_REASON,
@@ -32,7 +30,6 @@ from ledger.domain.consent import (
 )
 from ledger.domain.errors import ConsentConflict, ConsentNotFound, InvalidChange, InvalidSubjectId
 from ledger.domain.subjects import normal_subject_id
-from ledger.integrity.leaves import commitment as commitment_of
 from ledger.projections import consent_queries
 
 
@@ -190,9 +187,7 @@ class Consents:
             fields=fields,
             secret=secret,
         )
-        salt = os.urandom(32)
-        sealed_salt = self.vault.seal_bytes(key, salt_context(consent_id, version), salt)
-        return commitment_of(salt, plaintext).hex(), sealed_salt
+        return sealed_commitment(self.vault, key, consent_id, version, plaintext)
 
     def _get(self, consent_id: UUID) -> Consent:
         try:

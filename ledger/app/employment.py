@@ -4,7 +4,6 @@ Retention periods for ID copies and wage-tax declarations count from it."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Collection
 from datetime import date
@@ -13,13 +12,12 @@ from uuid import UUID
 
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.reading import Reader, Reading
-from ledger.app.recording import salt_context
+from ledger.app.sealing import sealed_commitment
 from ledger.app.uow import UnitOfWork
 from ledger.domain.employment import EmploymentEnd, employment_end_opening, judge_ended_on
 from ledger.domain.errors import InvalidChange, InvalidSubjectId, SubjectUnknown
 from ledger.domain.subjects import normal_subject_id
 from ledger.domain.suppression import dutch_date
-from ledger.integrity.leaves import commitment as commitment_of
 from ledger.projections import employment_ends, retention_queries
 
 EVENT_TYPE = "EmploymentEndRecorded"
@@ -89,9 +87,7 @@ class EmploymentEnds:
         plaintext = employment_end_opening(
             record_id=record_id, version=1, event_type=EVENT_TYPE, fields=fields
         )
-        salt = os.urandom(32)
-        sealed_salt = self.vault.seal_bytes(key, salt_context(record_id, 1), salt)
-        return commitment_of(salt, plaintext).hex(), sealed_salt
+        return sealed_commitment(self.vault, key, record_id, 1, plaintext)
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:

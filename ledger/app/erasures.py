@@ -29,9 +29,8 @@ from ledger.adapters.database import Database
 from ledger.adapters.erased_tags import ErasedTag, ErasedTags
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.notifications import RecipientNotifications
-from ledger.app.recording import salt_context
 from ledger.app.retention import Retention
-from ledger.app.sealing import seal_request_text
+from ledger.app.sealing import seal_request_text, sealed_commitment
 from ledger.app.uow import UnitOfWork
 from ledger.domain.access_request import check_reason
 from ledger.domain.erasure import (
@@ -454,9 +453,7 @@ class Erasures:
             fields=fields,
             secret=secret,
         )
-        salt = os.urandom(32)
-        sealed_salt = self.vault.seal_bytes(key, salt_context(aggregate_id, version), salt)
-        return commitment_of(salt, plaintext).hex(), sealed_salt
+        return sealed_commitment(self.vault, key, aggregate_id, version, plaintext)
 
     def _opened_request(
         self, key: SubjectKey, erasure: Erasure | None

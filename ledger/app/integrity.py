@@ -12,11 +12,11 @@ from sqlalchemy import Connection, text
 
 from ledger.adapters.database import keys_table
 from ledger.adapters.vault import SubjectKey, SubjectVault
-from ledger.app.recording import salt_context
 from ledger.app.sealing import (
     open_consent_reason,
     open_request_text,
     open_restriction_reason,
+    salt_context,
     suppression_reason_context,
 )
 from ledger.app.uow import UnitOfWork

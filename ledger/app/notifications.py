@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.reading import Reader, Reading
-from ledger.app.recording import salt_context
+from ledger.app.sealing import salt_context
 from ledger.app.uow import UnitOfWork
 from ledger.domain.errors import (
     NotificationNotFound,

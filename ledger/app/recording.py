@@ -6,7 +6,6 @@ identifying field never leaves this module unsealed.
 
 from __future__ import annotations
 
-import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.consent_lookup import recorded_consents
 from ledger.app.register import Register
 from ledger.app.restriction_lookup import recorded_restrictions
+from ledger.app.sealing import sealed_commitment
 from ledger.app.uow import UnitOfWork
 from ledger.domain.by_activity import activity_key, fill_from_activity, not_found, reopened
 from ledger.domain.consent import consent_problem
@@ -48,7 +48,6 @@ from ledger.domain.restriction import restriction_problem
 from ledger.domain.subjects import names_the_person
 from ledger.domain.values import DisclosureFacts
 from ledger.domain.vocabulary import Vocabulary
-from ledger.integrity.leaves import commitment as commitment_of
 
 MAX_BATCH = 10_000
 # The facts `consent_problem` judges a disclosure by (its subject id cannot be corrected).
@@ -106,11 +105,6 @@ class _Names:
     def recorded_at(self, position: int) -> int | None:
         index = position - self.first_position
         return self.recorded[index] if self.recorded and 0 <= index < len(self.recorded) else None
-
-
-def salt_context(disclosure_id: UUID, version: int) -> bytes:
-    """What a commitment's sealed salt is bound to: one event of one disclosure."""
-    return disclosure_id.bytes + version.to_bytes(8, "big")
 
 
 class Recording:
@@ -555,9 +549,7 @@ class Recording:
         self, key: SubjectKey, disclosure_id: UUID, version: int, plaintext: bytes
     ) -> tuple[str, str]:
         """A salted commitment to `plaintext`, and the salt sealed with the subject's key."""
-        salt = os.urandom(32)
-        sealed_salt = self.vault.seal_bytes(key, salt_context(disclosure_id, version), salt)
-        return commitment_of(salt, plaintext).hex(), sealed_salt
+        return sealed_commitment(self.vault, key, disclosure_id, version, plaintext)
 
     def _save_one(self, connection: Connection, disclosure: Disclosure) -> Receipt:
         recordings = self.uow.save(connection, [disclosure])

@@ -10,7 +10,6 @@ reaches them.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +25,7 @@ from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.integrity import open_reference
 from ledger.app.links import MadeLink, OverviewLinks
 from ledger.app.reading import Contact, Reader, Reading
-from ledger.app.recording import salt_context
-from ledger.app.sealing import open_request_text, seal_request_text
+from ledger.app.sealing import open_request_text, seal_request_text, sealed_commitment
 from ledger.app.uow import UnitOfWork
 from ledger.domain.access_request import (
     AccessRequest,
@@ -43,7 +41,6 @@ from ledger.domain.deadlines import IsHoliday
 from ledger.domain.errors import AccessRequestNotFound, InvalidChange, InvalidSubjectId
 from ledger.domain.subjects import normal_subject_id
 from ledger.domain.suppression import dutch_date, is_withheld
-from ledger.integrity.leaves import commitment as commitment_of
 from ledger.overview import render_json
 from ledger.projections import queries
 
@@ -334,9 +331,7 @@ class AccessRequests:
             fields=fields,
             secret=secret,
         )
-        salt = os.urandom(32)
-        sealed_salt = self.vault.seal_bytes(key, salt_context(request_id, version), salt)
-        return commitment_of(salt, plaintext).hex(), sealed_salt
+        return sealed_commitment(self.vault, key, request_id, version, plaintext)
 
     def _get(self, request_id: UUID) -> AccessRequest:
         try:

@@ -9,7 +9,6 @@ The person is named only by their vault tag; the reasons are sealed with their k
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,8 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
 from ledger.app.notifications import RecipientNotifications
 from ledger.app.reading import Reader, Reading
-from ledger.app.recording import salt_context
-from ledger.app.sealing import open_restriction_reason, seal_restriction_reason
+from ledger.app.sealing import open_restriction_reason, seal_restriction_reason, sealed_commitment
 from ledger.app.uow import UnitOfWork
 from ledger.domain.errors import InvalidChange, InvalidSubjectId, RestrictionNotFound
 from ledger.domain.restriction import (
@@ -34,7 +32,6 @@ from ledger.domain.restriction import (
 )
 from ledger.domain.subjects import normal_subject_id
 from ledger.domain.suppression import dutch_date
-from ledger.integrity.leaves import commitment as commitment_of
 from ledger.projections import restriction_queries
 
 # The officer's list marks restrictions that end within this many days.
@@ -254,9 +251,7 @@ class Restrictions:
             fields=fields,
             secret=secret,
         )
-        salt = os.urandom(32)
-        sealed_salt = self.vault.seal_bytes(key, salt_context(restriction_id, version), salt)
-        return commitment_of(salt, plaintext).hex(), sealed_salt
+        return sealed_commitment(self.vault, key, restriction_id, version, plaintext)
 
     def _get(self, restriction_id: UUID) -> Restriction:
         try:

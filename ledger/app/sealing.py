@@ -1,17 +1,24 @@
-"""What the sealed free text of consents, suppression orders, access requests and restrictions
-is bound to, shared by the services that seal it and the proof bundle that opens it."""
+"""What a person's sealed values are bound to (every event's salt; the free text of consents,
+suppression orders, access requests and restrictions), and the salted commitment every event of
+theirs carries; shared by the services that seal and the proof bundle that opens."""
 
 from __future__ import annotations
 
+import os
 from uuid import UUID
 
 from ledger.adapters.vault import SubjectKey, SubjectVault
-from ledger.app.recording import salt_context
+from ledger.integrity.leaves import commitment
 
 CONSENT_REASON = b"consent withdrawal reason"
 SUPPRESSION_REASON = b"suppression reason"
 REQUEST_TEXT = b"access request text"
 RESTRICTION_REASON = b"restriction reason"
+
+
+def salt_context(aggregate_id: UUID, version: int) -> bytes:
+    """What a commitment's sealed salt is bound to: one event (version) of one aggregate."""
+    return aggregate_id.bytes + version.to_bytes(8, "big")
 
 
 def suppression_reason_context(disclosure_id: UUID, version: int) -> bytes:
@@ -64,3 +71,13 @@ def open_restriction_reason(
     return vault.open_bytes(
         key, restriction_reason_context(restriction_id, version), sealed
     ).decode()
+
+
+def sealed_commitment(
+    vault: SubjectVault, key: SubjectKey, aggregate_id: UUID, version: int, opening: bytes
+) -> tuple[str, str]:
+    """A salted commitment (hex) to an event's opening, and its salt sealed for the person,
+    bound to that one event: what every event of a person's aggregate carries."""
+    salt = os.urandom(32)
+    sealed_salt = vault.seal_bytes(key, salt_context(aggregate_id, version), salt)
+    return commitment(salt, opening).hex(), sealed_salt

@@ -14,8 +14,8 @@ from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import Connection
 
 from ledger.adapters.vault import SubjectKey, SubjectVault
-from ledger.app.recording import Receipt, salt_context
-from ledger.app.sealing import suppression_reason_context
+from ledger.app.recording import Receipt
+from ledger.app.sealing import salt_context, suppression_reason_context
 from ledger.app.uow import UnitOfWork
 from ledger.domain.corrections import check_reason
 from ledger.domain.disclosure import Disclosure, opening
