@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from ledger.app import Ledger
 from ledger.cli import main
@@ -32,6 +32,8 @@ DPV = Namespace("https://w3id.org/dpv#")
 EU_GDPR = Namespace("https://w3id.org/dpv/legal/eu/gdpr#")
 PD = Namespace("https://w3id.org/dpv/pd#")
 DCT = Namespace("http://purl.org/dc/terms/")
+# Not rdflib's XSD namespace at module level: pytest probes module attributes, and it warns.
+XSD_DURATION = URIRef("http://www.w3.org/2001/XMLSchema#duration")
 
 
 def define_register(ledger: Ledger) -> None:
@@ -240,7 +242,7 @@ def test_the_dpv_export_parses_as_rdf_with_every_activity_and_its_terms(
     retention = graph.value(payroll, DPV.hasStorageCondition)
     assert (retention, RDF.type, DPV.StorageDuration) in graph
     assert graph.value(payroll, DPV.hasDataRetentionPeriod) == retention
-    assert graph.value(retention, RDF.value) == Literal("P5Y", datatype=XSD.duration)
+    assert graph.value(retention, RDF.value) == Literal("P5Y", datatype=XSD_DURATION)
     assert Literal("from the end of the employment", lang="en") in set(
         graph.objects(retention, DCT.description)
     )
