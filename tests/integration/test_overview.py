@@ -283,16 +283,14 @@ def test_the_csv_has_a_row_per_disclosure_and_defuses_spreadsheet_formulas(
     ledger.recording.record(a_disclosure(1), actor="payroll")
     ledger.recording.record(to_inlener(1, purpose='=HYPERLINK("http://x")'), actor="planning")
 
-    table = overview.render_csv(build(ledger, config))
+    table = overview.render_csv(build(ledger, config, lang="en"))
     assert table.startswith("\ufeffoccurred_at,")  # a byte-order mark for spreadsheets
     rows = list(csv.DictReader(io.StringIO(table.removeprefix("\ufeff"))))
 
     assert len(rows) == 2
     assert set(rows[0]) == set(CSV_COLUMNS)
     tax = next(row for row in rows if row["recipient_name"] == "Belastingdienst")
-    assert tax["legal_basis_text"] == (
-        "wettelijke verplichting — Wet op de loonbelasting 1964, art. 28"
-    )
+    assert tax["legal_basis_text"] == ("legal obligation — Wet op de loonbelasting 1964, art. 28")
     assert tax["data_categories"] == "naam; bsn; salaris"
     assert tax["occurred_at"] == "2026-10-31T12:00:00+01:00"
     hirer = next(row for row in rows if row["recipient_category"] == "inlener")

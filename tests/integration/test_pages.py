@@ -170,10 +170,15 @@ def test_the_person_switches_language_and_downloads_each_format(
         "Bouwbedrijf De Vries B.V.",
     }
     table = client.get(f"{path}/overview.csv").get_data(as_text=True)
-    assert table.startswith("\ufeffoccurred_at,")
+    assert table.startswith("\ufeffDatum en tijd;")
+    assert (
+        client.get(f"{path}/overview.csv?lang=en")
+        .get_data(as_text=True)
+        .startswith("\ufeffoccurred_at,")
+    )
     assert "Politie" not in table
     assert client.get(f"{path}/overview.exe").status_code == 404
-    assert sum(a.role == "subject" for a in accesses_of(ledger, "E-00001")) == 4
+    assert sum(a.role == "subject" for a in accesses_of(ledger, "E-00001")) == 5
 
 
 def test_an_expired_revoked_or_altered_link_shows_a_clear_page(
