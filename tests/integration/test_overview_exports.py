@@ -1,0 +1,193 @@
+"""The person's overview as files that open well: the CSV in a Dutch or Polish spreadsheet
+(`;`, translated headers, UTF-8 with a byte-order mark, CRLF) and in English as the stable
+machine form; the PDF with a letterhead, a running header from page 2 on, page numbers in the
+language, and no heading left alone at the bottom of a page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from ledger import overview
+from ledger.app import Ledger
+from ledger.domain.values import Recipient, Source
+from ledger.overview import Overview, OverviewConfig
+from ledger.overview.csv import CSV_COLUMNS, CSV_HEADERS
+from ledger.overview.pdf import running_header
+from tests.builders import READER, a_disclosure, to_inlener
+
+
+@pytest.fixture
+def config() -> OverviewConfig:
+    return overview.load_config(None)
+
+
+def build(ledger: Ledger, config: OverviewConfig, lang: str = "nl") -> Overview:
+    ledger.reading.overview_config = config
+    return ledger.reading.overview(reader=READER, subject_id="E-00001", lang=lang)
+
+
+def record_some(ledger: Ledger) -> None:
+    ledger.recording.record(a_disclosure(1), actor="payroll")
+    ledger.recording.record(to_inlener(1, purpose="Planning; week 44, café"), actor="planning")
+
+
+def hirers(ledger: Ledger, count: int, per_hirer: int) -> None:
+    """`count` hirers with `per_hirer` disclosures each: enough tables to break pages."""
+    base = a_disclosure(1).occurred_at
+    for number in range(count):
+        recipient = Recipient("inlener", f"Inlener {number:02d} B.V.", f"{87650000 + number}", "NL")
+        for turn in range(per_hirer):
+            ledger.recording.record(
+                to_inlener(
+                    1,
+                    recipient=recipient,
+                    occurred_at=base - timedelta(days=turn + number),
+                    source=Source("planning", f"plan-{number}-{turn}"),
+                ),
+                actor="planning",
+            )
+
+
+@pytest.mark.parametrize("lang", ["nl", "pl"])
+def test_the_dutch_and_polish_csv_use_semicolons_translated_headers_a_bom_and_crlf(
+    ledger: Ledger, config: OverviewConfig, lang: str
+) -> None:
+    record_some(ledger)
+    if lang not in overview.LANGUAGES:
+        pytest.skip(f"{lang} is not an overview language on this branch yet")
+
+    raw = overview.render_csv(build(ledger, config, lang)).encode("utf-8")
+
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark: Excel reads accents
+    text = raw.decode("utf-8-sig")
+    first = text.split("\r\n", 1)[0]
+    assert not first.lower().startswith("sep=")  # no Excel-only hint line
+    assert first.startswith(CSV_HEADERS[lang]["occurred_at"] + ";")
+    assert text.count("\r\n") == 3
+    assert "\n" not in text.replace("\r\n", "")
+    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;")
+    assert dialect.delimiter == ";"
+    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    assert rows[0] == [CSV_HEADERS[lang][column] for column in CSV_COLUMNS]
+    assert all(len(row) == len(CSV_COLUMNS) for row in rows)
+    purposes = [row[CSV_COLUMNS.index("purpose")] for row in rows[1:]]
+    assert "Planning; week 44, café" in purposes  # a `;` inside a cell is quoted, not split
+
+
+def test_the_english_csv_stays_the_machine_form_with_commas_and_field_names(
+    ledger: Ledger, config: OverviewConfig
+) -> None:
+    record_some(ledger)
+
+    text = overview.render_csv(build(ledger, config, "en")).removeprefix("\ufeff")
+
+    assert text.startswith(",".join(CSV_COLUMNS) + "\r\n")
+    assert csv.Sniffer().sniff(text[:4096], delimiters=",;").delimiter == ","
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert {row["recipient_name"] for row in rows} == {
+        "Belastingdienst",
+        "Bouwbedrijf De Vries B.V.",
+    }
+
+
+def test_every_language_has_a_header_for_every_column() -> None:
+    for lang in {*overview.LANGUAGES, "pl"}:
+        assert set(CSV_HEADERS[lang]) == set(CSV_COLUMNS), lang
+        assert all(CSV_HEADERS[lang].values()), lang
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_dutch_csv_in_columns(
+    ledger: Ledger, config: OverviewConfig, tmp_path: Path
+) -> None:
+    record_some(ledger)
+    source = tmp_path / "overzicht.csv"
+    source.write_bytes(overview.render_csv(build(ledger, config, "nl")).encode("utf-8"))
+
+    # 59 is `;`, 34 is `"`, 76 is UTF-8: how a Dutch LibreOffice opens a CSV.
+    subprocess.run(
+        [
+            "libreoffice",
+            "--headless",
+            "--infilter=CSV:59,34,76",
+            "--convert-to",
+            "html",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    converted = (tmp_path / "overzicht.html").read_text(encoding="utf-8", errors="replace")
+    assert "Datum en tijd" in converted
+    assert "Datum en tijd;" not in converted
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_the_pdf_has_a_letterhead_a_running_header_from_page_two_and_page_numbers(
+    ledger: Ledger, config: OverviewConfig
+) -> None:
+    hirers(ledger, 8, 12)
+    view = build(ledger, config)
+
+    pages = pages_text(overview.render_pdf(view))
+
+    assert len(pages) >= 3
+    first = " ".join(pages[0].split())
+    assert "Backoffice Plus B.V." in first  # the controller the configuration names first
+    assert "Ptolemaeuslaan 52, 3528 BP Utrecht" in first
+    assert "privacy@backofficeplus.nl" in first
+    header = running_header(view)
+    assert "Jan Jansen 1" in header
+    assert header not in pages[0]
+    for number, page in enumerate(pages[1:], start=2):
+        assert page.lstrip().startswith(header), number
+        assert f"Pagina {number} van {len(pages)}" in page
+    assert f"Pagina 1 van {len(pages)}" in pages[0]
+
+
+def headings(reader: PdfReader) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+
+    def walk(entries: list[object]) -> None:
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry)
+            elif isinstance(entry, Destination):
+                found.append((str(entry.title), reader.get_destination_page_number(entry)))
+
+    walk(list(reader.outline))
+    return found
+
+
+@pytest.mark.parametrize(("count", "per_hirer"), [(6, 3), (9, 5), (12, 2), (14, 7)])
+def test_no_heading_of_the_pdf_is_left_alone_at_the_bottom_of_a_page(
+    ledger: Ledger, config: OverviewConfig, count: int, per_hirer: int
+) -> None:
+    hirers(ledger, count, per_hirer)
+    view = build(ledger, config)
+    reader = PdfReader(io.BytesIO(overview.render_pdf(view)))
+    texts = [page.extract_text() or "" for page in reader.pages]
+
+    marks = headings(reader)
+    assert len(marks) > count
+    for title, page in marks:
+        lines = [line.strip() for line in texts[page].splitlines() if line.strip()]
+        lines = [line for line in lines if not line.startswith("Pagina ")]
+        at = next(i for i, line in enumerate(lines) if title.startswith(line) or line in title)
+        # The heading, then at least two more lines of what it heads, on the same page.
+        assert len(lines) - at >= 3, (title, page, lines[-4:])
