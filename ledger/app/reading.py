@@ -204,10 +204,7 @@ class Reading:
         self.person(reader, tag=row["subject_tag"])
         with self.uow.read() as connection:
             opened = self._open_rows(connection, [row])[0]
-            opened["history"] = [
-                _history_entry(position, event)
-                for position, event in self._history(connection, disclosure_id)
-            ]
+            opened["history"] = _history_entries(self._history(connection, disclosure_id))
         return opened
 
     def disclosures_to(
@@ -510,6 +507,22 @@ class Reading:
             )
             for row in rows
         ]
+
+
+def _history_entries(events: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """The history oldest first; each correction also says what its fields held before it
+    (`before`), replayed from the events themselves."""
+    fields: dict[str, Any] = {}
+    entries = []
+    for position, event in events:
+        entry = _history_entry(position, event)
+        if isinstance(event, Disclosure.DisclosureRecorded):
+            fields = dict(event.fields)
+        elif isinstance(event, Disclosure.DisclosureCorrected):
+            entry["before"] = {name: fields.get(name) for name in event.changes}
+            fields = {**fields, **event.changes}
+        entries.append(entry)
+    return entries
 
 
 def _history_entry(position: int, event: Any) -> dict[str, Any]:
