@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 from ledger.adapters import access_log, overview_links
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
-from ledger.app.integrity import Integrity
+from ledger.app.integrity import Integrity, open_reference
 from ledger.app.register import Register
 from ledger.app.sealing import open_request_text
 from ledger.app.uow import UnitOfWork
@@ -261,6 +261,8 @@ class Reading:
                     extensions=self._extensions(connection, key),
                     notices=notice_queries.notices_with_notifications(connection, key.tag),
                     restrictions=self._restrictions(connection, key, dutch_date(now)),
+                    request=self._request(connection, key),
+                    ledger_since=queries.first_record_at(connection),
                 )
         proof = None
         if with_proof and key is not None:
@@ -416,6 +418,18 @@ class Reading:
             )
             for row in queries.extensions_of_subject(connection, key.tag)
         ]
+
+    def _request(self, connection: Connection, key: SubjectKey) -> tuple[date, str | None] | None:
+        """The person's latest access request, its reference opened: what the overview answers."""
+        row = queries.latest_request_of_subject(connection, key.tag)
+        if row is None:
+            return None
+        try:
+            opened = open_reference(self.vault, key, UUID(hex=row.request_id), row.sealed_reference)
+            reference: str | None = opened["reference"]
+        except VaultError:
+            reference = None
+        return row.received_on, reference
 
     def _restrictions(
         self, connection: Connection, key: SubjectKey, today: date

@@ -83,13 +83,21 @@ def load_config(path: Path | None) -> OverviewConfig:
         raise SettingsError(f"LEDGER_OVERVIEW_FILE ({chosen}) is not valid: {error}") from None
 
 
+# The languages every configured text must have; another language of LANGUAGES (Polish, or
+# one a deployment adds) falls back to the English text when the file does not give it.
+REQUIRED_LANGUAGES = ("nl", "en")
+
+
 def _languages(value: Any, where: str) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
         raise ValueError(f"{where} must be an object with 'nl' and 'en'")
     for lang in LANGUAGES:
-        if not isinstance(value.get(lang), str) or not value[lang].strip():
+        given = value.get(lang)
+        if lang not in REQUIRED_LANGUAGES and given is None:
+            continue
+        if not isinstance(given, str) or not given.strip():
             raise ValueError(f"{where}.{lang} must be a non-empty text")
-    return {lang: value[lang].strip() for lang in LANGUAGES}
+    return {lang: (value.get(lang) or value["en"]).strip() for lang in LANGUAGES}
 
 
 def _text_field(value: Any, where: str) -> str:
