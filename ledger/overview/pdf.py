@@ -138,6 +138,8 @@ def render_pdf(overview: Overview) -> bytes:
                 row.cell(value)
         pdf.ln(2)
 
+    if overview.sender:
+        paragraph(f"{t['from']} {overview.sender}", muted=True)
     pdf.set_font("DejaVu", "B", 17)
     pdf.set_text_color(*ACCENT)
     pdf.multi_cell(0, 8, t["title"], align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -150,7 +152,8 @@ def render_pdf(overview: Overview) -> bytes:
         who += f" ({t['reference']}: {overview.subject_ref})" if who else overview.subject_ref
     paragraph(f"{t['for']}: {who}")
     paragraph(f"{t['made_on']}: {long_datetime(overview.generated_at, lang)}", size=9, muted=True)
-    paragraph(t["intro"])
+    for line in overview.context:
+        paragraph(line)
 
     if overview.restrictions:
         heading(t["restriction"], 13, level=0)
@@ -158,32 +161,40 @@ def render_pdf(overview: Overview) -> bytes:
             paragraph(restriction.text)
 
     heading(t["summary"], 13, level=0)
-    if not overview.groups:
+    if not overview.summary_groups:
         paragraph(t["empty"])
+        paragraph(t["empty_meaning"])
     else:
         paragraph(overview.summary)
         pdf.set_font("DejaVu", "", 9.5)
         with pdf.table(
-            col_widths=(58, 50, 50, 22),
+            col_widths=(45, 70, 65),
             headings_style=FontFace(emphasis="BOLD"),
             borders_layout="HORIZONTAL_LINES",
             line_height=5,
             padding=1.2,
-            text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
+            text_align=("LEFT", "LEFT", "LEFT"),
             v_align="TOP",
         ) as table:
             head = table.row()
-            for label in (t["recipient"], t["category"], t["period"], t["times"]):
+            for label in (t["recipient"], t["data"], t["bases"]):
                 head.cell(label)
-            for group in overview.groups:
+            for group in overview.summary_groups:
                 row = table.row()
                 row.cell(group.name)
-                row.cell(group.category.label)
-                row.cell(group.period)
-                row.cell(str(group.count))
+                row.cell(f"{group.line_what}\n{group.line_why}".strip())
+                row.cell("\n".join(f"{words} ({cited})" for words, cited in group.basis_lines))
         pdf.ln(2)
 
+    heading(t["rights"], 13, level=0)
+    paragraph(t["rights_intro"])
+    for right in overview.rights:
+        paragraph(f"• {right}")
+    paragraph(f"{t['mail_us']}: {overview.config.contact_email}")
+
+    if overview.groups:
         heading(t["recipients"], 13, level=0)
+        paragraph(t["intro"])
         for group in overview.groups:
             title = group.name
             if group.category.label != group.name:
@@ -310,14 +321,14 @@ def _wrap(value: str, width: float, measure: Callable[[str], float]) -> list[str
 def _group_facts(group: Group, t: Mapping[str, str], lang: str) -> list[tuple[str, str]]:
     """The label/value lines of one recipient, in the order the HTML page shows them."""
     rows = [(t["category"], group.category.label)]
-    if group.recipient_id:
-        rows.append((t["recipient_id"], group.recipient_id))
-    if group.country:
-        rows.append((t["country"], group.country))
+    if group.recipient_id_text:
+        rows.append((t["recipient_id"], group.recipient_id_text))
+    if group.country_name:
+        rows.append((t["country"], group.country_name))
     rows += [
         (t["data"], group.data_text),
         (t["purposes"], "\n".join(group.purposes)),
-        (t["bases"], "\n".join(f"{b.words} ({b.citation})" for b in group.bases)),
+        (t["bases"], "\n".join(f"{words} ({cited})" for words, cited in group.basis_lines)),
     ]
     if group.special:
         rows.append((t["special"], special_text(group, lang)))
