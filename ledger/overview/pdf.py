@@ -200,7 +200,8 @@ def render_pdf(overview: Overview) -> bytes:
         who += f" ({t['reference']}: {overview.subject_ref})" if who else overview.subject_ref
     paragraph(f"{t['for']}: {who}")
     paragraph(f"{t['made_on']}: {long_datetime(overview.generated_at, lang)}", size=9, muted=True)
-    paragraph(t["intro"])
+    for line in overview.context:
+        paragraph(line)
 
     if overview.restrictions:
         heading(t["restriction"], 13, level=0)
@@ -208,32 +209,40 @@ def render_pdf(overview: Overview) -> bytes:
             paragraph(restriction.text)
 
     heading(t["summary"], 13, level=0)
-    if not overview.groups:
+    if not overview.summary_groups:
         paragraph(t["empty"])
+        paragraph(t["empty_meaning"])
     else:
         paragraph(overview.summary)
         pdf.set_font("DejaVu", "", 9.5)
         with pdf.table(
-            col_widths=(58, 50, 50, 22),
+            col_widths=(45, 70, 65),
             headings_style=FontFace(emphasis="BOLD"),
             borders_layout="HORIZONTAL_LINES",
             line_height=5,
             padding=1.2,
-            text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
+            text_align=("LEFT", "LEFT", "LEFT"),
             v_align="TOP",
         ) as table:
             head = table.row()
-            for label in (t["recipient"], t["category"], t["period"], t["times"]):
+            for label in (t["recipient"], t["data"], t["bases"]):
                 head.cell(label)
-            for group in overview.groups:
+            for group in overview.summary_groups:
                 row = table.row()
                 row.cell(group.name)
-                row.cell(group.category.label)
-                row.cell(group.period)
-                row.cell(str(group.count))
+                row.cell(f"{group.line_what}\n{group.line_why}".strip())
+                row.cell("\n".join(f"{words} ({cited})" for words, cited in group.basis_lines))
         pdf.ln(2)
 
+    heading(t["rights"], 13, level=0)
+    paragraph(t["rights_intro"])
+    for right in overview.rights:
+        paragraph(f"• {right}")
+    paragraph(f"{t['mail_us']}: {overview.config.contact_email}")
+
+    if overview.groups:
         heading(t["recipients"], 13, level=0, keep=2 * KEEP_WITH_NEXT)
+        paragraph(t["intro"])
         for group in overview.groups:
             title = group.name
             if group.category.label != group.name:
@@ -340,14 +349,16 @@ def letterhead(pdf: Any, overview: Overview, x: Any, y: Any) -> None:
     """Page 1's letterhead: who sends this (name and address) and where to ask, then a rule."""
     lang = overview.lang
     config = overview.config
-    for info in senders(overview):
+    if overview.sender:
         pdf.set_font("DejaVu", "B", 11)
         pdf.set_text_color(*INK)
-        pdf.multi_cell(0, 5.5, info.name, align="L", new_x=x.LMARGIN, new_y=y.NEXT)
-        if info.address:
-            pdf.set_font("DejaVu", "", 9)
-            pdf.set_text_color(*MUTED)
-            pdf.multi_cell(0, 4.5, info.address, align="L", new_x=x.LMARGIN, new_y=y.NEXT)
+        line = f"{overview.texts['from']} {overview.sender}"
+        pdf.multi_cell(0, 5.5, line, align="L", new_x=x.LMARGIN, new_y=y.NEXT)
+    addresses = dict.fromkeys(info.address for info in senders(overview) if info.address)
+    for address in addresses:
+        pdf.set_font("DejaVu", "", 9)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(0, 4.5, address, align="L", new_x=x.LMARGIN, new_y=y.NEXT)
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(*MUTED)
     words = PDF_TEXTS.get(lang, PDF_TEXTS["en"])["privacy"]
@@ -394,14 +405,14 @@ def _wrap(value: str, width: float, measure: Callable[[str], float]) -> list[str
 def _group_facts(group: Group, t: Mapping[str, str], lang: str) -> list[tuple[str, str]]:
     """The label/value lines of one recipient, in the order the HTML page shows them."""
     rows = [(t["category"], group.category.label)]
-    if group.recipient_id:
-        rows.append((t["recipient_id"], group.recipient_id))
-    if group.country:
-        rows.append((t["country"], group.country))
+    if group.recipient_id_text:
+        rows.append((t["recipient_id"], group.recipient_id_text))
+    if group.country_name:
+        rows.append((t["country"], group.country_name))
     rows += [
         (t["data"], group.data_text),
         (t["purposes"], "\n".join(group.purposes)),
-        (t["bases"], "\n".join(f"{b.words} ({b.citation})" for b in group.bases)),
+        (t["bases"], "\n".join(f"{words} ({cited})" for words, cited in group.basis_lines)),
     ]
     if group.special:
         rows.append((t["special"], special_text(group, lang)))

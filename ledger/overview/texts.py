@@ -201,7 +201,9 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "controllers_intro": "Verantwoordelijk voor wat in dit overzicht staat:",
         "kvk": "KvK-nummer",
         "rights": "Klopt er iets niet?",
-        "rights_intro": "Dit zijn uw rechten. Stuur ons een e-mail; wij antwoorden binnen een maand.",
+        "rights_intro": (
+            "Dit zijn uw rechten. Stuur ons een e-mail; wij antwoorden binnen een maand."
+        ),
         "right_access": "Inzien: u mag vragen welke gegevens wij van u hebben.",
         "right_rectification": "Verbeteren: klopt een gegeven niet? Dan verbeteren wij het.",
         "right_objection": (
@@ -658,6 +660,9 @@ def in_sentence(label: str) -> str:
 
 
 def capitalised(sentence: str) -> str:
+    """The sentence with a capital first letter; Dutch "één" becomes "Eén"."""
+    if sentence.startswith("één"):
+        return "Eén" + sentence[3:]
     return sentence[:1].upper() + sentence[1:]
 
 

@@ -112,7 +112,8 @@ def test_a_link_opens_the_overview_without_an_account_and_is_logged(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<html lang="nl">' in html
-    assert "Overzicht van verstrekkingen van uw persoonsgegevens" in html
+    assert "Aan wie hebben wij uw gegevens gegeven?" in html
+    assert "Dit moet van de wet." in html
     assert "Belastingdienst" in html
     assert "Bouwbedrijf De Vries B.V." in html
     assert "wettelijke verplichting — Wet op de loonbelasting 1964, art. 28" in html
@@ -145,7 +146,8 @@ def test_the_person_switches_language_and_downloads_each_format(
     english = client.get(path + "?lang=en").get_data(as_text=True)
 
     assert '<html lang="en">' in english
-    assert "Overview of disclosures of your personal data" in english
+    assert "Who have we given your data to?" in english
+    assert "The law requires this." in english
     assert "legal obligation — Wet op de loonbelasting 1964, art. 28" in english
     links = {a.get("href") for a in Page(english).all("a")}
     for fmt in ("pdf", "json", "csv"):
@@ -159,7 +161,8 @@ def test_the_person_switches_language_and_downloads_each_format(
         'attachment; filename="disclosure-overview-2026-11-02.pdf"'
     )
     text = " ".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
-    assert "Overview of disclosures of your personal data" in text
+    assert "Who have we given your data to?" in text
+    assert "From Backoffice Plus B.V." in text
     assert "Belastingdienst" in text
     exported = client.get(f"{path}/overview.json")
     assert exported.mimetype == "application/json"
@@ -638,8 +641,8 @@ def test_the_officers_view_counts_what_the_person_sees_and_marks_the_withheld(
     person = make_link(client, officer)
     theirs = client.get(person).get_data(as_text=True)
 
-    assert "2 verstrekkingen aan 2 ontvangers." in theirs
-    assert "2 verstrekkingen aan 2 ontvangers." in html
+    assert "Wij gaven uw gegevens 2 keer aan 2 ontvangers." in theirs
+    assert "Wij gaven uw gegevens 2 keer aan 2 ontvangers." in html
     assert "3 verstrekkingen" not in html
     assert "Daarnaast 1 verstrekking die de betrokkene nog niet ziet" in html
     assert "(+1 verborgen)" in html
