@@ -21,7 +21,8 @@ from ledger.app import Ledger
 from ledger.domain.values import Recipient, Source
 from ledger.overview import Overview, OverviewConfig
 from ledger.overview.csv import CSV_COLUMNS, CSV_HEADERS
-from ledger.overview.pdf import running_header
+from ledger.overview.pdf import PDF_TEXTS, running_header
+from ledger.overview.texts import text
 from tests.builders import READER, a_disclosure, to_inlener
 
 
@@ -138,11 +139,12 @@ def pages_text(pdf: bytes) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
+@pytest.mark.parametrize("lang", ["nl", "en", "pl"])
 def test_the_pdf_has_a_letterhead_a_running_header_from_page_two_and_page_numbers(
-    ledger: Ledger, config: OverviewConfig
+    ledger: Ledger, config: OverviewConfig, lang: str
 ) -> None:
     hirers(ledger, 8, 12)
-    view = build(ledger, config)
+    view = build(ledger, config, lang)
 
     pages = pages_text(overview.render_pdf(view))
 
@@ -151,13 +153,15 @@ def test_the_pdf_has_a_letterhead_a_running_header_from_page_two_and_page_number
     assert "Backoffice Plus B.V." in first  # the controller the configuration names first
     assert "Ptolemaeuslaan 52, 3528 BP Utrecht" in first
     assert "privacy@backofficeplus.nl" in first
+    assert PDF_TEXTS[lang]["privacy"] in first
     header = running_header(view)
     assert "Jan Jansen 1" in header
     assert header not in pages[0]
-    for number, page in enumerate(pages[1:], start=2):
-        assert page.lstrip().startswith(header), number
-        assert f"Pagina {number} van {len(pages)}" in page
-    assert f"Pagina 1 van {len(pages)}" in pages[0]
+    for number, page in enumerate(pages, start=1):
+        if number > 1:
+            assert page.lstrip().startswith(header), number
+        assert text(lang, "page", page=number, pages=len(pages)) in page
+    assert {"nl": "Pagina 2 van", "en": "Page 2 of", "pl": "Strona 2 z"}[lang] in pages[1]
 
 
 def headings(reader: PdfReader) -> list[tuple[str, int]]:
@@ -174,12 +178,16 @@ def headings(reader: PdfReader) -> list[tuple[str, int]]:
     return found
 
 
-@pytest.mark.parametrize(("count", "per_hirer"), [(6, 3), (9, 5), (12, 2), (14, 7)])
+@pytest.mark.parametrize(
+    ("count", "per_hirer", "lang"),
+    [(6, 3, "nl"), (9, 5, "pl"), (12, 2, "en"), (14, 7, "nl"), (11, 4, "pl")],
+)
 def test_no_heading_of_the_pdf_is_left_alone_at_the_bottom_of_a_page(
-    ledger: Ledger, config: OverviewConfig, count: int, per_hirer: int
+    ledger: Ledger, config: OverviewConfig, count: int, per_hirer: int, lang: str
 ) -> None:
     hirers(ledger, count, per_hirer)
-    view = build(ledger, config)
+    view = build(ledger, config, lang)
+    footer = text(lang, "page", page=1, pages=1).split("1")[0].strip()
     reader = PdfReader(io.BytesIO(overview.render_pdf(view)))
     texts = [page.extract_text() or "" for page in reader.pages]
 
@@ -187,7 +195,7 @@ def test_no_heading_of_the_pdf_is_left_alone_at_the_bottom_of_a_page(
     assert len(marks) > count
     for title, page in marks:
         lines = [line.strip() for line in texts[page].splitlines() if line.strip()]
-        lines = [line for line in lines if not line.startswith("Pagina ")]
+        lines = [line for line in lines if not line.startswith(footer)]
         at = next(i for i, line in enumerate(lines) if title.startswith(line) or line in title)
         # The heading, then at least two more lines of what it heads, on the same page.
         assert len(lines) - at >= 3, (title, page, lines[-4:])
