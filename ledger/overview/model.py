@@ -493,7 +493,8 @@ def build(
         accesses=tuple(_access(entry, chosen) for entry in record.accesses),
         config=config,
         count=sum(group.count for group in groups),
-        recipients=sum(1 for group in groups if group.shown),
+        # Recipients that got the person's data: not one whose every disclosure was retracted.
+        recipients=sum(1 for group in groups if group.shown and group.count),
         withheld=sum(group.withheld for group in groups),
         demo=any(info.demo for info in controller_infos),
         texts=TEXTS[chosen],
@@ -753,7 +754,7 @@ def _group(row: Any, items: list[Item], labels: _Labels) -> Group:
         line_what=capitalised(text(lang, "line_what", how=how, data=data_words)),
         line_why=text(lang, "line_why", purpose=joined(list(purposes), lang)) if purposes else "",
         basis_lines=tuple(
-            (_basis_sentence(basis, lang), _citation(basis)) for basis in bases if basis.basis
+            (basis_sentence(basis, lang), _citation(basis)) for basis in bases if basis.basis
         ),
         country_name=country_name(row.recipient_country, lang) if row.recipient_country else None,
         recipient_id_text=_recipient_id(row.recipient_id, lang),
@@ -764,7 +765,7 @@ def _by_label(category: Coded) -> str:
     return category.label.casefold()
 
 
-def _basis_sentence(basis: Basis, lang: str) -> str:
+def basis_sentence(basis: Basis, lang: str) -> str:
     """The basis in one plain sentence ("Dit moet van de wet."); its label for an unknown one."""
     key = f"basis_sentence_{basis.basis.code}"
     return text(lang, key) if key in TEXTS[lang] else basis.basis.label
