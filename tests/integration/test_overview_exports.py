@@ -100,10 +100,11 @@ def test_the_english_csv_stays_the_machine_form_with_commas_and_field_names(
     }
 
 
-def test_every_language_has_a_header_for_every_column() -> None:
+def test_every_language_has_a_csv_header_for_every_column_and_the_pdfs_own_words() -> None:
     for lang in {*overview.LANGUAGES, "pl"}:
         assert set(CSV_HEADERS[lang]) == set(CSV_COLUMNS), lang
         assert all(CSV_HEADERS[lang].values()), lang
+        assert set(PDF_TEXTS[lang]) == set(PDF_TEXTS["nl"]), lang
 
 
 @pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
