@@ -32,6 +32,11 @@ DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
 PERSON_LANGUAGES = ("nl", "en", "pl")
 THIRTY = "DEMO-000030"
+LONG = "DEMO-000031"
+# Long words a 320 px screen must wrap: an e-mail address, a company name, a URL.
+LONG_EMAIL = "anna.kowalska-wisniewska.flexwerker@voorbeeld-uitzendorganisatie.example.nl"
+LONG_NAME = "Bouwbedrijf-De-Vries-Infrastructuur-en-Utiliteitsbouw-Noord-Holland B.V."
+LONG_URL = "https://planning.example.nl/opdrachtgevers/bouwbedrijf-de-vries/weekplanning-2026"
 
 
 def assert_accessible(page: Page, where: str) -> None:
@@ -90,7 +95,10 @@ def test_the_persons_overview_is_accessible_in_every_language_on_a_phone_and_a_d
 def payroll_year(subject: str) -> list[dict[str, Any]]:
     """30 disclosures about one person: a year of tax returns and pension contributions, and six
     weeks of planning sent to a hirer."""
-    common = {"controller": "90000001", "subject": {"id": subject, "name": "Anna Kowalska"}}
+    common = {
+        "controller": "90000001",
+        "subject": {"id": subject, "name": "Anna Kowalska"},
+    }
     items: list[dict[str, Any]] = []
     for month in range(1, 13):
         when = f"2025-{month:02d}-28T12:00:00+01:00"
@@ -168,6 +176,51 @@ def test_a_person_with_30_disclosures_sees_the_summary_on_the_first_phone_screen
         if backend.name == "sqlite":
             page.screenshot(path=str(SCREENSHOTS / f"overview-30-{lang}-phone.png"))
     context.close()
+
+
+def long_words(subject: str) -> list[dict[str, Any]]:
+    """Two disclosures full of long words: a long e-mail address, company name and URL."""
+    return [
+        {
+            "controller": "90000001",
+            "subject": {"id": subject, "name": "Anna Kowalska-Wiśniewska", "email": LONG_EMAIL},
+            "recipient": {"category": "inlener", "name": LONG_NAME, "id": "87654321"},
+            "data_categories": ["naam", "beschikbaarheid"],
+            "legal_basis": "contract",
+            "purpose": f"[DEMO] Planning van uw inzet via {LONG_URL}",
+            "occurred_at": f"2026-10-{day:02d}T08:00:00+02:00",
+            "source": {"system": "demo", "reference": f"long-{subject}-{day}"},
+        }
+        for day in (5, 12)
+    ]
+
+
+def test_long_words_wrap_on_a_320_px_screen_for_the_person_and_the_officer(
+    ledger: Ledger,  # noqa: F811
+    browser: Browser,  # noqa: F811
+) -> None:
+    ledger.call("POST", "/api/v1/disclosures/batch", {"items": long_words(LONG)}, "demo-source")
+    link = ledger.call("POST", f"/api/v1/subjects/{LONG}/overview-links", {}, "fg")["url"]
+
+    narrow = browser.new_context(viewport=NARROW)
+    page = narrow.new_page()
+    for lang in languages():
+        page.goto(f"{link}?lang={lang}")
+        assert page.get_by_text(LONG_NAME).first.is_visible()
+        assert_fits(page, f"overview with long words {lang} 320px")
+    page.goto(ledger.base + "/officer/login")
+    page.get_by_label("API-sleutel").fill(ledger.keys["fg"])
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Persoonsnummer").fill(LONG)
+    page.get_by_label("Reden van inzage").fill("Inzageverzoek 2026-031")
+    page.get_by_role("button", name="Zoeken").click()
+    assert page.get_by_text(LONG_NAME).first.is_visible()
+    assert_fits(page, "officer's view with long words at 320px")
+    detail = page.locator("a[href*='/officer/disclosures/']").first.get_attribute("href")
+    assert detail
+    page.goto(ledger.base + detail)
+    assert_fits(page, "a disclosure with long words at 320px")
+    narrow.close()
 
 
 def test_the_link_gone_pages_take_the_full_width_and_are_accessible(
