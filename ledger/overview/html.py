@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ledger.overview.config import ASSETS, OverviewConfig
 from ledger.overview.model import Overview, special_text
-from ledger.overview.texts import long_datetime
+from ledger.overview.texts import TEXTS, long_datetime
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = ASSETS / "ledger.css"
@@ -52,6 +52,7 @@ def context(
         "long_datetime": long_datetime,
         "downloads": downloads or {},
         "languages": languages or {},
+        "language_names": {code: TEXTS[code]["language_name"] for code in TEXTS},
         "officer": officer,
         "history_prefix": history_prefix,
         "history_suffix": history_suffix,

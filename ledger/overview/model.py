@@ -319,7 +319,7 @@ class Overview:
     @property
     def rights(self) -> tuple[str, ...]:
         """The person's rights, each in one sentence."""
-        authority = self.config.authority_name.get(self.lang) or self.config.authority_name["en"]
+        authority = self.config.said(self.config.authority_name, self.lang)
         return (
             text(self.lang, "right_access"),
             text(self.lang, "right_rectification"),
