@@ -23,10 +23,13 @@ _environment = Environment(
 )
 
 
-def complaint_html(config: OverviewConfig, lang: str) -> Markup:
-    """The configured complaint text with its e-mail address and website as links."""
+def complaint_html(config: OverviewConfig, lang: str, mailto: str | None = None) -> Markup:
+    """The configured complaint text with its e-mail address and website as links; the e-mail
+    link is `mailto` (prefilled with the person's reference) when given."""
     pieces = []
     for piece, link in config.complaint_parts(lang):
+        if link and mailto and link.startswith("mailto:"):
+            link = mailto
         if link:
             pieces.append(Markup('<a href="{}">{}</a>').format(link, piece))
         else:
@@ -47,7 +50,7 @@ def context(
     return {
         "view": view,
         "t": view.texts,
-        "complaint": complaint_html(view.config, view.lang),
+        "complaint": complaint_html(view.config, view.lang, view.mailto),
         "special_text": special_text,
         "long_datetime": long_datetime,
         "downloads": downloads or {},
