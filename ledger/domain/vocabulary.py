@@ -46,6 +46,7 @@ CODE_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 MAX_CODE_LENGTH = 64
 _COMPACT_IRI = re.compile(r"(?P<prefix>[a-z][a-z0-9-]*):(?P<local>[A-Za-z0-9][A-Za-z0-9_-]*)")
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 # EU 27 plus Iceland, Liechtenstein and Norway: transfers among these are not Chapter V transfers.
 EEA_COUNTRIES: frozenset[str] = frozenset(
@@ -95,8 +96,6 @@ class Term:
         for code, label in self.more:
             if code == lang:
                 return label
-        if lang not in LANGUAGES:
-            raise ValueError(f"no labels in {lang!r}; use one of {', '.join(LANGUAGES)}")
         return self.en
 
     def has_label(self, lang: str) -> bool:
@@ -612,9 +611,27 @@ class Vocabulary:
         must still render.
         """
         term = self.section(kind).get(code)
-        if lang not in LANGUAGES:
-            raise ValueError(f"no labels in {lang!r}; use one of {', '.join(LANGUAGES)}")
+        if lang not in self.languages:
+            raise ValueError(f"no labels in {lang!r}; use one of {', '.join(self.languages)}")
         return code if term is None else term.label(lang)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The vocabulary's own languages and those a deployment's file gives labels in."""
+        found = dict.fromkeys(LANGUAGES)
+        for kind in KINDS:
+            for term in self.section(kind).values():
+                found.update(dict.fromkeys(lang for lang, _ in term.more))
+        return tuple(found)
+
+    def missing_labels(self, lang: str) -> list[str]:
+        """Every `kind.code` without its own label in `lang` (it reads in English there)."""
+        return [
+            f"{kind}.{code}"
+            for kind in KINDS
+            for code, term in self.section(kind).items()
+            if not term.has_label(lang)
+        ]
 
     def extended(self, extension: Mapping[str, object]) -> Vocabulary:
         """A new vocabulary with the entries of `extension` (parsed JSON) added.
@@ -626,6 +643,8 @@ class Vocabulary:
             raise ValueError("a vocabulary extension must be an object with lists per kind")
         problems: list[str] = []
         for kind in extension:
+            if kind == "labels":
+                continue
             if kind in FIXED_KINDS:
                 problems.append(f"{kind} cannot be extended: {FIXED_KINDS[kind]}")
             elif kind not in KINDS:
@@ -652,9 +671,46 @@ class Vocabulary:
             ),
             restriction_grounds=self.restriction_grounds,
         )
+        merged = _with_labels(merged, extension.get("labels"), problems)
         if problems:
             raise ValueError("the vocabulary extension is refused: " + "; ".join(problems))
         return merged
+
+
+def _with_labels(vocabulary: Vocabulary, labels: object, problems: list[str]) -> Vocabulary:
+    """The `labels` part of an extension: per language, per kind, labels of existing codes
+    (how a deployment adds a language to every term, the fixed kinds included)."""
+    if labels is None:
+        return vocabulary
+    if not isinstance(labels, Mapping):
+        problems.append("labels must be an object: per language, per kind, code: label")
+        return vocabulary
+    sections: dict[str, dict[str, Term]] = {kind: dict(vocabulary.section(kind)) for kind in KINDS}
+    for lang, kinds in labels.items():
+        where = f"labels.{lang}"
+        if not _LANGUAGE_CODE.fullmatch(str(lang)) or lang in REQUIRED_LANGUAGES:
+            problems.append(f"{where}: a language code of 2 or 3 lower-case letters, not nl or en")
+            continue
+        if not isinstance(kinds, Mapping):
+            problems.append(f"{where} must be an object per kind")
+            continue
+        for kind, codes in kinds.items():
+            if kind not in sections or not isinstance(codes, Mapping):
+                problems.append(f"{where}.{kind}: use a kind ({', '.join(KINDS)}) with code: label")
+                continue
+            for code, label in codes.items():
+                term = sections[kind].get(code)
+                if term is None:
+                    problems.append(f"{where}.{kind}.{code} is not a known code")
+                elif not isinstance(label, str) or not label.strip():
+                    problems.append(f"{where}.{kind}.{code} must be a non-empty label")
+                else:
+                    more = dict(term.more)
+                    more[str(lang)] = label.strip()
+                    sections[kind][code] = replace(term, more=tuple(more.items()))
+    return Vocabulary(
+        **{kind: MappingProxyType(terms) for kind, terms in sections.items()}  # type: ignore[arg-type]
+    )
 
 
 _DEFAULT = Vocabulary(
@@ -711,9 +767,12 @@ def _parse_common(
     entry: Mapping[str, object], where: str, extra: tuple[str, ...], problems: list[str]
 ) -> tuple[str, str, str, str | None, tuple[tuple[str, str], ...]] | None:
     before = len(problems)
-    further = tuple(lang for lang in LANGUAGES if lang not in REQUIRED_LANGUAGES)
-    allowed = ("code", "nl", "en", *further, "dpv", *extra)
-    unknown = [str(key) for key in entry if key not in allowed]
+    allowed = ("code", "nl", "en", "dpv", *extra)
+    # Any further key shaped like a language code is a label in that language (pl, de, ...).
+    further = tuple(
+        str(key) for key in entry if key not in allowed and _LANGUAGE_CODE.fullmatch(str(key))
+    )
+    unknown = [str(key) for key in entry if key not in allowed and key not in further]
     if unknown:
         problems.append(
             f"{where} has unknown keys {', '.join(unknown)}; allowed: {', '.join(allowed)}"
@@ -724,7 +783,7 @@ def _parse_common(
             f"{where}.code must be a lower_snake_case code of at most {MAX_CODE_LENGTH}"
             f" characters, e.g. 'loonstrook', not {code!r}"
         )
-    labels = {lang: entry.get(lang) for lang in LANGUAGES if lang in entry or lang in ("nl", "en")}
+    labels = {lang: entry.get(lang) for lang in (*REQUIRED_LANGUAGES, *further)}
     for lang, label in labels.items():
         if not isinstance(label, str) or not label.strip():
             problems.append(f"{where}.{lang} must be a non-empty label")

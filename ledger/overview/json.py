@@ -95,12 +95,12 @@ def to_json(overview: Overview) -> dict[str, Any]:
             for info in overview.controllers
         ],
         "privacy_contact": {
-            "name": config.contact_name[lang],
+            "name": config.said(config.contact_name, lang),
             "email": config.contact_email,
             "postal_address": config.contact_address,
         },
         "supervisory_authority": {
-            "name": config.authority_name[lang],
+            "name": config.said(config.authority_name, lang),
             "url": config.authority_url,
         },
     }

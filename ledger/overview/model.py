@@ -130,8 +130,12 @@ class ActivityText:
     purpose: Mapping[str, str]
 
     def purpose_in(self, lang: str) -> str | None:
-        """The purpose in `lang`, else in Dutch, else None (then the stored purpose shows)."""
-        return self.purpose.get(lang) or self.purpose.get("nl") or None
+        """The purpose in `lang`; for a further language (Polish) else in English; else in
+        Dutch; else None (then the stored purpose shows)."""
+        found = self.purpose.get(lang)
+        if not found and lang not in ("nl", "en"):
+            found = self.purpose.get("en")
+        return found or self.purpose.get("nl") or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +319,7 @@ class Overview:
     @property
     def rights(self) -> tuple[str, ...]:
         """The person's rights, each in one sentence."""
-        authority = self.config.authority_name.get(self.lang) or self.config.authority_name["en"]
+        authority = self.config.said(self.config.authority_name, self.lang)
         return (
             text(self.lang, "right_access"),
             text(self.lang, "right_rectification"),

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Literal
 
 from ledger.domain.suppression import AMSTERDAM
 
+# The languages the overview ships with; a deployment adds more in its LEDGER_OVERVIEW_FILE
+# (`add_language`, called by `ledger.overview.config`), then `spoken()` lists them too.
 LANGUAGES = ("nl", "en", "pl")
-Lang = Literal["nl", "en", "pl"]
+Lang = str
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
-MONTHS = {
+MONTHS: dict[str, tuple[str, ...]] = {
     "nl": (
         "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
         "september", "oktober", "november", "december",
@@ -30,7 +34,7 @@ MONTHS = {
 # Every sentence the person reads, per language; the HTML page, the PDF, the JSON and the CSV
 # share them. Dutch at B1 level with "u"; Polish with the neutral "Ty" form ("Twoje dane"),
 # used throughout. `tests/unit/test_languages.py` fails when a key lacks a language.
-TEXTS: Mapping[str, Mapping[str, str]] = {
+TEXTS: dict[str, Mapping[str, str]] = {
     "nl": {
         "title": "Aan wie hebben wij uw gegevens gegeven?",
         "from": "Van",
@@ -235,6 +239,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "condition_citation": "art. 9 lid 2 onder {letter} AVG",
         "demo": "DEMO",
         "skip": "Naar de inhoud",
+        "language_name": "Nederlands",
         "filename": "overzicht-verstrekkingen",
     },
     "en": {
@@ -427,6 +432,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "condition_citation": "GDPR Art. 9(2)({letter})",
         "demo": "DEMO",
         "skip": "Skip to content",
+        "language_name": "English",
         "filename": "disclosure-overview",
     },
     "pl": {
@@ -627,6 +633,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "condition_citation": "art. 9 ust. 2 lit. {letter} RODO",
         "demo": "DEMO",
         "skip": "Przejdź do treści",
+        "language_name": "Polski",
         "filename": "zestawienie-przekazan",
     },
 }
@@ -639,9 +646,53 @@ def text(lang: str, key: str, **values: object) -> str:
 
 def language(value: str | None) -> Lang:
     """The language asked for when the overview speaks it; anything else falls back to Dutch."""
-    if value == "en":
-        return "en"
-    return "pl" if value == "pl" else "nl"
+    return value if value is not None and value in TEXTS else "nl"
+
+
+def spoken() -> tuple[str, ...]:
+    """Every language the overview speaks: its own and those the deployment added."""
+    return tuple(TEXTS)
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def add_language(code: str, texts: object, months: object) -> None:
+    """Teach the overview a deployment's language: every text key of the English texts with
+    the same placeholders, and twelve month names. ValueError names every key at fault."""
+    if not LANGUAGE_CODE.fullmatch(code) or code in LANGUAGES:
+        raise ValueError(
+            f"languages.{code}: a language to add needs a new code of 2 or 3 lower-case letters"
+            f" (ISO 639), not one of {', '.join(LANGUAGES)}"
+        )
+    problems = []
+    if not isinstance(texts, Mapping):
+        raise ValueError(f"languages.{code}.texts must be an object of texts by key")
+    english = TEXTS["en"]
+    if missing := sorted(set(english) - set(texts)):
+        problems.append(f"languages.{code}.texts lacks {', '.join(missing)}")
+    if unknown := sorted(set(texts) - set(english)):
+        problems.append(f"languages.{code}.texts has unknown keys {', '.join(unknown)}")
+    for key, value in texts.items():
+        if key not in english:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"languages.{code}.texts.{key} must be a non-empty text")
+        elif placeholders(value) != placeholders(english[key]):
+            wanted = ", ".join(sorted(placeholders(english[key]))) or "none"
+            problems.append(f"languages.{code}.texts.{key} must use the placeholders {wanted}")
+    if not (
+        isinstance(months, list)
+        and len(months) == 12
+        and all(isinstance(m, str) and m.strip() for m in months)
+    ):
+        problems.append(f"languages.{code}.months must be the twelve month names")
+    if problems:
+        raise ValueError("; ".join(problems))
+    assert isinstance(months, list)
+    TEXTS[code] = {key: str(value) for key, value in texts.items()}
+    MONTHS[code] = tuple(str(month) for month in months)
 
 
 def joined(words: Sequence[str], lang: str) -> str:

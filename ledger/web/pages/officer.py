@@ -174,7 +174,7 @@ def subject() -> Response:
     }
     languages = {
         code: url_for("officer.subject", id=subject_id, lang=code, reason=reason)
-        for code in overview.LANGUAGES
+        for code in (*overview.LANGUAGES, *view.config.added_languages)
     }
     history = url_for("officer.disclosure", disclosure_id="X", reason=reason)
     context = overview_context(
