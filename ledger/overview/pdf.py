@@ -7,7 +7,7 @@ from typing import Any
 
 from ledger.overview.config import ASSETS, ControllerInfo
 from ledger.overview.model import Group, Overview, special_text
-from ledger.overview.texts import long_date, long_datetime, text
+from ledger.overview.texts import local, long_date, long_datetime, text
 
 FONT = ASSETS / "DejaVuSans.ttf"
 FONT_BOLD = ASSETS / "DejaVuSans-Bold.ttf"
@@ -44,7 +44,7 @@ def running_header(overview: Overview) -> str:
     parts = [overview.subject_name or ""]
     if overview.subject_ref:
         parts.append(f"{overview.texts['reference']}: {overview.subject_ref}")
-    parts.append(long_date(overview.generated_at.date(), overview.lang))
+    parts.append(long_date(local(overview.generated_at).date(), overview.lang))  # as on page 1
     return " — ".join(part for part in parts if part)
 
 

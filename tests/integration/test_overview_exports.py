@@ -22,7 +22,7 @@ from ledger.domain.values import Recipient, Source
 from ledger.overview import Overview, OverviewConfig
 from ledger.overview.csv import CSV_COLUMNS, CSV_HEADERS
 from ledger.overview.pdf import PDF_TEXTS, running_header
-from ledger.overview.texts import text
+from ledger.overview.texts import local, long_date, long_datetime, text
 from tests.builders import READER, a_disclosure, to_inlener
 
 
@@ -157,6 +157,9 @@ def test_the_pdf_has_a_letterhead_a_running_header_from_page_two_and_page_number
     assert PDF_TEXTS[lang]["privacy"] in first
     header = running_header(view)
     assert "Jan Jansen 1" in header
+    # The day page 1 says it was made on, in the Netherlands (not UTC's day).
+    assert header.endswith(long_date(local(view.generated_at).date(), lang))
+    assert long_datetime(view.generated_at, lang).startswith(header.rsplit(" — ", 1)[1])
     assert header not in pages[0]
     for number, page in enumerate(pages, start=1):
         if number > 1:
