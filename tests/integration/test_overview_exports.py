@@ -9,7 +9,7 @@ import csv
 import io
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from ledger.overview.csv import CSV_COLUMNS, CSV_HEADERS
 from ledger.overview.pdf import PDF_TEXTS, running_header
 from ledger.overview.texts import local, long_date, long_datetime, text
 from tests.builders import READER, a_disclosure, to_inlener
+from tests.conftest import FixedClock
 
 
 @pytest.fixture
@@ -166,6 +167,22 @@ def test_the_pdf_has_a_letterhead_a_running_header_from_page_two_and_page_number
             assert page.lstrip().startswith(header), number
         assert text(lang, "page", page=number, pages=len(pages)) in page
     assert {"nl": "Pagina 2 van", "en": "Page 2 of", "pl": "Strona 2 z"}[lang] in pages[1]
+
+
+def test_the_running_header_gives_the_dutch_day_even_late_in_the_evening_utc(
+    ledger: Ledger, config: OverviewConfig, clock: FixedClock
+) -> None:
+    hirers(ledger, 8, 12)
+    clock.now = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 December, 00:30 in Amsterdam
+
+    pages = pages_text(overview.render_pdf(build(ledger, config)))
+
+    assert "1 december 2026" in pages[0]
+    assert (
+        pages[1]
+        .lstrip()
+        .startswith("Jan Jansen 1 — uw referentie bij ons: E-00001 — 1 december 2026")
+    )
 
 
 def headings(reader: PdfReader) -> list[tuple[str, int]]:
