@@ -109,32 +109,36 @@ def test_every_language_has_a_csv_header_for_every_column_and_the_pdfs_own_words
 
 
 @pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_opens_the_dutch_csv_in_columns(
+def test_libreoffice_reads_the_dutch_csv_into_its_columns_with_the_accents(
     ledger: Ledger, config: OverviewConfig, tmp_path: Path
 ) -> None:
     record_some(ledger)
-    source = tmp_path / "overzicht.csv"
+    source = tmp_path / "in" / "overzicht.csv"
+    source.parent.mkdir()
     source.write_bytes(overview.render_csv(build(ledger, config, "nl")).encode("utf-8"))
 
-    # 59 is `;`, 34 is `"`, 76 is UTF-8: how a Dutch LibreOffice opens a CSV.
+    # Read as a Dutch spreadsheet reads it (59 is `;`, 34 is `"`, 76 is UTF-8), written back
+    # with commas: every field must have landed in its own column.
     subprocess.run(
         [
             "libreoffice",
             "--headless",
             "--infilter=CSV:59,34,76",
             "--convert-to",
-            "html",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
             "--outdir",
-            str(tmp_path),
+            str(tmp_path / "out"),
             str(source),
         ],
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=180,
     )
-    converted = (tmp_path / "overzicht.html").read_text(encoding="utf-8", errors="replace")
-    assert "Datum en tijd" in converted
-    assert "Datum en tijd;" not in converted
+    converted = (tmp_path / "out" / "overzicht.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(converted, newline="")))
+    assert rows[0] == [CSV_HEADERS["nl"][column] for column in CSV_COLUMNS]
+    assert all(len(row) == len(CSV_COLUMNS) for row in rows)
+    assert "Planning; week 44, café" in converted
 
 
 def pages_text(pdf: bytes) -> list[str]:
