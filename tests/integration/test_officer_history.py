@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from ledger.app import Ledger
 from ledger.domain.suppression import AMSTERDAM
+from ledger.domain.values import Recipient
 from tests.builders import a_disclosure
 from tests.integration.officer_pages import login
 
@@ -35,6 +36,12 @@ def test_a_correction_shows_each_field_as_old_and_new_value_in_words(
         reason="salaris hoorde er niet bij",
         actor="payroll",
     )
+    ledger.recording.correct(
+        receipt.id,
+        changes={"recipient": Recipient("uwv", "UWV", "00000001003214345001", "NL")},
+        reason="verkeerde ontvanger",
+        actor="fg",
+    )
     login(client, officer)
 
     page = client.get(f"/officer/disclosures/{receipt.id}?reason=Controle+2026-101")
@@ -50,6 +57,9 @@ def test_a_correction_shows_each_field_as_old_and_new_value_in_words(
     assert "Moment: 31 oktober 2026, 12:00 → 30 oktober 2026, 09:30" in said
     assert " wordt " in unescape(html)  # a screen reader hears the arrow as a word
     assert "Doel: Loonaangifte oktober 2026 → Loonaangifte oktober 2026 (gecorrigeerd)" in said
+    assert "Ontvanger: Belastingdienst (Belastingdienst), Nederland → UWV (UWV" in said
+    assert "kenmerk 00000001003214345001, Nederland" in said
+    assert "{'category'" not in unescape(html)  # no Python dict
     assert "['naam'" not in html
     assert "[&#39;naam&#39;" not in html
     assert "data_categories" not in said  # labels, not field names

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.domain.vocabulary import Vocabulary
+from ledger.overview.countries import country_name
 from ledger.overview.texts import long_date, long_datetime
 
 # The officer pages are Dutch; these are the names of the clear fields a correction can change.
@@ -82,11 +83,11 @@ def value_in_words(name: str, value: Any, vocabulary: Vocabulary) -> str:
         if value.get("id"):
             words += f", kenmerk {value['id']}"
         if value.get("country"):
-            words += f", {value['country']}"
+            words += f", {country_name(str(value['country']), 'nl')}"
         return words
     if name == "transfer" and isinstance(value, Mapping):
         safeguard = vocabulary.label("safeguards", str(value.get("safeguard")), "nl")
-        return f"naar {value.get('country')}, waarborg: {safeguard}"
+        return f"naar {country_name(str(value.get('country')), 'nl')}, waarborg: {safeguard}"
     if name == "occurred_at":
         try:
             return long_datetime(datetime.fromisoformat(str(value)), "nl")
