@@ -202,7 +202,7 @@ def test_each_basis_is_one_plain_sentence_with_its_article_beneath(
             "Przekazaliśmy Twoje dane 2 odbiorcom, łącznie 7 razy.",
             "To przekazanie zostało zarejestrowane przez pomyłkę i nie miało miejsca.",
             "Niemcy",
-            "numer w holenderskim rejestrze handlowym (KvK) 87654321",
+            "Numer w holenderskim rejestrze handlowym (KvK) 87654321",
             "OIN (numer holenderskiej instytucji publicznej) 00000001003214345000",
         ),
     ],
