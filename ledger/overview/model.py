@@ -727,8 +727,11 @@ def _group(row: Any, items: list[Item], labels: _Labels) -> Group:
     last = max(item.occurred_at for item in counted)
     purposes = _ranked(item.purpose for item in counted)
     bases = _ranked(item.basis for item in counted)
-    live_categories = {c.code: c for item in live for c in item.data_categories}
-    how = how_often([item.occurred_at for item in live], lang)
+    # The line says what the person sees; for the officer, a recipient with only withheld
+    # disclosures is said by those (marked hidden beside it).
+    said = live or [item for item in items if item.state != "retracted"]
+    live_categories = {c.code: c for item in said for c in item.data_categories}
+    how = how_often([item.occurred_at for item in said], lang)
     data_words = joined(
         [in_sentence(c.label) for c in sorted(live_categories.values(), key=_by_label)], lang
     )
