@@ -34,6 +34,10 @@ from ledger.overview.texts import (
 
 Audience = Literal["subject", "officer"]
 
+# An access request is answered within three months at the latest (Art. 12(3)): an overview
+# made later than this after the person's last request no longer says it answers it.
+REQUEST_DAYS = 92
+
 # The DPV terms used where the vocabulary has no more specific one.
 DPV_RECIPIENT = "https://w3id.org/dpv#Recipient"
 DPV_PERSONAL_DATA = "https://w3id.org/dpv#PersonalData"
@@ -481,6 +485,9 @@ def build(
     groups.sort(key=lambda g: (g.last_at or g.items[0].occurred_at, g.name), reverse=True)
     controllers = sorted({item.controller for group in groups for item in group.items})
     controller_infos = tuple(config.controller(kvk) for kvk in controllers)
+    request = record.request
+    if request is not None and (local(now).date() - request[0]).days > REQUEST_DAYS:
+        request = None
     starts = [item.occurred_at for group in groups for item in group.items]
     if record.ledger_since is not None:
         starts.append(record.ledger_since)
@@ -507,8 +514,8 @@ def build(
         notified=_notified(record.notices, labels),
         restrictions=tuple(_restriction(row, chosen) for row in record.restrictions),
         sender=_sender(controller_infos, config),
-        request_on=record.request[0] if record.request else None,
-        request_reference=record.request[1] if record.request else None,
+        request_on=request[0] if request else None,
+        request_reference=request[1] if request else None,
         since=local(since).date() if since is not None else None,
     )
 
@@ -720,8 +727,11 @@ def _group(row: Any, items: list[Item], labels: _Labels) -> Group:
     last = max(item.occurred_at for item in counted)
     purposes = _ranked(item.purpose for item in counted)
     bases = _ranked(item.basis for item in counted)
-    live_categories = {c.code: c for item in live for c in item.data_categories}
-    how = how_often([item.occurred_at for item in live], lang)
+    # The line says what the person sees; for the officer, a recipient with only withheld
+    # disclosures is said by those (marked hidden beside it).
+    said = live or [item for item in items if item.state != "retracted"]
+    live_categories = {c.code: c for item in said for c in item.data_categories}
+    how = how_often([item.occurred_at for item in said], lang)
     data_words = joined(
         [in_sentence(c.label) for c in sorted(live_categories.values(), key=_by_label)], lang
     )

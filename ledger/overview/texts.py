@@ -111,7 +111,7 @@ TEXTS: dict[str, Mapping[str, str]] = {
         "recipient_id": "Nummer van de ontvanger",
         "id_kvk": "KvK-nummer {id}",
         "id_oin": "OIN (nummer van een overheidsorganisatie) {id}",
-        "id_other": "kenmerk {id}",
+        "id_other": "Kenmerk {id}",
         "country": "Land",
         "consent": "Uw toestemming staat in",
         "corrected_note": (
@@ -317,7 +317,7 @@ TEXTS: dict[str, Mapping[str, str]] = {
         "recipient_id": "Number of the recipient",
         "id_kvk": "Chamber of Commerce (KvK) number {id}",
         "id_oin": "OIN (number of a Dutch government body) {id}",
-        "id_other": "reference {id}",
+        "id_other": "Reference {id}",
         "country": "Country",
         "consent": "Your consent is recorded in",
         "corrected_note": "{n} time we corrected something later. You see the corrected data.",
@@ -511,9 +511,9 @@ TEXTS: dict[str, Mapping[str, str]] = {
         "transfer": "Do kraju poza Europą",
         "transfer_text": "do kraju: {country}, zabezpieczenie: {safeguard}",
         "recipient_id": "Numer odbiorcy",
-        "id_kvk": "numer w holenderskim rejestrze handlowym (KvK) {id}",
+        "id_kvk": "Numer w holenderskim rejestrze handlowym (KvK) {id}",
         "id_oin": "OIN (numer holenderskiej instytucji publicznej) {id}",
-        "id_other": "numer {id}",
+        "id_other": "Numer {id}",
         "country": "Kraj",
         "consent": "Twoja zgoda jest zapisana w",
         "corrected_note": "{n} raz później coś poprawiliśmy. Widzisz poprawione dane.",
@@ -542,8 +542,8 @@ TEXTS: dict[str, Mapping[str, str]] = {
         "withheld_note": "Nie pokazujemy tego do {date}, na polecenie: {authority}.",
         "hidden_note": "Ukryte przed osobą do {date} (na polecenie: {authority}).",
         "withheld_summary": (
-            "Ponadto {n} przekazań, których osoba jeszcze nie widzi; nie liczą się powyżej i są"
-            " oznaczone poniżej."
+            "Ponadto przekazania, których osoba jeszcze nie widzi ({n}); nie liczą się powyżej i"
+            " są oznaczone poniżej."
         ),
         "withheld_summary_one": (
             "Ponadto 1 przekazanie, którego osoba jeszcze nie widzi; nie liczy się powyżej i"

@@ -646,6 +646,9 @@ def test_the_officers_view_counts_what_the_person_sees_and_marks_the_withheld(
     assert "3 verstrekkingen" not in html
     assert "Daarnaast 1 verstrekking die de betrokkene nog niet ziet" in html
     assert "(+1 verborgen)" in html
+    # The withheld-only recipient's line says what went there, never "0 keer".
+    assert 'class="what">Eén keer, op ' in html
+    assert 'class="what">0 keer' not in html
     assert "1 verstrekking hier ziet de betrokkene nog niet." in html
     assert "Politie Midden-Nederland" in html
     assert "Politie" not in theirs

@@ -202,7 +202,7 @@ def test_each_basis_is_one_plain_sentence_with_its_article_beneath(
             "Przekazaliśmy Twoje dane 2 odbiorcom, łącznie 7 razy.",
             "To przekazanie zostało zarejestrowane przez pomyłkę i nie miało miejsca.",
             "Niemcy",
-            "numer w holenderskim rejestrze handlowym (KvK) 87654321",
+            "Numer w holenderskim rejestrze handlowym (KvK) 87654321",
             "OIN (numer holenderskiej instytucji publicznej) 00000001003214345000",
         ),
     ],
@@ -335,3 +335,13 @@ def test_an_empty_overview_says_what_nothing_found_means_in_each_language() -> N
         assert view.summary_groups == ()
         assert view.texts["empty"] == words
         assert view.texts["empty_meaning"]
+
+
+def test_a_request_older_than_three_months_is_not_what_the_overview_answers() -> None:
+    recent = overview("nl", request=(date(2026, 8, 3), "AVG-2026-009"))
+    old = overview("nl", request=(date(2026, 7, 1), "AVG-2026-001"))
+
+    assert recent.request_reference == "AVG-2026-009"
+    assert old.request_on is None
+    assert old.context[0].startswith("U mag altijd weten")
+    assert "E-00001" in old.mailto
