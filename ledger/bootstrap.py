@@ -16,7 +16,7 @@ from ledger.adapters.timeouts import Timeouts
 from ledger.app import Ledger
 from ledger.domain.vocabulary import Vocabulary
 from ledger.integrity.checkpoints import NoteSigner
-from ledger.overview import load_config
+from ledger.overview import OverviewConfig, load_config
 from ledger.settings import Settings, SettingsError
 
 MASTER_KEY_FILE = "master.key"
@@ -34,6 +34,19 @@ def load_vocabulary(path: Path | None) -> Vocabulary:
         raise SettingsError(f"LEDGER_VOCABULARY_FILE cannot be read: {error}") from None
     except (ValueError, TypeError, KeyError) as error:
         raise SettingsError(f"LEDGER_VOCABULARY_FILE is not a valid extension: {error}") from None
+
+
+def check_languages(vocabulary: Vocabulary, config: OverviewConfig) -> None:
+    """A language the deployment adds to the overview needs a label for every vocabulary term
+    too (its `labels` in LEDGER_VOCABULARY_FILE): the start stops naming what lacks one."""
+    for lang in config.added_languages:
+        if missing := vocabulary.missing_labels(lang):
+            raise SettingsError(
+                f"LEDGER_OVERVIEW_FILE adds the language {lang!r}, but LEDGER_VOCABULARY_FILE"
+                f" has no {lang} label for {', '.join(missing[:10])}"
+                + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+                + f"; add them under labels.{lang}"
+            )
 
 
 def load_key_ring(settings: Settings) -> KeyRing:
@@ -70,6 +83,8 @@ def build_ledger(settings: Settings | None = None) -> Ledger:
     retention_rules = load_retention_rules(
         settings.retention_file, known_categories=vocabulary.data_categories
     )
+    overview_config = load_config(settings.overview_file)
+    check_languages(vocabulary, overview_config)
     ledger = Ledger(
         database=Database(settings.database_url, database_timeouts(settings)),
         keys=load_key_ring(settings),
@@ -77,7 +92,7 @@ def build_ledger(settings: Settings | None = None) -> Ledger:
         retention_rules=retention_rules,
         signer=load_signer(settings),
         settings=settings,
-        overview_config=load_config(settings.overview_file),
+        overview_config=overview_config,
     )
     ledger.create_schema()
     # Every path starts here: erasures that a restored backup (or a crash) undid are redone.

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 from ledger.adapters import access_log, overview_links
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
-from ledger.app.integrity import Integrity
+from ledger.app.integrity import Integrity, open_reference
 from ledger.app.register import Register
 from ledger.app.sealing import open_request_text
 from ledger.app.uow import UnitOfWork
@@ -204,10 +204,7 @@ class Reading:
         self.person(reader, tag=row["subject_tag"])
         with self.uow.read() as connection:
             opened = self._open_rows(connection, [row])[0]
-            opened["history"] = [
-                _history_entry(position, event)
-                for position, event in self._history(connection, disclosure_id)
-            ]
+            opened["history"] = _history_entries(self._history(connection, disclosure_id))
         return opened
 
     def disclosures_to(
@@ -264,6 +261,8 @@ class Reading:
                     extensions=self._extensions(connection, key),
                     notices=notice_queries.notices_with_notifications(connection, key.tag),
                     restrictions=self._restrictions(connection, key, dutch_date(now)),
+                    request=self._request(connection, key),
+                    ledger_since=queries.first_record_at(connection),
                 )
         proof = None
         if with_proof and key is not None:
@@ -420,6 +419,18 @@ class Reading:
             for row in queries.extensions_of_subject(connection, key.tag)
         ]
 
+    def _request(self, connection: Connection, key: SubjectKey) -> tuple[date, str | None] | None:
+        """The person's latest access request, its reference opened: what the overview answers."""
+        row = queries.latest_request_of_subject(connection, key.tag)
+        if row is None:
+            return None
+        try:
+            opened = open_reference(self.vault, key, UUID(hex=row.request_id), row.sealed_reference)
+            reference: str | None = opened["reference"]
+        except VaultError:
+            reference = None
+        return row.received_on, reference
+
     def _restrictions(
         self, connection: Connection, key: SubjectKey, today: date
     ) -> list[tuple[datetime, date, str | None]]:
@@ -510,6 +521,22 @@ class Reading:
             )
             for row in rows
         ]
+
+
+def _history_entries(events: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """The history oldest first; each correction also says what its fields held before it
+    (`before`), replayed from the events themselves."""
+    fields: dict[str, Any] = {}
+    entries = []
+    for position, event in events:
+        entry = _history_entry(position, event)
+        if isinstance(event, Disclosure.DisclosureRecorded):
+            fields = dict(event.fields)
+        elif isinstance(event, Disclosure.DisclosureCorrected):
+            entry["before"] = {name: fields.get(name) for name in event.changes}
+            fields = {**fields, **event.changes}
+        entries.append(entry)
+    return entries
 
 
 def _history_entry(position: int, event: Any) -> dict[str, Any]:

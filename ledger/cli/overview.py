@@ -51,7 +51,7 @@ def _plain(value: Any) -> Any:
     default=None,
     help="Write to FILE instead of standard output (required for pdf).",
 )
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--lang", type=click.Choice(overview.LANGUAGES), default="nl", show_default=True)
 @click.option(
     "--purpose",
     required=True,

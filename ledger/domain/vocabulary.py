@@ -1,4 +1,4 @@
-"""The codes a disclosure may use, with Dutch and English labels and DPV terms.
+"""The codes a disclosure may use, with Dutch, English and Polish labels and DPV terms.
 
 The defaults live here as data; a deployment may add entries, never change or remove them.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal, TypeGuard, TypeVar, get_args
 
@@ -23,7 +23,10 @@ PREFIXES: Mapping[str, str] = MappingProxyType(
 Sensitivity = Literal["ordinary", "special", "criminal", "identifier"]
 SENSITIVITIES: frozenset[str] = frozenset(get_args(Sensitivity))
 
-LANGUAGES = ("nl", "en")
+LANGUAGES = ("nl", "en", "pl")
+# The labels every entry of a deployment's file must give; a further language's label falls
+# back to the English one when the file leaves it out.
+REQUIRED_LANGUAGES = ("nl", "en")
 KINDS = (
     "recipient_categories",
     "data_categories",
@@ -43,6 +46,7 @@ CODE_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 MAX_CODE_LENGTH = 64
 _COMPACT_IRI = re.compile(r"(?P<prefix>[a-z][a-z0-9-]*):(?P<local>[A-Za-z0-9][A-Za-z0-9_-]*)")
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 # EU 27 plus Iceland, Liechtenstein and Norway: transfers among these are not Chapter V transfers.
 EEA_COUNTRIES: frozenset[str] = frozenset(
@@ -81,11 +85,22 @@ class Term:
     nl: str
     en: str
     dpv: str | None
+    # Labels in the further languages (Polish), as (language, label) pairs.
+    more: tuple[tuple[str, str], ...] = field(default=(), kw_only=True, compare=False)
 
     def label(self, lang: str) -> str:
-        if lang not in LANGUAGES:
-            raise ValueError(f"no labels in {lang!r}; use one of {', '.join(LANGUAGES)}")
-        return self.nl if lang == "nl" else self.en
+        if lang == "nl":
+            return self.nl
+        if lang == "en":
+            return self.en
+        for code, label in self.more:
+            if code == lang:
+                return label
+        return self.en
+
+    def has_label(self, lang: str) -> bool:
+        """Whether the term has its own label in `lang` (not the English fallback)."""
+        return lang in ("nl", "en") or any(code == lang for code, _ in self.more)
 
     @property
     def dpv_iri(self) -> str | None:
@@ -450,11 +465,110 @@ _RESTRICTION_GROUNDS = (
     ),
 )
 
+# Polish labels of the default codes, by kind. Plain words a flex worker reads; Dutch names of
+# Dutch bodies stay, with a few words that say what they are.
+_POLISH: Mapping[str, Mapping[str, str]] = {
+    "recipient_categories": {
+        "inlener": "Firma, w której pracujesz (klient agencji)",
+        "uwv": "UWV (holenderski urząd ubezpieczeń pracowniczych)",
+        "belastingdienst": "Belastingdienst (holenderski urząd skarbowy)",
+        "arbodienst": "Służba medycyny pracy lub lekarz zakładowy",
+        "pensioenfonds": "Fundusz emerytalny",
+        "intermediair": "Pośrednik",
+        "opleidingsinstituut": "Instytucja szkoleniowa",
+        "financiele_dienstverlener": "Usługodawca finansowy",
+        "accountant": "Księgowy lub biuro rachunkowe",
+        "juridisch_dienstverlener": "Usługodawca prawny (adwokat, prawnik)",
+        "deurwaarder": "Firma windykacyjna lub komornik",
+        "verzekeraar": "Ubezpieczyciel",
+        "certificeringsinstantie": (
+            "Instytucja certyfikująca lub audytowa (SNF, SNA, NEN 4400, VCU, ABU)"
+        ),
+        "toezichthouder": "Organ nadzoru",
+        "overheidsinstantie": "Instytucja państwowa",
+        "opsporingsinstantie": "Organy ścigania (policja, prokuratura)",
+        "reintegratiepartner": "Partner ds. powrotu do pracy",
+        "hulpverlener": "Służby ratunkowe",
+    },
+    "data_categories": {
+        "nationaliteit": "Obywatelstwo",
+        "bsn": "Numer BSN (holenderski numer obywatelski)",
+        "kopie_id": "Kopia dokumentu tożsamości",
+        "werkvergunning": "Pozwolenie na pracę lub pobyt",
+        "loonheffingsverklaring": "Oświadczenie do podatku od wynagrodzenia",
+        "bankrekening": "Dane konta bankowego",
+        "gezinsleden": "Dane członków rodziny",
+        "vog": "Zaświadczenie o niekaralności (VOG)",
+        "vca": "Certyfikat bezpieczeństwa VCA",
+        "diploma": "Dyplomy i certyfikaty",
+        "referenties": "Referencje",
+        "medisch": "Dane medyczne",
+        "verzuim": "Dane o nieobecności z powodu choroby",
+        "beschikbaarheid": "Dostępność",
+        "verlof": "Ewidencja urlopów",
+        "sociale_premies": "Składki i świadczenia socjalne",
+        "salaris": "Dane o wynagrodzeniu",
+        "personeelsdossier": "Akta osobowe",
+        "beoordeling": "Oceny pracy",
+        "klachten_waarschuwingen": "Skargi i upomnienia",
+        "kvk_uittreksel": "Wyciąg z holenderskiego rejestru handlowego (KvK)",
+        "btw_nummer": "Numer VAT",
+        "verzekeringspolis": "Polisa ubezpieczeniowa",
+        "naam": "Imię i nazwisko",
+        "contactgegevens": "Dane kontaktowe",
+        "geboortedatum": "Data urodzenia",
+        "functie": "Stanowisko",
+        "pasfoto": "Zdjęcie do dokumentów",
+        "camerabeelden": "Nagrania z monitoringu",
+    },
+    "legal_bases": {
+        "consent": "zgoda",
+        "contract": "wykonanie umowy",
+        "legal_obligation": "obowiązek prawny",
+        "vital_interests": "ochrona żywotnych interesów",
+        "public_task": "zadanie w interesie publicznym lub władza publiczna",
+        "legitimate_interests": "prawnie uzasadniony interes",
+    },
+    "special_conditions": {
+        "explicit_consent": "wyraźna zgoda",
+        "employment_social_security": "obowiązki z prawa pracy i zabezpieczenia społecznego",
+        "vital_interests": "ochrona żywotnych interesów",
+        "legal_claims": "ustalenie, dochodzenie lub obrona roszczeń",
+        "substantial_public_interest": "ważny interes publiczny",
+        "occupational_medicine": "medycyna pracy i ocena zdolności do pracy",
+    },
+    "safeguards": {
+        "adequacy_decision": "decyzja Komisji Europejskiej, że kraj dobrze chroni dane",
+        "standard_contractual_clauses": "standardowe klauzule umowne (SCC)",
+        "binding_corporate_rules": "wiążące reguły korporacyjne (BCR)",
+        "derogation": "wyjątek w szczególnej sytuacji (art. 49 RODO)",
+    },
+    "subject_kinds": {
+        "employee": "Pracownik (pracownik tymczasowy)",
+        "zzp": "Osoba samozatrudniona (zzp)",
+        "contact": "Osoba kontaktowa kontrahenta",
+        "candidate": "Kandydat do pracy",
+    },
+    "restriction_grounds": {
+        "consent": "Twoja zgoda",
+        "legal_claims": "ustalenie, dochodzenie lub obrona roszczeń",
+        "protection_of_others": "ochrona praw innej osoby fizycznej lub prawnej",
+        "public_interest": "ważny interes publiczny Unii lub państwa członkowskiego",
+    },
+}
+
+
 T = TypeVar("T", bound=Term)
 
 
 def _index(terms: tuple[T, ...]) -> Mapping[str, T]:
     return MappingProxyType({term.code: term for term in terms})
+
+
+def _translated(kind: str, terms: tuple[T, ...]) -> tuple[T, ...]:
+    """The default terms of a kind with their Polish labels."""
+    polish = _POLISH[kind]
+    return tuple(replace(term, more=(("pl", polish[term.code]),)) for term in terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,9 +611,27 @@ class Vocabulary:
         must still render.
         """
         term = self.section(kind).get(code)
-        if lang not in LANGUAGES:
-            raise ValueError(f"no labels in {lang!r}; use one of {', '.join(LANGUAGES)}")
+        if lang not in self.languages:
+            raise ValueError(f"no labels in {lang!r}; use one of {', '.join(self.languages)}")
         return code if term is None else term.label(lang)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The vocabulary's own languages and those a deployment's file gives labels in."""
+        found = dict.fromkeys(LANGUAGES)
+        for kind in KINDS:
+            for term in self.section(kind).values():
+                found.update(dict.fromkeys(lang for lang, _ in term.more))
+        return tuple(found)
+
+    def missing_labels(self, lang: str) -> list[str]:
+        """Every `kind.code` without its own label in `lang` (it reads in English there)."""
+        return [
+            f"{kind}.{code}"
+            for kind in KINDS
+            for code, term in self.section(kind).items()
+            if not term.has_label(lang)
+        ]
 
     def extended(self, extension: Mapping[str, object]) -> Vocabulary:
         """A new vocabulary with the entries of `extension` (parsed JSON) added.
@@ -511,6 +643,8 @@ class Vocabulary:
             raise ValueError("a vocabulary extension must be an object with lists per kind")
         problems: list[str] = []
         for kind in extension:
+            if kind == "labels":
+                continue
             if kind in FIXED_KINDS:
                 problems.append(f"{kind} cannot be extended: {FIXED_KINDS[kind]}")
             elif kind not in KINDS:
@@ -537,19 +671,56 @@ class Vocabulary:
             ),
             restriction_grounds=self.restriction_grounds,
         )
+        merged = _with_labels(merged, extension.get("labels"), problems)
         if problems:
             raise ValueError("the vocabulary extension is refused: " + "; ".join(problems))
         return merged
 
 
+def _with_labels(vocabulary: Vocabulary, labels: object, problems: list[str]) -> Vocabulary:
+    """The `labels` part of an extension: per language, per kind, labels of existing codes
+    (how a deployment adds a language to every term, the fixed kinds included)."""
+    if labels is None:
+        return vocabulary
+    if not isinstance(labels, Mapping):
+        problems.append("labels must be an object: per language, per kind, code: label")
+        return vocabulary
+    sections: dict[str, dict[str, Term]] = {kind: dict(vocabulary.section(kind)) for kind in KINDS}
+    for lang, kinds in labels.items():
+        where = f"labels.{lang}"
+        if not _LANGUAGE_CODE.fullmatch(str(lang)) or lang in REQUIRED_LANGUAGES:
+            problems.append(f"{where}: a language code of 2 or 3 lower-case letters, not nl or en")
+            continue
+        if not isinstance(kinds, Mapping):
+            problems.append(f"{where} must be an object per kind")
+            continue
+        for kind, codes in kinds.items():
+            if kind not in sections or not isinstance(codes, Mapping):
+                problems.append(f"{where}.{kind}: use a kind ({', '.join(KINDS)}) with code: label")
+                continue
+            for code, label in codes.items():
+                term = sections[kind].get(code)
+                if term is None:
+                    problems.append(f"{where}.{kind}.{code} is not a known code")
+                elif not isinstance(label, str) or not label.strip():
+                    problems.append(f"{where}.{kind}.{code} must be a non-empty label")
+                else:
+                    more = dict(term.more)
+                    more[str(lang)] = label.strip()
+                    sections[kind][code] = replace(term, more=tuple(more.items()))
+    return Vocabulary(
+        **{kind: MappingProxyType(terms) for kind, terms in sections.items()}  # type: ignore[arg-type]
+    )
+
+
 _DEFAULT = Vocabulary(
-    recipient_categories=_index(_RECIPIENT_CATEGORIES),
-    data_categories=_index(_DATA_CATEGORIES),
-    legal_bases=_index(_LEGAL_BASES),
-    special_conditions=_index(_SPECIAL_CONDITIONS),
-    safeguards=_index(_SAFEGUARDS),
-    subject_kinds=_index(_SUBJECT_KINDS),
-    restriction_grounds=_index(_RESTRICTION_GROUNDS),
+    recipient_categories=_index(_translated("recipient_categories", _RECIPIENT_CATEGORIES)),
+    data_categories=_index(_translated("data_categories", _DATA_CATEGORIES)),
+    legal_bases=_index(_translated("legal_bases", _LEGAL_BASES)),
+    special_conditions=_index(_translated("special_conditions", _SPECIAL_CONDITIONS)),
+    safeguards=_index(_translated("safeguards", _SAFEGUARDS)),
+    subject_kinds=_index(_translated("subject_kinds", _SUBJECT_KINDS)),
+    restriction_grounds=_index(_translated("restriction_grounds", _RESTRICTION_GROUNDS)),
 )
 
 
@@ -582,16 +753,26 @@ def _merge(
                 " codes but not change one, so choose a new code"
             )
             continue
+        if existing is not None:
+            # Repeating an entry as is may add labels in further languages, not change one.
+            labels = dict(existing.more)
+            for lang, label in term.more:
+                labels.setdefault(lang, label)
+            term = replace(existing, more=tuple(labels.items()))
         merged[term.code] = term
     return MappingProxyType(merged)
 
 
 def _parse_common(
     entry: Mapping[str, object], where: str, extra: tuple[str, ...], problems: list[str]
-) -> tuple[str, str, str, str | None] | None:
+) -> tuple[str, str, str, str | None, tuple[tuple[str, str], ...]] | None:
     before = len(problems)
     allowed = ("code", "nl", "en", "dpv", *extra)
-    unknown = [str(key) for key in entry if key not in allowed]
+    # Any further key shaped like a language code is a label in that language (pl, de, ...).
+    further = tuple(
+        str(key) for key in entry if key not in allowed and _LANGUAGE_CODE.fullmatch(str(key))
+    )
+    unknown = [str(key) for key in entry if key not in allowed and key not in further]
     if unknown:
         problems.append(
             f"{where} has unknown keys {', '.join(unknown)}; allowed: {', '.join(allowed)}"
@@ -602,7 +783,7 @@ def _parse_common(
             f"{where}.code must be a lower_snake_case code of at most {MAX_CODE_LENGTH}"
             f" characters, e.g. 'loonstrook', not {code!r}"
         )
-    labels = {lang: entry.get(lang) for lang in LANGUAGES}
+    labels = {lang: entry.get(lang) for lang in (*REQUIRED_LANGUAGES, *further)}
     for lang, label in labels.items():
         if not isinstance(label, str) or not label.strip():
             problems.append(f"{where}.{lang} must be a non-empty label")
@@ -615,8 +796,11 @@ def _parse_common(
     if len(problems) > before:
         return None
     assert isinstance(code, str)
-    nl, en = (str(labels[lang]).strip() for lang in LANGUAGES)
-    return code, nl, en, dpv if isinstance(dpv, str) else None
+    nl, en = (str(labels[lang]).strip() for lang in REQUIRED_LANGUAGES)
+    more = tuple(
+        (lang, str(label).strip()) for lang, label in labels.items() if lang not in ("nl", "en")
+    )
+    return code, nl, en, dpv if isinstance(dpv, str) else None, more
 
 
 def _is_compact_iri(value: str) -> bool:
@@ -629,7 +813,10 @@ def _is_compact_iri(value: str) -> bool:
 
 def _parse_term(entry: Mapping[str, object], where: str, problems: list[str]) -> Term | None:
     common = _parse_common(entry, where, (), problems)
-    return None if common is None else Term(*common)
+    if common is None:
+        return None
+    code, nl, en, dpv, more = common
+    return Term(code, nl, en, dpv, more=more)
 
 
 def _parse_data_category(
@@ -645,7 +832,8 @@ def _parse_data_category(
         return None
     if common is None:
         return None
-    return DataCategory(*common, sensitivity=sensitivity)
+    code, nl, en, dpv, more = common
+    return DataCategory(code, nl, en, dpv, sensitivity=sensitivity, more=more)
 
 
 def _is_sensitivity(value: object) -> TypeGuard[Sensitivity]:
@@ -664,4 +852,5 @@ def _parse_special_condition(
         return None
     if common is None:
         return None
-    return SpecialCondition(*common, letter=letter)
+    code, nl, en, dpv, more = common
+    return SpecialCondition(code, nl, en, dpv, letter=letter, more=more)

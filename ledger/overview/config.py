@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.overview.texts import LANGUAGES
+from ledger.overview.texts import add_language, spoken
 from ledger.settings import SettingsError
 
 # The site serves these files too (under /static/); the overview's renderers read them here.
@@ -39,22 +39,30 @@ class OverviewConfig:
     authority_name: Mapping[str, str]
     authority_url: str
     complaint: Mapping[str, str]
+    # The languages this deployment added to the overview's own (nl, en, pl).
+    added_languages: tuple[str, ...] = ()
 
     def controller(self, kvk: str) -> ControllerInfo:
         """The configured controller; an unconfigured one is shown by its KvK number alone."""
         return self.controllers.get(kvk) or ControllerInfo(kvk=kvk, name="", address=None)
 
+    @staticmethod
+    def said(texts: Mapping[str, str], lang: str) -> str:
+        """A configured text in `lang`, else in English."""
+        return texts.get(lang) or texts["en"]
+
     def complaint_parts(self, lang: str) -> list[tuple[str, str | None]]:
         """The complaint text as (text, link) pieces: e-mail and website become links."""
         values = {
-            "contact": (self.contact_name[lang], None),
+            "contact": (self.said(self.contact_name, lang), None),
             "email": (self.contact_email, f"mailto:{self.contact_email}"),
             "postal_address": (self.contact_address, None),
-            "authority": (self.authority_name[lang], None),
+            "authority": (self.said(self.authority_name, lang), None),
             "authority_url": (self.authority_url, self.authority_url),
         }
         parts: list[tuple[str, str | None]] = []
-        for literal, name, _spec, _conversion in string.Formatter().parse(self.complaint[lang]):
+        template = self.said(self.complaint, lang)
+        for literal, name, _spec, _conversion in string.Formatter().parse(template):
             if literal:
                 parts.append((literal, None))
             if name:
@@ -83,13 +91,21 @@ def load_config(path: Path | None) -> OverviewConfig:
         raise SettingsError(f"LEDGER_OVERVIEW_FILE ({chosen}) is not valid: {error}") from None
 
 
+# The languages every configured text must have; another language the overview speaks (Polish,
+# or one the deployment adds) falls back to the English text when the file does not give it.
+REQUIRED_LANGUAGES = ("nl", "en")
+
+
 def _languages(value: Any, where: str) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
         raise ValueError(f"{where} must be an object with 'nl' and 'en'")
-    for lang in LANGUAGES:
-        if not isinstance(value.get(lang), str) or not value[lang].strip():
+    for lang in spoken():
+        given = value.get(lang)
+        if lang not in REQUIRED_LANGUAGES and given is None:
+            continue
+        if not isinstance(given, str) or not given.strip():
             raise ValueError(f"{where}.{lang} must be a non-empty text")
-    return {lang: value[lang].strip() for lang in LANGUAGES}
+    return {lang: (value.get(lang) or value["en"]).strip() for lang in spoken()}
 
 
 def _text_field(value: Any, where: str) -> str:
@@ -101,6 +117,14 @@ def _text_field(value: Any, where: str) -> str:
 def parse_config(document: Any) -> OverviewConfig:
     if not isinstance(document, Mapping):
         raise ValueError("the file must hold one JSON object")
+    # First the deployment's own languages: the texts below may then be given in them too.
+    languages = document.get("languages", {})
+    if not isinstance(languages, Mapping):
+        raise ValueError("languages must be an object: per language code its name, months, texts")
+    for code, pack in languages.items():
+        if not isinstance(pack, Mapping):
+            raise ValueError(f"languages.{code} must be an object with months and texts")
+        add_language(str(code), pack.get("texts"), pack.get("months"))
     controllers: dict[str, ControllerInfo] = {}
     for index, entry in enumerate(document.get("controllers", [])):
         where = f"controllers[{index}]"
@@ -137,4 +161,5 @@ def parse_config(document: Any) -> OverviewConfig:
         authority_name=_languages(authority.get("name"), "supervisory_authority.name"),
         authority_url=url,
         complaint=complaint,
+        added_languages=tuple(str(code) for code in languages),
     )

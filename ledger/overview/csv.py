@@ -1,10 +1,18 @@
-"""The overview as CSV: one row per disclosure, for a spreadsheet; formula cells defused."""
+"""The overview as CSV: one row per disclosure, for a spreadsheet; formula cells defused.
+
+The English file is the stable machine form: `,` between fields and the field names of
+CSV_COLUMNS as its header. Dutch and Polish spreadsheets take `,` for the decimal sign and
+`;` for the list separator (a Dutch Excel opens a comma file in one column), so those files
+use `;` and headers the person reads. No cell holds a number with decimals (dates are ISO
+8601, counts are whole), so no decimal sign needs changing.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import unicodedata
+from collections.abc import Mapping
 
 from ledger.overview.model import Overview
 
@@ -33,6 +41,74 @@ CSV_COLUMNS = (
     "restriction_ground_label",
     "processing_activity_id",
 )
+# The header a person reads, per language; English keeps the machine field names.
+CSV_HEADERS: Mapping[str, Mapping[str, str]] = {
+    "en": {column: column for column in CSV_COLUMNS},
+    "nl": {
+        "occurred_at": "Datum en tijd",
+        "recipient_name": "Ontvanger",
+        "recipient_id": "Nummer ontvanger (KvK of OIN)",
+        "recipient_country": "Land ontvanger",
+        "recipient_category": "Soort ontvanger (code)",
+        "recipient_category_label": "Soort ontvanger",
+        "data_categories": "Gegevens (codes)",
+        "data_category_labels": "Welke gegevens",
+        "legal_basis": "Grondslag (code)",
+        "legal_basis_text": "Waarom mocht dit (grondslag)",
+        "special_category_condition": "Uitzondering bijzondere gegevens (code)",
+        "special_category_condition_label": "Uitzondering bijzondere gegevens",
+        "purpose": "Waarvoor",
+        "transfer_country": "Doorgegeven naar land",
+        "transfer_safeguard": "Waarborg bij doorgifte",
+        "controller": "Verantwoordelijke (KvK)",
+        "state": "Status (code)",
+        "state_text": "Status",
+        "withheld_until": "Verborgen tot",
+        "id": "Nummer registratie",
+        "restriction_ground": "Grond tijdens beperking (code)",
+        "restriction_ground_label": "Grond tijdens beperking",
+        "processing_activity_id": "Verwerkingsactiviteit",
+    },
+    "pl": {
+        "occurred_at": "Data i godzina",
+        "recipient_name": "Odbiorca",
+        "recipient_id": "Numer odbiorcy (KvK lub OIN)",
+        "recipient_country": "Kraj odbiorcy",
+        "recipient_category": "Rodzaj odbiorcy (kod)",
+        "recipient_category_label": "Rodzaj odbiorcy",
+        "data_categories": "Dane (kody)",
+        "data_category_labels": "Jakie dane",
+        "legal_basis": "Podstawa prawna (kod)",
+        "legal_basis_text": "Dlaczego było to dozwolone (podstawa prawna)",
+        "special_category_condition": "Wyjątek dla danych szczególnych (kod)",
+        "special_category_condition_label": "Wyjątek dla danych szczególnych",
+        "purpose": "W jakim celu",
+        "transfer_country": "Przekazane do kraju",
+        "transfer_safeguard": "Zabezpieczenie przekazania",
+        "controller": "Administrator (KvK)",
+        "state": "Status (kod)",
+        "state_text": "Status",
+        "withheld_until": "Ukryte do",
+        "id": "Numer wpisu",
+        "restriction_ground": "Podstawa w czasie ograniczenia (kod)",
+        "restriction_ground_label": "Podstawa w czasie ograniczenia",
+        "processing_activity_id": "Czynność przetwarzania",
+    },
+}
+# Spreadsheets set to a language whose decimal sign is a comma expect `;` between fields.
+SEMICOLON_LANGUAGES = frozenset({"nl", "pl"})
+
+
+def csv_delimiter(lang: str) -> str:
+    return ";" if lang in SEMICOLON_LANGUAGES else ","
+
+
+def csv_header(lang: str) -> list[str]:
+    """The header row in `lang`; a language without translated headers gets the field names."""
+    headers = CSV_HEADERS.get(lang, CSV_HEADERS["en"])
+    return [headers[column] for column in CSV_COLUMNS]
+
+
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,12 +134,14 @@ def render_csv(overview: Overview) -> str:
     """One row per disclosure, newest first per recipient; codes and labels side by side.
 
     Lists are separated by '; '. A value that a spreadsheet would run as a formula is prefixed
-    with an apostrophe. It starts with a byte-order mark, so spreadsheets read it as UTF-8.
+    with an apostrophe. It starts with a byte-order mark, so spreadsheets read it as UTF-8, and
+    ends its lines with CRLF. English: `,` and the field names (the machine form); Dutch and
+    Polish: `;` and translated headers, for the spreadsheets of those languages.
     """
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer = csv.writer(out, delimiter=csv_delimiter(overview.lang), lineterminator="\r\n")
+    writer.writerow(csv_header(overview.lang))
     for group in overview.groups:
         for item in group.items:
             writer.writerow(

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ledger.overview.config import ASSETS, OverviewConfig
 from ledger.overview.model import Overview, special_text
-from ledger.overview.texts import long_datetime
+from ledger.overview.texts import TEXTS, long_datetime
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = ASSETS / "ledger.css"
@@ -23,10 +23,13 @@ _environment = Environment(
 )
 
 
-def complaint_html(config: OverviewConfig, lang: str) -> Markup:
-    """The configured complaint text with its e-mail address and website as links."""
+def complaint_html(config: OverviewConfig, lang: str, mailto: str | None = None) -> Markup:
+    """The configured complaint text with its e-mail address and website as links; the e-mail
+    link is `mailto` (prefilled with the person's reference) when given."""
     pieces = []
     for piece, link in config.complaint_parts(lang):
+        if link and mailto and link.startswith("mailto:"):
+            link = mailto
         if link:
             pieces.append(Markup('<a href="{}">{}</a>').format(link, piece))
         else:
@@ -47,11 +50,12 @@ def context(
     return {
         "view": view,
         "t": view.texts,
-        "complaint": complaint_html(view.config, view.lang),
+        "complaint": complaint_html(view.config, view.lang, view.mailto),
         "special_text": special_text,
         "long_datetime": long_datetime,
         "downloads": downloads or {},
         "languages": languages or {},
+        "language_names": {code: TEXTS[code]["language_name"] for code in TEXTS},
         "officer": officer,
         "history_prefix": history_prefix,
         "history_suffix": history_suffix,

@@ -9,14 +9,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
+from urllib.parse import quote, urlencode
 
 from ledger.domain.suppression import is_withheld
 from ledger.domain.vocabulary import Term, Vocabulary, is_eea
 from ledger.overview.config import ControllerInfo, OverviewConfig
+from ledger.overview.countries import country_name
 from ledger.overview.texts import (
     TEXTS,
     Lang,
+    capitalised,
     dashed,
+    how_often,
+    in_sentence,
+    joined,
     language,
     local,
     long_date,
@@ -27,6 +33,10 @@ from ledger.overview.texts import (
 )
 
 Audience = Literal["subject", "officer"]
+
+# An access request is answered within three months at the latest (Art. 12(3)): an overview
+# made later than this after the person's last request no longer says it answers it.
+REQUEST_DAYS = 92
 
 # The DPV terms used where the vocabulary has no more specific one.
 DPV_RECIPIENT = "https://w3id.org/dpv#Recipient"
@@ -70,7 +80,12 @@ class Transfer:
     safeguard: Coded
 
     def words(self, lang: str) -> str:
-        return text(lang, "transfer_text", country=self.country, safeguard=self.safeguard.label)
+        return text(
+            lang,
+            "transfer_text",
+            country=country_name(self.country, lang),
+            safeguard=self.safeguard.label,
+        )
 
 
 class Item(NamedTuple):
@@ -119,8 +134,12 @@ class ActivityText:
     purpose: Mapping[str, str]
 
     def purpose_in(self, lang: str) -> str | None:
-        """The purpose in `lang`, else in Dutch, else None (then the stored purpose shows)."""
-        return self.purpose.get(lang) or self.purpose.get("nl") or None
+        """The purpose in `lang`; for a further language (Polish) else in English; else in
+        Dutch; else None (then the stored purpose shows)."""
+        found = self.purpose.get(lang)
+        if not found and lang not in ("nl", "en"):
+            found = self.purpose.get("en")
+        return found or self.purpose.get("nl") or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +172,16 @@ class Group:
     # person sees this recipient at all.
     withheld: int = 0
     shown: bool = True
+    # The summary's line, in the overview's language: how often and what ("elke maand:
+    # salarisgegevens en burgerservicenummer (BSN)"), what for, and each basis in one plain
+    # sentence with its article ("Dit moet van de wet.", "art. 6 lid 1 onder c AVG").
+    how: str = ""
+    line_what: str = ""
+    line_why: str = ""
+    basis_lines: tuple[tuple[str, str], ...] = ()
+    # The recipient's country by name, and its number labelled ("KvK-nummer 12345678").
+    country_name: str | None = None
+    recipient_id_text: str | None = None
 
     @property
     def data_text(self) -> str:
@@ -237,6 +266,12 @@ class Overview:
     notified: tuple[NotifiedEntry, ...] = ()
     # Restrictions of the person's processing that have not ended, soonest end first.
     restrictions: tuple[RestrictionEntry, ...] = ()
+    # Who sends it, why (the person's access request: received on, its reference) and the
+    # first day the register covers.
+    sender: str = ""
+    request_on: date | None = None
+    request_reference: str | None = None
+    since: date | None = None
 
     @property
     def known(self) -> bool:
@@ -246,7 +281,69 @@ class Overview:
     def summary(self) -> str:
         if self.count == 1 and self.recipients == 1:
             return text(self.lang, "summary_intro_one")
-        return text(self.lang, "summary_intro", count=self.count, recipients=self.recipients)
+        recipients = (
+            text(self.lang, "recipients_one")
+            if self.recipients == 1
+            else text(self.lang, "recipients_many", n=self.recipients)
+        )
+        return text(
+            self.lang, "summary_intro", times=times(self.count, self.lang), recipients=recipients
+        )
+
+    @property
+    def summary_groups(self) -> tuple[Group, ...]:
+        """The recipients the summary lists: none whose every disclosure was retracted (the
+        officer also sees those with disclosures still withheld from the person)."""
+        return tuple(group for group in self.groups if group.count or group.withheld)
+
+    @property
+    def context(self) -> tuple[str, ...]:
+        """Why the person gets this and what it covers, in sentences."""
+        lang = self.lang
+        lines = []
+        if self.request_on is not None:
+            lines.append(text(lang, "context_request", date=long_date(self.request_on, lang)))
+            if self.request_reference:
+                lines.append(
+                    text(lang, "context_request_reference", reference=self.request_reference)
+                )
+        else:
+            lines.append(text(lang, "context_general"))
+        if self.since is not None:
+            lines.append(text(lang, "context_period", since=long_date(self.since, lang)))
+        else:
+            lines.append(text(lang, "context_period_all"))
+        return tuple(lines)
+
+    @property
+    def reference(self) -> str | None:
+        """The reference the person quotes when writing to us: their request's, else theirs."""
+        return self.request_reference or self.subject_ref
+
+    @property
+    def rights(self) -> tuple[str, ...]:
+        """The person's rights, each in one sentence."""
+        authority = self.config.said(self.config.authority_name, self.lang)
+        return (
+            text(self.lang, "right_access"),
+            text(self.lang, "right_rectification"),
+            text(self.lang, "right_objection"),
+            text(self.lang, "right_erasure"),
+            text(self.lang, "right_complaint", authority=authority),
+        )
+
+    @property
+    def mailto(self) -> str:
+        """A `mailto:` to the privacy address, subject and body naming their reference."""
+        lang = self.lang
+        if self.reference:
+            subject = text(lang, "mail_subject", reference=self.reference)
+            body = text(lang, "mail_body", reference=self.reference)
+        else:
+            subject = text(lang, "mail_subject_plain")
+            body = text(lang, "mail_body_plain")
+        query = urlencode({"subject": subject, "body": body}, quote_via=quote)
+        return f"mailto:{quote(self.config.contact_email, safe='@')}?{query}"
 
     @property
     def withheld_summary(self) -> str | None:
@@ -260,7 +357,7 @@ class Overview:
         )
 
     def filename(self, extension: str) -> str:
-        stem = "overzicht-verstrekkingen" if self.lang == "nl" else "disclosure-overview"
+        stem = text(self.lang, "filename")
         return f"{stem}-{local(self.generated_at):%Y-%m-%d}.{extension}"
 
 
@@ -354,6 +451,10 @@ class PersonRecord:
     restrictions: Sequence[tuple[datetime, date, str | None]] = ()
     # The register's activities the rows name, by (code, version).
     activities: Mapping[tuple[str, int], ActivityText] = field(default_factory=dict)
+    # The person's latest access request: (received_on, its reference or None).
+    request: tuple[date, str | None] | None = None
+    # The first disclosure the ledger holds for anyone: the start of the period it covers.
+    ledger_since: datetime | None = None
 
 
 def build(
@@ -384,6 +485,13 @@ def build(
     groups.sort(key=lambda g: (g.last_at or g.items[0].occurred_at, g.name), reverse=True)
     controllers = sorted({item.controller for group in groups for item in group.items})
     controller_infos = tuple(config.controller(kvk) for kvk in controllers)
+    request = record.request
+    if request is not None and (local(now).date() - request[0]).days > REQUEST_DAYS:
+        request = None
+    starts = [item.occurred_at for group in groups for item in group.items]
+    if record.ledger_since is not None:
+        starts.append(record.ledger_since)
+    since = min(starts, default=None)
     return Overview(
         lang=chosen,
         audience=audience,
@@ -396,7 +504,8 @@ def build(
         accesses=tuple(_access(entry, chosen) for entry in record.accesses),
         config=config,
         count=sum(group.count for group in groups),
-        recipients=sum(1 for group in groups if group.shown),
+        # Recipients that got the person's data: not one whose every disclosure was retracted.
+        recipients=sum(1 for group in groups if group.shown and group.count),
         withheld=sum(group.withheld for group in groups),
         demo=any(info.demo for info in controller_infos),
         texts=TEXTS[chosen],
@@ -404,7 +513,20 @@ def build(
         extensions=tuple(_extension(row, chosen) for row in record.extensions),
         notified=_notified(record.notices, labels),
         restrictions=tuple(_restriction(row, chosen) for row in record.restrictions),
+        sender=_sender(controller_infos, config),
+        request_on=request[0] if request else None,
+        request_reference=request[1] if request else None,
+        since=local(since).date() if since is not None else None,
     )
+
+
+def _sender(controllers: Sequence[ControllerInfo], config: OverviewConfig) -> str:
+    """Who sends the overview: the named controllers of its disclosures, else the first
+    controller the configuration names."""
+    names = [info.name for info in controllers if info.name]
+    if not names:
+        names = [info.name for info in config.controllers.values() if not info.demo][:1]
+    return ", ".join(dict.fromkeys(names))
 
 
 def _restriction(row: tuple[datetime, date, str | None], lang: Lang) -> RestrictionEntry:
@@ -515,7 +637,9 @@ def _item(
     state: Literal["recorded", "corrected", "retracted"]
     if retracted:
         state = "retracted"
-        state_text = text(lang, "state_retracted", reason=retraction_reason or "")
+        state_text = text(lang, "state_retracted")
+        if retraction_reason:
+            state_text += " " + text(lang, "state_retracted_reason", reason=retraction_reason)
     elif corrections:
         state = "corrected"
         state_text = text(lang, "state_corrected", date=long_date(local(corrected_at).date(), lang))
@@ -601,6 +725,16 @@ def _group(row: Any, items: list[Item], labels: _Labels) -> Group:
         )
     first = min(item.occurred_at for item in counted)
     last = max(item.occurred_at for item in counted)
+    purposes = _ranked(item.purpose for item in counted)
+    bases = _ranked(item.basis for item in counted)
+    # The line says what the person sees; for the officer, a recipient with only withheld
+    # disclosures is said by those (marked hidden beside it).
+    said = live or [item for item in items if item.state != "retracted"]
+    live_categories = {c.code: c for item in said for c in item.data_categories}
+    how = how_often([item.occurred_at for item in said], lang)
+    data_words = joined(
+        [in_sentence(c.label) for c in sorted(live_categories.values(), key=_by_label)], lang
+    )
     return Group(
         key=row.recipient_key,
         name=row.recipient_name,
@@ -613,8 +747,8 @@ def _group(row: Any, items: list[Item], labels: _Labels) -> Group:
         period=period(first, last, lang),
         times=times(len(live), lang),
         data_categories=ordered,
-        purposes=_ranked(item.purpose for item in counted),
-        bases=_ranked(item.basis for item in counted),
+        purposes=purposes,
+        bases=bases,
         special=tuple(c for c in ordered if labels.sensitivity(c.code) == "special"),
         conditions=_ranked(item.condition for item in counted if item.condition),
         criminal=tuple(c for c in ordered if labels.sensitivity(c.code) == "criminal"),
@@ -630,7 +764,41 @@ def _group(row: Any, items: list[Item], labels: _Labels) -> Group:
         items=tuple(items),
         withheld=withheld,
         shown=bool(seen),
+        how=how,
+        line_what=capitalised(text(lang, "line_what", how=how, data=data_words)),
+        line_why=text(lang, "line_why", purpose=joined(list(purposes), lang)) if purposes else "",
+        basis_lines=tuple(
+            (basis_sentence(basis, lang), _citation(basis)) for basis in bases if basis.basis
+        ),
+        country_name=country_name(row.recipient_country, lang) if row.recipient_country else None,
+        recipient_id_text=_recipient_id(row.recipient_id, lang),
     )
+
+
+def _by_label(category: Coded) -> str:
+    return category.label.casefold()
+
+
+def basis_sentence(basis: Basis, lang: str) -> str:
+    """The basis in one plain sentence ("Dit moet van de wet."); its label for an unknown one."""
+    key = f"basis_sentence_{basis.basis.code}"
+    return text(lang, key) if key in TEXTS[lang] else basis.basis.label
+
+
+def _citation(basis: Basis) -> str:
+    """The article beneath the plain sentence: the GDPR point and the law, where recorded."""
+    return " — ".join(part for part in (basis.citation, basis.provision) if part)
+
+
+def _recipient_id(value: str | None, lang: str) -> str | None:
+    """A recipient's number, labelled: 8 digits a KvK number, 20 digits an OIN."""
+    if not value:
+        return None
+    if value.isdigit() and len(value) == 8:
+        return text(lang, "id_kvk", id=value)
+    if value.isdigit() and len(value) == 20:
+        return text(lang, "id_oin", id=value)
+    return text(lang, "id_other", id=value)
 
 
 def _access(entry: Any, lang: Lang) -> AccessEntry:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
-from ledger.overview.config import ASSETS
+from ledger.overview.config import ASSETS, ControllerInfo
 from ledger.overview.model import Group, Overview, special_text
-from ledger.overview.texts import long_datetime, text
+from ledger.overview.texts import local, long_date, long_datetime, text
 
 FONT = ASSETS / "DejaVuSans.ttf"
 FONT_BOLD = ASSETS / "DejaVuSans-Bold.ttf"
@@ -16,6 +17,35 @@ INK = (33, 37, 41)
 MUTED = (90, 98, 106)
 ACCENT = (0, 84, 122)
 RULE = (200, 205, 210)
+# The space a heading needs below it for its first lines (a table's headings and first rows):
+# a heading with less room left on the page starts the next page instead of ending this one.
+KEEP_WITH_NEXT = 32.0
+# The few words only the PDF says (its letterhead), per language.
+PDF_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "nl": {"privacy": "Vragen over uw gegevens"},
+    "en": {"privacy": "Questions about your data"},
+    "pl": {"privacy": "Pytania o Twoje dane"},
+}
+
+
+def senders(overview: Overview) -> tuple[ControllerInfo, ...]:
+    """Who sends the overview: the controllers of the person's disclosures that the
+    configuration names, else the configuration's first controller that is not a demo one."""
+    named = tuple(info for info in overview.controllers if info.name)
+    if named:
+        return named
+    configured = [info for info in overview.config.controllers.values() if not info.demo]
+    return tuple(configured[:1])
+
+
+def running_header(overview: Overview) -> str:
+    """The line at the top of every page from the second: whose overview, their reference,
+    the day it was made."""
+    parts = [overview.subject_name or ""]
+    if overview.subject_ref:
+        parts.append(f"{overview.texts['reference']}: {overview.subject_ref}")
+    parts.append(long_date(local(overview.generated_at).date(), overview.lang))  # as on page 1
+    return " — ".join(part for part in parts if part)
 
 
 def render_pdf(overview: Overview) -> bytes:
@@ -30,7 +60,22 @@ def render_pdf(overview: Overview) -> bytes:
     lang = overview.lang
     t = overview.texts
 
+    header_line = running_header(overview)
+
     class Document(FPDF):
+        def header(self) -> None:
+            if self.page_no() < 2:
+                return
+            self.set_font("DejaVu", size=8)
+            self.set_text_color(*MUTED)
+            self.set_xy(PDF_MARGIN, 7)
+            self.cell(PDF_WIDTH, 5, header_line, align="L")
+            self.set_draw_color(*RULE)
+            self.set_line_width(0.15)
+            self.line(PDF_MARGIN, 12.5, PDF_MARGIN + PDF_WIDTH, 12.5)
+            self.set_text_color(*INK)
+            self.set_xy(PDF_MARGIN, PDF_MARGIN)
+
         def footer(self) -> None:
             self.set_y(-12)
             self.set_font("DejaVu", size=8)
@@ -55,12 +100,16 @@ def render_pdf(overview: Overview) -> bytes:
     pdf.alias_nb_pages()
     pdf.add_page()
 
-    def heading(value: str, size: float, *, level: int, space: float = 3) -> None:
-        if pdf.get_y() > 250:
+    def heading(
+        value: str, size: float, *, level: int, space: float = 3, keep: float = KEEP_WITH_NEXT
+    ) -> None:
+        """A heading, on the next page when fewer than `keep` mm would follow it on this one."""
+        pdf.set_font("DejaVu", "B", size)
+        lines = len(_wrap(value, PDF_WIDTH, pdf.get_string_width))
+        if pdf.get_y() + space + lines * size * 0.5 + 1 + keep > pdf.page_break_trigger:
             pdf.add_page()
         pdf.ln(space)
         pdf.start_section(value[:120], level=level)
-        pdf.set_font("DejaVu", "B", size)
         pdf.set_text_color(*(ACCENT if level == 0 else INK))
         pdf.multi_cell(0, size * 0.5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_text_color(*INK)
@@ -138,6 +187,7 @@ def render_pdf(overview: Overview) -> bytes:
                 row.cell(value)
         pdf.ln(2)
 
+    letterhead(pdf, overview, XPos, YPos)
     pdf.set_font("DejaVu", "B", 17)
     pdf.set_text_color(*ACCENT)
     pdf.multi_cell(0, 8, t["title"], align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -150,7 +200,8 @@ def render_pdf(overview: Overview) -> bytes:
         who += f" ({t['reference']}: {overview.subject_ref})" if who else overview.subject_ref
     paragraph(f"{t['for']}: {who}")
     paragraph(f"{t['made_on']}: {long_datetime(overview.generated_at, lang)}", size=9, muted=True)
-    paragraph(t["intro"])
+    for line in overview.context:
+        paragraph(line)
 
     if overview.restrictions:
         heading(t["restriction"], 13, level=0)
@@ -158,32 +209,40 @@ def render_pdf(overview: Overview) -> bytes:
             paragraph(restriction.text)
 
     heading(t["summary"], 13, level=0)
-    if not overview.groups:
+    if not overview.summary_groups:
         paragraph(t["empty"])
+        paragraph(t["empty_meaning"])
     else:
         paragraph(overview.summary)
         pdf.set_font("DejaVu", "", 9.5)
         with pdf.table(
-            col_widths=(58, 50, 50, 22),
+            col_widths=(45, 70, 65),
             headings_style=FontFace(emphasis="BOLD"),
             borders_layout="HORIZONTAL_LINES",
             line_height=5,
             padding=1.2,
-            text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
+            text_align=("LEFT", "LEFT", "LEFT"),
             v_align="TOP",
         ) as table:
             head = table.row()
-            for label in (t["recipient"], t["category"], t["period"], t["times"]):
+            for label in (t["recipient"], t["data"], t["bases"]):
                 head.cell(label)
-            for group in overview.groups:
+            for group in overview.summary_groups:
                 row = table.row()
                 row.cell(group.name)
-                row.cell(group.category.label)
-                row.cell(group.period)
-                row.cell(str(group.count))
+                row.cell(f"{group.line_what}\n{group.line_why}".strip())
+                row.cell("\n".join(f"{words} ({cited})" for words, cited in group.basis_lines))
         pdf.ln(2)
 
-        heading(t["recipients"], 13, level=0)
+    heading(t["rights"], 13, level=0)
+    paragraph(t["rights_intro"])
+    for right in overview.rights:
+        paragraph(f"• {right}")
+    paragraph(f"{t['mail_us']}: {overview.config.contact_email}")
+
+    if overview.groups:
+        heading(t["recipients"], 13, level=0, keep=2 * KEEP_WITH_NEXT)
+        paragraph(t["intro"])
         for group in overview.groups:
             title = group.name
             if group.category.label != group.name:
@@ -192,6 +251,8 @@ def render_pdf(overview: Overview) -> bytes:
             for note in group.notes:
                 paragraph(note, size=9, muted=True)
             facts(_group_facts(group, t, lang))
+            if pdf.get_y() + 4.5 + KEEP_WITH_NEXT / 2 > pdf.page_break_trigger:
+                pdf.add_page()  # the line that names the table stays with its first rows
             pdf.set_font("DejaVu", "B", 9)
             pdf.multi_cell(
                 0,
@@ -284,6 +345,40 @@ def render_pdf(overview: Overview) -> bytes:
     return bytes(pdf.output())
 
 
+def letterhead(pdf: Any, overview: Overview, x: Any, y: Any) -> None:
+    """Page 1's letterhead: who sends this (name and address) and where to ask, then a rule."""
+    lang = overview.lang
+    config = overview.config
+    if overview.sender:
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.set_text_color(*INK)
+        line = f"{overview.texts['from']} {overview.sender}"
+        pdf.multi_cell(0, 5.5, line, align="L", new_x=x.LMARGIN, new_y=y.NEXT)
+    addresses = dict.fromkeys(info.address for info in senders(overview) if info.address)
+    for address in addresses:
+        pdf.set_font("DejaVu", "", 9)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(0, 4.5, address, align="L", new_x=x.LMARGIN, new_y=y.NEXT)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_text_color(*MUTED)
+    words = PDF_TEXTS.get(lang, PDF_TEXTS["en"])["privacy"]
+    contact = config.contact_name.get(lang) or next(iter(config.contact_name.values()))
+    pdf.multi_cell(
+        0,
+        4.5,
+        f"{words}: {contact}, {config.contact_email}, {config.contact_address}",
+        align="L",
+        new_x=x.LMARGIN,
+        new_y=y.NEXT,
+    )
+    pdf.ln(2)
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(0.5)
+    pdf.line(PDF_MARGIN, pdf.get_y(), PDF_MARGIN + PDF_WIDTH, pdf.get_y())
+    pdf.set_text_color(*INK)
+    pdf.ln(5)
+
+
 def _wrap(value: str, width: float, measure: Callable[[str], float]) -> list[str]:
     """Break text into lines no wider than `width`, at spaces; a word too long on its own is
     broken where it must be."""
@@ -310,14 +405,14 @@ def _wrap(value: str, width: float, measure: Callable[[str], float]) -> list[str
 def _group_facts(group: Group, t: Mapping[str, str], lang: str) -> list[tuple[str, str]]:
     """The label/value lines of one recipient, in the order the HTML page shows them."""
     rows = [(t["category"], group.category.label)]
-    if group.recipient_id:
-        rows.append((t["recipient_id"], group.recipient_id))
-    if group.country:
-        rows.append((t["country"], group.country))
+    if group.recipient_id_text:
+        rows.append((t["recipient_id"], group.recipient_id_text))
+    if group.country_name:
+        rows.append((t["country"], group.country_name))
     rows += [
         (t["data"], group.data_text),
         (t["purposes"], "\n".join(group.purposes)),
-        (t["bases"], "\n".join(f"{b.words} ({b.citation})" for b in group.bases)),
+        (t["bases"], "\n".join(f"{words} ({cited})" for words, cited in group.basis_lines)),
     ]
     if group.special:
         rows.append((t["special"], special_text(group, lang)))

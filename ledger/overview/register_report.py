@@ -188,7 +188,9 @@ def build_report(
 ) -> RegisterReport:
     """The report of the register's current versions and the counts (activity, version,
     recipient category, month, count; activity '' for none)."""
-    chosen = language(lang)
+    # The register report speaks Dutch and English (the officer's and the public register);
+    # a request in another language gets English.
+    chosen: Lang = language(lang) if language(lang) in ("nl", "en") else "en"
 
     def label(kind: str, code: str) -> str:
         term = vocabulary.section(kind).get(code)

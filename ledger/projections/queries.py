@@ -421,3 +421,26 @@ def suppressions_ending(
         .order_by(disclosures.c.suppressed_until, disclosures.c.position)
     ).mappings()
     return [disclosure_row(row) for row in rows]
+
+
+def first_record_at(connection: Connection) -> datetime | None:
+    """When the ledger's first recorded disclosure happened: where the register starts (by
+    position, the primary key, so no scan)."""
+    return connection.execute(
+        select(disclosures.c.occurred_at).order_by(disclosures.c.position).limit(1)
+    ).scalar_one_or_none()
+
+
+def latest_request_of_subject(connection: Connection, subject_tag: str) -> Any | None:
+    """A person's most recent access request (request_id, received_on, sealed_reference):
+    what their overview answers."""
+    return connection.execute(
+        select(
+            access_requests.c.request_id,
+            access_requests.c.received_on,
+            access_requests.c.sealed_reference,
+        )
+        .where(access_requests.c.subject_tag == subject_tag)
+        .order_by(access_requests.c.position.desc())
+        .limit(1)
+    ).first()

@@ -152,17 +152,21 @@ def test_the_person_reads_switches_language_and_downloads_the_pdf_and_the_office
     assert answer is not None
     assert answer.status == 200
     assert page.locator("html").get_attribute("lang") == "nl"
-    assert page.locator("h1").inner_text() == (
-        "Overzicht van verstrekkingen van uw persoonsgegevens"
-    )
+    assert page.locator("h1").inner_text() == "Aan wie hebben wij uw gegevens gegeven?"
+    assert page.locator(".sender").inner_text().startswith("Van ")
     assert "Voor: Demo Persoon 4 (uw referentie bij ons: DEMO-000004)" in (
         page.locator(".overview-head .meta").inner_text().replace("\n", " ")
     )
-    names = page.locator("table.summary tbody th").all_inner_texts()
+    names = page.locator(".answer-line .who a").all_inner_texts()
     assert set(names) == shown
     assert "Politie" not in page.content()
     assert page.get_by_text("Inzageverzoek 2026-017").first.is_visible()
-    assert page.get_by_role("link", name="privacy@backofficeplus.nl").is_visible()
+    assert page.get_by_role("link", name="privacy@backofficeplus.nl", exact=True).is_visible()
+    mail = page.locator("#rights a.mailto")
+    assert mail.is_visible()
+    assert (mail.get_attribute("href") or "").startswith(
+        "mailto:privacy@backofficeplus.nl?subject="
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     if backend.name == "sqlite":
         page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
@@ -185,10 +189,8 @@ def test_the_person_reads_switches_language_and_downloads_the_pdf_and_the_office
     page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("h1").inner_text() == "Overview of disclosures of your personal data"
-    assert page.get_by_text(
-        "legal obligation — Wet op de loonbelasting 1964, art. 28"
-    ).first.is_visible()
+    assert page.locator("h1").inner_text() == "Who have we given your data to?"
+    assert page.get_by_text("The law requires this.").first.is_visible()
 
     # The PDF of the same overview, with real text.
     with page.expect_download() as download:
@@ -199,7 +201,7 @@ def test_the_person_reads_switches_language_and_downloads_the_pdf_and_the_office
     text = " ".join(
         " ".join(p.extract_text() for p in PdfReader(io.BytesIO(saved.read_bytes())).pages).split()
     )
-    assert "Overview of disclosures of your personal data" in text
+    assert "Who have we given your data to?" in text
     for name in shown:
         assert name in text
     assert "Politie" not in text
@@ -229,7 +231,7 @@ def test_the_person_reads_switches_language_and_downloads_the_pdf_and_the_office
     fresh = browser.new_context()
     page = fresh.new_page()
     assert page.goto(made).status == 200  # type: ignore[union-attr]
-    assert page.locator("h1").inner_text().startswith("Overzicht van verstrekkingen")
+    assert page.locator("h1").inner_text() == "Aan wie hebben wij uw gegevens gegeven?"
     fresh.close()
 
 
@@ -460,10 +462,10 @@ def test_the_officer_restricts_a_person_whose_disclosures_then_need_a_ground_and
     reader = person.new_page()
     assert reader.goto(link["url"]).status == 200  # type: ignore[union-attr]
     said = reader.locator("section[aria-labelledby=restriction-title]").inner_text()
-    assert "De verwerking van uw gegevens is beperkt van" in said
+    assert "gebruiken wij uw gegevens zo weinig mogelijk" in said
     assert f"tot en met {long_date(until, 'nl')}" in said
     assert "De reden: U betwist de juistheid" in said
-    assert reader.get_by_text("op grond van: instellen, uitoefenen of onderbouwen").count() == 1
+    assert reader.get_by_text("mocht dit omdat: instellen, uitoefenen of onderbouwen").count() == 1
     person.close()
 
     # The officer lifts it from the list of restrictions; disclosures pass again.

@@ -610,7 +610,7 @@ def test_the_csv_the_person_downloads_defuses_every_formula_start(
     ).get_json()["url"]
 
     person = FlaskClient(client.application)
-    table = person.get(link.removeprefix("http://localhost") + "/overview.csv")
+    table = person.get(link.removeprefix("http://localhost") + "/overview.csv?lang=en")
     assert table.status_code == 200
     rows = list(csv.DictReader(io.StringIO(table.get_data(as_text=True).removeprefix("\ufeff"))))
 

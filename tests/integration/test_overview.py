@@ -95,6 +95,16 @@ def test_the_overview_groups_by_actual_recipient_with_the_basis_in_words(
     assert tax.data_text == "Burgerservicenummer (BSN), Naam, Salarisgegevens"
     assert tax.period == "op 31 oktober 2026"
     assert tax.times == "1 keer"
+    assert tax.line_what == (
+        "Eén keer, op 31 oktober 2026: burgerservicenummer (BSN), naam en salarisgegevens"
+    )
+    assert tax.line_why == "Waarvoor: Loonaangifte oktober 2026"
+    assert tax.basis_lines == (
+        (
+            "Dit moet van de wet.",
+            "art. 6 lid 1 onder c AVG — Wet op de loonbelasting 1964, art. 28",
+        ),
+    )
     assert not tax.special
     arbo = groups["ArboNed B.V."]
     assert [c.label for c in arbo.special] == ["Verzuimgegevens"]
@@ -114,13 +124,15 @@ def test_english_is_chosen_per_overview(ledger: Ledger, config: OverviewConfig) 
     view = build(ledger, config, lang="en")
 
     assert view.lang == "en"
-    assert view.texts["title"] == "Overview of disclosures of your personal data"
+    assert view.texts["title"] == "Who have we given your data to?"
     tax = next(group for group in view.groups if group.name == "Belastingdienst")
     assert tax.bases[0].words == "legal obligation — Wet op de loonbelasting 1964, art. 28"
     assert tax.bases[0].citation == "GDPR Art. 6(1)(c)"
     assert tax.category.label == "Tax and Customs Administration"
     assert tax.times == "once"
     assert tax.period == "on 31 October 2026"
+    assert tax.line_what.startswith("Once, on 31 October 2026: citizen service number (BSN)")
+    assert tax.basis_lines[0][0] == "The law requires this."
     assert build(ledger, config, lang="fr").lang == "nl"
 
 
@@ -144,17 +156,25 @@ def test_a_correction_is_shown_corrected_and_a_retraction_retracted(
     assert items[str(first.id)].state == "corrected"
     assert items[str(first.id)].purpose == "Planning week 45"
     # The date is when the correction was recorded (the event's own timestamp).
-    assert items[str(first.id)].state_text.startswith("gecorrigeerd op ")
+    assert items[str(first.id)].state_text.startswith("verbeterd op ")
     assert items[str(second.id)].state == "recorded"
     assert hirer.notes == (
-        "1 van deze verstrekkingen is later gecorrigeerd; u ziet de gecorrigeerde gegevens.",
+        "1 keer hebben wij later iets verbeterd. U ziet de verbeterde gegevens.",
     )
     tax = next(group for group in view.groups if group.name == "Belastingdienst")
     assert tax.count == 0
     assert tax.items[0].state == "retracted"
-    assert tax.items[0].state_text == "ingetrokken: verkeerde werknemer"
-    assert tax.notes == ("Alle registraties bij deze ontvanger zijn ingetrokken.",)
+    assert tax.items[0].state_text == (
+        "Deze verstrekking is per vergissing geregistreerd en heeft niet plaatsgevonden."
+        " Toelichting: verkeerde werknemer"
+    )
+    assert tax.notes == (
+        "Alles bij deze ontvanger was per vergissing geregistreerd: wij hebben deze"
+        " ontvanger uw gegevens niet gegeven.",
+    )
     assert view.count == 2
+    # The summary leaves out a recipient whose only disclosure was retracted: no "0 keer".
+    assert [group.name for group in view.summary_groups] == [hirer.name]
     document = overview.to_json(view)
     states = {d["id"]: d["state"] for g in document["recipients"] for d in g["disclosures"]}
     assert states == {
@@ -283,16 +303,14 @@ def test_the_csv_has_a_row_per_disclosure_and_defuses_spreadsheet_formulas(
     ledger.recording.record(a_disclosure(1), actor="payroll")
     ledger.recording.record(to_inlener(1, purpose='=HYPERLINK("http://x")'), actor="planning")
 
-    table = overview.render_csv(build(ledger, config))
+    table = overview.render_csv(build(ledger, config, lang="en"))
     assert table.startswith("\ufeffoccurred_at,")  # a byte-order mark for spreadsheets
     rows = list(csv.DictReader(io.StringIO(table.removeprefix("\ufeff"))))
 
     assert len(rows) == 2
     assert set(rows[0]) == set(CSV_COLUMNS)
     tax = next(row for row in rows if row["recipient_name"] == "Belastingdienst")
-    assert tax["legal_basis_text"] == (
-        "wettelijke verplichting — Wet op de loonbelasting 1964, art. 28"
-    )
+    assert tax["legal_basis_text"] == ("legal obligation — Wet op de loonbelasting 1964, art. 28")
     assert tax["data_categories"] == "naam; bsn; salaris"
     assert tax["occurred_at"] == "2026-10-31T12:00:00+01:00"
     hirer = next(row for row in rows if row["recipient_category"] == "inlener")
@@ -304,8 +322,15 @@ def test_the_pdf_has_the_same_content_as_real_text(ledger: Ledger, config: Overv
     ledger.recording.record(sick_leave(), actor="payroll")
 
     for lang, words in (
-        ("nl", ["Overzicht van verstrekkingen", "wettelijke verplichting", "Verzuimgegevens"]),
-        ("en", ["Overview of disclosures", "legal obligation", "Sickness absence data"]),
+        (
+            "nl",
+            ["Aan wie hebben wij uw gegevens gegeven?", "Dit moet van de wet.", "Verzuimgegevens"],
+        ),
+        (
+            "en",
+            ["Who have we given your data to?", "The law requires this.", "Sickness absence data"],
+        ),
+        ("pl", ["Komu przekazaliśmy Twoje dane?", "Wymaga tego prawo.", "Dane o nieobecności"]),
     ):
         pdf = overview.render_pdf(build(ledger, config, lang=lang))
         assert pdf.startswith(b"%PDF-")
@@ -329,7 +354,7 @@ def test_an_unknown_subject_has_an_empty_overview(ledger: Ledger, config: Overvi
     assert not view.known
     assert view.groups == ()
     assert overview.to_json(view)["summary"] == {"disclosures": 0, "recipients": 0}
-    assert "Wij hebben geen verstrekkingen" in _pdf_text(overview.render_pdf(view))
+    assert "Wij hebben uw gegevens aan niemand gegeven." in _pdf_text(overview.render_pdf(view))
 
 
 def test_controllers_and_the_complaint_text_come_from_configuration(

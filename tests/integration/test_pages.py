@@ -112,7 +112,8 @@ def test_a_link_opens_the_overview_without_an_account_and_is_logged(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<html lang="nl">' in html
-    assert "Overzicht van verstrekkingen van uw persoonsgegevens" in html
+    assert "Aan wie hebben wij uw gegevens gegeven?" in html
+    assert "Dit moet van de wet." in html
     assert "Belastingdienst" in html
     assert "Bouwbedrijf De Vries B.V." in html
     assert "wettelijke verplichting — Wet op de loonbelasting 1964, art. 28" in html
@@ -145,7 +146,8 @@ def test_the_person_switches_language_and_downloads_each_format(
     english = client.get(path + "?lang=en").get_data(as_text=True)
 
     assert '<html lang="en">' in english
-    assert "Overview of disclosures of your personal data" in english
+    assert "Who have we given your data to?" in english
+    assert "The law requires this." in english
     assert "legal obligation — Wet op de loonbelasting 1964, art. 28" in english
     links = {a.get("href") for a in Page(english).all("a")}
     for fmt in ("pdf", "json", "csv"):
@@ -159,7 +161,8 @@ def test_the_person_switches_language_and_downloads_each_format(
         'attachment; filename="disclosure-overview-2026-11-02.pdf"'
     )
     text = " ".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
-    assert "Overview of disclosures of your personal data" in text
+    assert "Who have we given your data to?" in text
+    assert "From Backoffice Plus B.V." in text
     assert "Belastingdienst" in text
     exported = client.get(f"{path}/overview.json")
     assert exported.mimetype == "application/json"
@@ -170,10 +173,15 @@ def test_the_person_switches_language_and_downloads_each_format(
         "Bouwbedrijf De Vries B.V.",
     }
     table = client.get(f"{path}/overview.csv").get_data(as_text=True)
-    assert table.startswith("\ufeffoccurred_at,")
+    assert table.startswith("\ufeffDatum en tijd;")
+    assert (
+        client.get(f"{path}/overview.csv?lang=en")
+        .get_data(as_text=True)
+        .startswith("\ufeffoccurred_at,")
+    )
     assert "Politie" not in table
     assert client.get(f"{path}/overview.exe").status_code == 404
-    assert sum(a.role == "subject" for a in accesses_of(ledger, "E-00001")) == 4
+    assert sum(a.role == "subject" for a in accesses_of(ledger, "E-00001")) == 5
 
 
 def test_an_expired_revoked_or_altered_link_shows_a_clear_page(
@@ -633,11 +641,14 @@ def test_the_officers_view_counts_what_the_person_sees_and_marks_the_withheld(
     person = make_link(client, officer)
     theirs = client.get(person).get_data(as_text=True)
 
-    assert "2 verstrekkingen aan 2 ontvangers." in theirs
-    assert "2 verstrekkingen aan 2 ontvangers." in html
+    assert "Wij gaven uw gegevens 2 keer aan 2 ontvangers." in theirs
+    assert "Wij gaven uw gegevens 2 keer aan 2 ontvangers." in html
     assert "3 verstrekkingen" not in html
     assert "Daarnaast 1 verstrekking die de betrokkene nog niet ziet" in html
     assert "(+1 verborgen)" in html
+    # The withheld-only recipient's line says what went there, never "0 keer".
+    assert 'class="what">Eén keer, op ' in html
+    assert 'class="what">0 keer' not in html
     assert "1 verstrekking hier ziet de betrokkene nog niet." in html
     assert "Politie Midden-Nederland" in html
     assert "Politie" not in theirs

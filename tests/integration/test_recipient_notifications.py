@@ -403,8 +403,9 @@ def test_the_overview_lists_the_notified_recipients_only_when_the_person_asked(
     )
     assert quiet["notifications"]  # told, but the person did not ask: not in the overview
     for lang, words in (
-        ("nl", ["Wie hebben wij verteld", "rectificatie", "verstuurd op 2 november 2026"]),
-        ("en", ["Whom did we tell", "rectification", "sent on 2 November 2026"]),
+        ("nl", ["Wie hebben wij verteld", "verbeterd", "verstuurd op 2 november 2026"]),
+        ("en", ["Whom did we tell", "corrected", "sent on 2 November 2026"]),
+        ("pl", ["Komu powiedzieliśmy", "poprawione", "wysłano 2 listopada 2026"]),
     ):
         view = ledger.reading.overview(reader=READER, subject_id="E-00001", lang=lang)
         assert [(n.recipient, n.state) for n in view.notified] == [("Belastingdienst", "sent")]

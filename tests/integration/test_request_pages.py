@@ -363,12 +363,13 @@ def test_the_persons_overview_says_why_and_until_when_their_request_was_extended
     dutch = ledger.reading.overview(reader=READER, subject_id="E-00001")
     english = ledger.reading.overview(reader=READER, subject_id="E-00001", lang="en")
     assert dutch.extensions[0].text == (
-        "Wij hebben de termijn om uw verzoek van 31 januari 2026 te beantwoorden verlengd tot"
-        " 30 april 2026 (art. 12, derde lid, AVG). De reden: gegevens in twaalf systemen"
+        "Wij nemen meer tijd om uw vraag van 31 januari 2026 te beantwoorden: u krijgt antwoord"
+        " uiterlijk op 30 april 2026 (art. 12, derde lid, AVG). De reden: gegevens in twaalf"
+        " systemen"
     )
-    assert "to 30 April 2026" in english.extensions[0].text
+    assert "by 30 April 2026 at the latest" in english.extensions[0].text
     html = overview.render_html(dutch)
-    assert "Uw verzoek om inzage: de termijn is verlengd" in html
+    assert "Uw vraag: wij hebben meer tijd genomen" in html
     assert "gegevens in twaalf systemen" in html
     pdf = "".join(
         page.extract_text() for page in PdfReader(io.BytesIO(overview.render_pdf(english))).pages

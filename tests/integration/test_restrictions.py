@@ -429,18 +429,19 @@ def test_the_overview_says_the_processing_is_restricted_and_names_the_ground_in_
     dutch = ledger.reading.overview(reader=READER, subject_id="E-00001")
     [restriction] = dutch.restrictions
     assert restriction.text.startswith(
-        "De verwerking van uw gegevens is beperkt van 2 november 2026 tot en met 31 december 2026"
+        "Van 2 november 2026 tot en met 31 december 2026 gebruiken wij uw gegevens zo weinig"
+        " mogelijk"
     )
     assert restriction.text.endswith("De reden: u betwist uw salarisgegevens")
     items = [item for group in dutch.groups for item in group.items]
     assert [item.ground_text for item in items] == [
-        "Tijdens de beperking van de verwerking, op grond van: instellen, uitoefenen of"
+        "Terwijl wij uw gegevens minder gebruikten, mocht dit omdat: instellen, uitoefenen of"
         " onderbouwen van een rechtsvordering (art. 18, tweede lid, AVG)",
         None,
     ]
     english = ledger.reading.overview(reader=READER, subject_id="E-00001", lang="en")
     assert english.restrictions[0].text.startswith(
-        "Processing of your data is restricted from 2 November 2026 until 31 December 2026"
+        "From 2 November 2026 until 31 December 2026 inclusive we use your data as little as"
     )
     copy_ = to_json(english)
     assert copy_["restrictions"] == [
@@ -501,7 +502,7 @@ def test_the_officer_restricts_and_lifts_on_the_pages_with_csrf_and_no_script(
     assert "De beperking is vastgelegd." in after
     assert "van kracht" in after
     # The person's overview, as the officer sees it embedded, says so.
-    assert "is beperkt van 2 november 2026 tot en met 31 december 2026" in after
+    assert "Van 2 november 2026 tot en met 31 december 2026 gebruiken wij uw gegevens" in after
     [restriction] = ledger.restrictions.of_subject("E-00001", reader=READER)
     listed = client.get("/officer/restrictions").get_data(as_text=True)
     assert f"r-{restriction['id']}" in listed

@@ -73,6 +73,8 @@ def purposes(lang: str, texts: dict[str, str]) -> dict[str, tuple[str, str | Non
         ("en", {"nl": "Loonaangifte", "en": "Payroll tax return"}, "Payroll tax return"),
         ("nl", {"nl": "Loonaangifte", "en": "Payroll tax return"}, "Loonaangifte"),
         ("en", {"nl": "Loonaangifte"}, "Loonaangifte"),  # no English: the Dutch
+        ("pl", {"nl": "Loonaangifte", "en": "Payroll tax return"}, "Payroll tax return"),
+        ("pl", {"nl": "Loonaangifte", "pl": "Zgłoszenie płacowe"}, "Zgłoszenie płacowe"),
     ],
 )
 def test_an_activitys_purpose_is_said_in_the_overviews_language(

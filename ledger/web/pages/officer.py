@@ -23,6 +23,7 @@ from ledger.projections.queries import BadCursor
 from ledger.web.auth import route_pattern
 from ledger.web.context import current_ledger, overview_config
 from ledger.web.pages import session as officer_session
+from ledger.web.pages.changes import changes_in_words
 from ledger.web.pages.chart import bar_chart
 from ledger.web.pages.common import FORMATS, download, error_page, page, security_headers
 from ledger.web.pages.session import officer_only
@@ -173,7 +174,7 @@ def subject() -> Response:
     }
     languages = {
         code: url_for("officer.subject", id=subject_id, lang=code, reason=reason)
-        for code in overview.LANGUAGES
+        for code in (*overview.LANGUAGES, *view.config.added_languages)
     }
     history = url_for("officer.disclosure", disclosure_id="X", reason=reason)
     context = overview_context(
@@ -317,6 +318,7 @@ def disclosure(disclosure_id: str) -> Response:
         vocabulary=ledger.vocabulary,
         controller=overview_config().controller(found["controller"]),
         when=overview.long_datetime(datetime.fromisoformat(found["occurred_at"]), "nl"),
+        history=[(entry, changes_in_words(entry, ledger.vocabulary)) for entry in found["history"]],
     )
 
 

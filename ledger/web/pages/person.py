@@ -73,7 +73,8 @@ def overview_page(token: str) -> Response:
         fmt: url_for("person.download", token=token, fmt=fmt, lang=view.lang) for fmt in DOWNLOADS
     }
     languages = {
-        lang: url_for("person.overview", token=token, lang=lang) for lang in overview.LANGUAGES
+        lang: url_for("person.overview", token=token, lang=lang)
+        for lang in (*overview.LANGUAGES, *view.config.added_languages)
     }
     response = html(
         render_template(
