@@ -95,6 +95,8 @@ def test_the_person_reads_the_answer_in_their_language_with_a_mailto_naming_thei
     # The summary comes before the details, and "Is something wrong?" right after it.
     assert html.index('id="summary-title"') < html.index('id="rights-title"')
     assert html.index('id="rights-title"') < html.index('id="recipients-title"')
+    # ...and the way to it is in the first screen's context, before the answer.
+    assert html.index('<a href="#rights">') < html.index('id="summary-title"')
     mailtos = [
         a["href"] for a in Page(html).all("a") if (a.get("href") or "").startswith("mailto:")
     ]
