@@ -86,7 +86,11 @@ def build_ledger(settings: Settings | None = None) -> Ledger:
     overview_config = load_config(settings.overview_file)
     check_languages(vocabulary, overview_config)
     ledger = Ledger(
-        database=Database(settings.database_url, database_timeouts(settings)),
+        database=Database(
+            settings.database_url,
+            database_timeouts(settings),
+            replica_url=settings.read_database_url,
+        ),
         keys=load_key_ring(settings),
         vocabulary=vocabulary,
         retention_rules=retention_rules,

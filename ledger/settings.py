@@ -53,6 +53,11 @@ class Settings:
     register_base_uri: str = DEFAULT_REGISTER_BASE_URI
     # The list of shredded tags, outside the database (README, "Backups and restores").
     erasure_list: Path | None = None
+    # A PostgreSQL hot standby that serves reads (README, "Read replica"); None: the primary.
+    read_database_url: str | None = None
+    # How long a read naming X-Ledger-Min-Position waits for the replica before the primary
+    # answers it.
+    read_replica_wait: float = 2.0
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +86,7 @@ class Settings:
             raise SettingsError(
                 "LEDGER_DATABASE_URL must start with sqlite:/// or postgresql+psycopg://"
             )
+        read_database_url = _read_database_url(environ, database_url)
         master_key = environ.get("LEDGER_MASTER_KEY") or None
         if env == "production" and master_key is None:
             raise SettingsError("LEDGER_MASTER_KEY is required when LEDGER_ENV=production")
@@ -117,7 +123,24 @@ class Settings:
             strict_consent=_flag(environ, "LEDGER_STRICT_CONSENT"),
             register_base_uri=_base_uri(environ, "LEDGER_REGISTER_BASE_URI"),
             erasure_list=Path(erasure_list) if erasure_list else None,
+            read_database_url=read_database_url,
+            read_replica_wait=_seconds(environ, "LEDGER_READ_REPLICA_WAIT", 2.0),
         )
+
+
+def _read_database_url(environ: Mapping[str, str], database_url: str) -> str | None:
+    """A replica only of PostgreSQL: SQLite has no streaming standby to read from."""
+    url = (environ.get("LEDGER_READ_DATABASE_URL") or "").strip()
+    if not url:
+        return None
+    if not url.startswith("postgresql+psycopg://"):
+        raise SettingsError("LEDGER_READ_DATABASE_URL must start with postgresql+psycopg://")
+    if not database_url.startswith("postgresql+psycopg://"):
+        raise SettingsError(
+            "LEDGER_READ_DATABASE_URL needs LEDGER_DATABASE_URL on PostgreSQL too:"
+            " a read replica streams from a PostgreSQL primary"
+        )
+    return url
 
 
 def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:

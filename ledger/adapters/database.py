@@ -81,7 +81,9 @@ class Database:
     """Two engines on one database: writes serialise (SQLite `BEGIN IMMEDIATE`, PostgreSQL table
     lock in the recorder); reads never wait for a writer."""
 
-    def __init__(self, url: str, timeouts: Timeouts | None = None) -> None:
+    def __init__(
+        self, url: str, timeouts: Timeouts | None = None, *, replica_url: str | None = None
+    ) -> None:
         self.url = url
         self.timeouts = timeouts = timeouts or Timeouts()
         self.is_sqlite = url.startswith("sqlite")
@@ -103,6 +105,11 @@ class Database:
             self.probe_engine = _postgres_engine(
                 url, timeouts, pool_size=1, max_overflow=0, round_trip=PROBE_TIMEOUT
             )
+        # A hot standby that serves reads (`ledger.app.replica` routes them); its sessions are
+        # read-only even where the server is not, so no write can ever land there.
+        self.replica_engine: Engine | None = None
+        if replica_url is not None and not self.is_sqlite:
+            self.replica_engine = _postgres_engine(replica_url, timeouts, read_only=True)
         self.session_maker = sessionmaker(bind=self.write_engine, autoflush=False)
         self._write_lock = threading.RLock() if self.is_sqlite else None
 
@@ -222,6 +229,8 @@ class Database:
     def dispose(self) -> None:
         for engine in {self.write_engine, self.read_engine, self.probe_engine}:
             engine.dispose()
+        if self.replica_engine is not None:
+            self.replica_engine.dispose()
 
 
 def _vacuum_full(connection: Connection, table: str) -> bool:
@@ -283,6 +292,7 @@ def _postgres_engine(
     pool_size: int = 5,
     max_overflow: int = 10,
     round_trip: float | None = None,
+    read_only: bool = False,
 ) -> Engine:
     """An engine whose every wait on PostgreSQL is bounded: for a pooled connection
     (`pool_timeout`), a new one (`connect_timeout`), the server's work (`statement_timeout`,
@@ -291,12 +301,15 @@ def _postgres_engine(
         url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=timeouts.pool
     )
     deadline = timeouts.round_trip if round_trip is None else round_trip
+    options = timeouts.server_options()
+    if read_only:
+        options += " -c default_transaction_read_only=on"
 
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
         cparams.setdefault("connect_timeout", timeouts.connect)
         # Added to the URL's own options (a test's search_path, say), not in their place.
-        cparams["options"] = f"{cparams.get('options', '')} {timeouts.server_options()}".strip()
+        cparams["options"] = f"{cparams.get('options', '')} {options}".strip()
         connection = DeadlineConnection.connect(*cargs, **cparams)
         connection.round_trip_timeout = deadline
         record.info["fresh"] = True

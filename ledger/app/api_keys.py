@@ -29,7 +29,7 @@ class ApiKeys:
             )
 
     def list(self) -> list[ApiKey]:
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             return api_keys.list_keys(connection)
 
     def revoke(self, name: str) -> None:

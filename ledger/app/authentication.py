@@ -72,7 +72,7 @@ class Authentication:
         """The active key with this secret. `AuthenticationFailed` when there is none;
         `TooManyFailures` when there is none and `address` is past the limit. A success costs
         one read and is never counted."""
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             key = api_keys.authenticate(connection, secret)
         if key is not None:
             return key
@@ -81,7 +81,7 @@ class Authentication:
     def _failed(self, secret: str, address: str, channel: str) -> NoReturn:
         now = self.uow.now()
         since = now - self.window
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             earlier = auth_failures.failures_since(connection, address, since)
             holder = api_keys.holder(connection, secret)
         blocked = len(earlier) >= self.limit

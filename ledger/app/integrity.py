@@ -12,6 +12,7 @@ from sqlalchemy import Connection, text
 
 from ledger.adapters.database import keys_table
 from ledger.adapters.vault import SubjectKey, SubjectVault
+from ledger.app.replica import log_head
 from ledger.app.sealing import (
     open_consent_reason,
     open_request_text,
@@ -53,6 +54,12 @@ class Integrity:
     def verifier_key(self) -> str:
         return self.log.signer.verifier_key()
 
+    def head_position(self) -> int:
+        """The log's highest position on the primary: what a write that appended nothing
+        (a replay, rows beside the log) tells its client to wait for."""
+        with self.uow.read(primary=True) as connection:
+            return log_head(connection)
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         with self.uow.read() as connection:
             return self.log.latest_checkpoint(connection)
@@ -85,9 +92,8 @@ class Integrity:
     ) -> Report:
         """Recompute the whole log from the stored events; see `ledger.integrity.verify`."""
         verifier = NoteVerifier.parse(verifier_key or self.verifier_key())
-        database = self.uow.database
-        with database.read_engine.connect() as connection:
-            if not database.is_sqlite:
+        with self.uow.reads.connect() as connection:
+            if not self.uow.database.is_sqlite:
                 # One snapshot for the whole pass: writers may go on meanwhile.
                 connection = connection.execution_options(isolation_level="REPEATABLE READ")
             with connection.begin():

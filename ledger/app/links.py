@@ -87,12 +87,12 @@ class OverviewLinks:
         """The person's links, newest first; a read of the person, so it is logged."""
         subject_id = normal_subject_id(subject_id)  # the lookup below is of the normal form
         self.reading.person(reader, subject_id=subject_id)
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             return overview_links.links_of(connection, self.keys.subject_lookup(subject_id))
 
     def of_tag(self, subject_tag: str) -> list[Link]:
         """The links of a person whose read the caller has just logged (their overview)."""
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             return overview_links.links_of_tag(connection, subject_tag)
 
     def revoke(self, link_id: str, *, actor: str) -> Link | None:
@@ -101,7 +101,7 @@ class OverviewLinks:
             return overview_links.revoke(connection, link_id, actor=actor, now=self.uow.now())
 
     def get(self, link_id: str) -> Link | None:
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             return overview_links.get(connection, link_id)
 
     def token(self, link: Link) -> str:
@@ -110,7 +110,7 @@ class OverviewLinks:
 
     def resolve(self, token: str) -> Link | Refused:
         """The link a person opened, or why it opens nothing (404 unknown, 410 gone)."""
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             return overview_links.resolve(connection, self.keys.link_key, token, now=self.uow.now())
 
 

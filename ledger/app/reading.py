@@ -192,7 +192,7 @@ class Reading:
         key = self.person(reader, subject_id=subject_id)
         if key is None:
             return []
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             return access_log.accesses(connection, key.tag)
 
     def disclosure(self, disclosure_id: UUID, *, reader: Reader) -> dict[str, Any]:
@@ -247,6 +247,9 @@ class Reading:
         now = self.uow.now()
         record = PersonRecord(tag=None, reference=subject_id, name=None)
         if key is not None:
+            # The access log is written beside the log (this read among it): the primary's.
+            with self.uow.read(primary=True) as connection:
+                accesses = access_log.accesses(connection, key.tag)
             with self.uow.read() as connection:
                 reference, name = self._identity(connection, key, subject_id)
                 rows = queries.overview_rows(connection, key.tag)
@@ -257,7 +260,7 @@ class Reading:
                     rows=rows,
                     activities=self._activity_texts(connection, rows),
                     recipients=queries.overview_recipients(connection, key.tag),
-                    accesses=access_log.accesses(connection, key.tag),
+                    accesses=accesses,
                     extensions=self._extensions(connection, key),
                     notices=notice_queries.notices_with_notifications(connection, key.tag),
                     restrictions=self._restrictions(connection, key, dutch_date(now)),
@@ -332,7 +335,8 @@ class Reading:
         this reader's reason."""
         now = self.uow.now()
         today = dutch_date(now)
-        with self.uow.read() as connection:
+        # Links are rows beside the log, which a position does not cover: the primary's.
+        with self.uow.read(primary=True) as connection:
             links = overview_links.expiring(
                 connection, now=now, until=now + timedelta(days=within_days)
             )

@@ -58,7 +58,7 @@ class OfficerSessions:
         """The key name of a live session, or None when it is unknown, ended, expired, idle
         too long or its key is no longer an active officer key."""
         now = self.uow.now()
-        with self.uow.read() as connection:
+        with self.uow.read(primary=True) as connection:
             stored = officer_sessions.find(connection, session_id)
         if stored is None or not alive(stored, now):
             return None

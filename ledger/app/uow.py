@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from ledger.adapters.database import Database
 from ledger.adapters.event_store import EventStore
+from ledger.app.replica import ReadRouter, note_written
 from ledger.integrity.leaves import event_digest
 from ledger.integrity.log import Entry, TransparencyLog
 from ledger.projections.projector import Projector
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.settings = settings
         self.clock = clock
         self.projector = Projector()
+        self.reads = ReadRouter(database, wait=settings.read_replica_wait)
 
     def now(self) -> datetime:
         return self.clock()
@@ -70,9 +72,11 @@ class UnitOfWork:
             yield connection
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """One consistent read; it never waits for a writer."""
-        with self.database.read_engine.connect() as connection, connection.begin():
+    def read(self, *, primary: bool = False) -> Iterator[Connection]:
+        """One consistent read; it never waits for a writer. Inside a `read_scope` that allows
+        it, on the read replica (`ledger.app.replica`); `primary` for rows written beside the
+        log (sessions, keys, links, the access log), which a log position does not cover."""
+        with self.reads.read(primary=primary) as connection:
             yield connection
 
     def save(
@@ -86,6 +90,8 @@ class UnitOfWork:
             [event for aggregate in aggregates for event in aggregate.collect_events()]
         )
         self.project(connection, recordings)
+        if recordings:
+            note_written(recordings[-1].notification.id)
         return recordings
 
     def project(self, connection: Connection, recordings: Sequence[Recording[UUID]]) -> None:

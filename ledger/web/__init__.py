@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
-from ledger.web import api, docs, pages, problems
+from ledger.web import api, consistency, docs, pages, problems
 from ledger.web.api.common import SecuredProblems, no_store
 from ledger.web.bodies import LedgerJSONProvider, LedgerRequest
 from ledger.web.health import HealthCheck
@@ -53,10 +53,11 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     )
     app.extensions["ledger"] = ledger = ledger or build_ledger(settings)
     app.extensions["ledger_health"] = HealthCheck(ledger.database.ping)
+    consistency.install(app)
     smorest = LedgerApi(
         app,
         spec_kwargs={
-            "extra_plugins": [SecuredProblems()],
+            "extra_plugins": [SecuredProblems(), consistency.ConsistencyHeaders()],
             "info": {
                 "description": (
                     "Records every disclosure of a person's data to a third party with its "
