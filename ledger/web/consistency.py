@@ -6,8 +6,10 @@ the page a form redirects to shows what the form did."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import sqlalchemy.exc
 from apispec import BasePlugin
 from flask import Flask, Response, g, request
 
@@ -24,6 +26,8 @@ POSITION_COOKIE = "ledger_position"
 COOKIE_SECONDS = 60
 MAX_POSITION = 2**63 - 1
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+log = logging.getLogger(__name__)
 
 
 def install(app: Flask) -> None:
@@ -60,7 +64,12 @@ def install(app: Flask) -> None:
         if request.method not in SAFE_METHODS and response.status_code < 400:
             position = scope.written
             if position is None:
-                position = current_ledger().integrity.head_position()
+                try:
+                    position = current_ledger().integrity.head_position()
+                except sqlalchemy.exc.SQLAlchemyError as error:
+                    # The write is done; only the answer's hint is lost, not worth a 503.
+                    log.warning("the log's head could not be read for %s: %s", POSITION, error)
+                    return response
             response.headers[POSITION] = str(position)
             if replicated and not request.path.startswith("/api/"):
                 response.set_cookie(

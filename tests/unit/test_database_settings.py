@@ -44,3 +44,47 @@ def test_a_timeout_that_cannot_work_is_refused_naming_its_variable(
 ) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({name: value})
+
+
+def test_a_read_replica_is_optional_and_waited_for_two_seconds_by_default() -> None:
+    default = Settings.from_env({})
+    assert default.read_database_url is None
+    assert default.read_replica_wait == 2.0
+
+    replicated = Settings.from_env(
+        {
+            "LEDGER_DATABASE_URL": "postgresql+psycopg://ledger@primary/ledger",
+            "LEDGER_READ_DATABASE_URL": "postgresql+psycopg://ledger@standby/ledger",
+            "LEDGER_READ_REPLICA_WAIT": "0.5",
+        }
+    )
+    assert replicated.read_database_url == "postgresql+psycopg://ledger@standby/ledger"
+    assert replicated.read_replica_wait == 0.5
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"LEDGER_READ_DATABASE_URL": "sqlite:///var/replica.db"},
+            "LEDGER_READ_DATABASE_URL must start with postgresql\\+psycopg://",
+        ),
+        (
+            {"LEDGER_READ_DATABASE_URL": "postgresql+psycopg://ledger@standby/ledger"},
+            "LEDGER_READ_DATABASE_URL needs LEDGER_DATABASE_URL on PostgreSQL",
+        ),
+        (
+            {
+                "LEDGER_DATABASE_URL": "postgresql+psycopg://ledger@primary/ledger",
+                "LEDGER_READ_DATABASE_URL": "postgresql+psycopg://ledger@standby/ledger",
+                "LEDGER_READ_REPLICA_WAIT": "0",
+            },
+            "LEDGER_READ_REPLICA_WAIT must be between",
+        ),
+    ],
+)
+def test_a_read_replica_that_cannot_work_is_refused_naming_its_variable(
+    environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(environ)
