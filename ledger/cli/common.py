@@ -15,6 +15,7 @@ from eventsourcing.persistence import PersistenceError
 
 from ledger.adapters.database import WriterBusy
 from ledger.app import Ledger, Reader
+from ledger.app.replica import ReadScope, read_scope
 from ledger.bootstrap import build_ledger
 from ledger.domain.errors import LedgerError
 from ledger.domain.patterns import SURROGATES
@@ -54,6 +55,22 @@ def expected_failures(command: F) -> F:
         ) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise click.ClickException(f"the database cannot be used: {reason}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def reads_replica(command: F) -> F:
+    """A command that only reads: its reads go to the read replica when one is configured
+    (LEDGER_READ_DATABASE_URL), as a web GET's do; what it writes (the access log) goes to the
+    primary all the same."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # Built outside the scope: the start's own checks (schema, erasures to redo) read
+        # what they are about to write, and must read it from the primary.
+        current_ledger()
+        with read_scope(ReadScope(replica=True)):
+            return command(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ledger.cli.common import current_ledger, expected_failures
+from ledger.cli.common import current_ledger, expected_failures, reads_replica
 from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.checkpoints import CheckpointError
 
@@ -20,6 +20,7 @@ from ledger.integrity.checkpoints import CheckpointError
     help="Verifier key to check checkpoints with (default: this ledger's own).",
 )
 @expected_failures
+@reads_replica
 def verify_command(public_key: str | None) -> None:
     """Recompute every leaf from the stored events and the tree from the leaves; check every
     checkpoint's signature, root and consistency. Exit 1 naming the first bad position."""

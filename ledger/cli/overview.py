@@ -17,6 +17,7 @@ from ledger.cli.common import (
     current_ledger,
     day,
     expected_failures,
+    reads_replica,
     table,
     utf8_text,
 )
@@ -59,6 +60,7 @@ def _plain(value: Any) -> Any:
     help="Why you look (e.g. the access request's reference); logged, and the person sees it.",
 )
 @expected_failures
+@reads_replica
 def overview_command(
     subject_id: str,
     as_json: bool,

@@ -10,7 +10,14 @@ from typing import Any
 import click
 
 from ledger.app.retention import DEFAULT_MONTHS, MAX_MONTHS, PersonRetention
-from ledger.cli.common import cli_reader, current_ledger, expected_failures, table, utf8_text
+from ledger.cli.common import (
+    cli_reader,
+    current_ledger,
+    expected_failures,
+    reads_replica,
+    table,
+    utf8_text,
+)
 
 
 def _required_date(context: click.Context, parameter: click.Parameter, value: str) -> date:
@@ -49,6 +56,7 @@ def retention() -> None:
 )
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
 @expected_failures
+@reads_replica
 def report(months: int, output: str) -> None:
     """Whose data expires in the next MONTHS months, and who is kept without end because an
     employment end is missing; every person listed is a logged read."""

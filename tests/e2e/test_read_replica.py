@@ -15,10 +15,12 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
+from ledger.cli import main
 from ledger.settings import Settings
 from ledger.web import create_app
 from tests.builders import accesses_of
@@ -213,3 +215,24 @@ def test_a_standby_that_stops_answering_leaves_reads_to_the_primary(
         assert served.read() == ("primary", ["run-2026-10/E-00001"])
         assert time.monotonic() - started < 1.0
     assert "the read replica cannot be reached" in caplog.text
+
+
+def test_ledger_verify_reads_the_standby(served: Served) -> None:
+    _caught_up(served, served.post(1))
+    served.standby.sql("SELECT pg_wal_replay_pause()")
+    _until(lambda: served.standby.sql("SELECT pg_get_wal_replay_pause_state()") == [("paused",)])
+    served.post(2)
+    on_standby = _int(served.standby_sql("SELECT count(*) FROM ledger_events"))
+    on_primary = _int(served.primary.sql("SELECT count(*) FROM ledger_events", served.database))
+    assert on_standby < on_primary
+
+    settings = served.ledger.settings
+    env = {
+        "LEDGER_DATABASE_URL": settings.database_url,
+        "LEDGER_READ_DATABASE_URL": settings.read_database_url or "",
+        "LEDGER_MASTER_KEY": TEST_MASTER_KEY,
+        "LEDGER_VAR_DIR": str(settings.var_dir),
+    }
+    done = CliRunner(env=env).invoke(main, ["verify"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert f"OK: {on_standby} events" in done.output
