@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -23,9 +24,10 @@ from ledger.bootstrap import build_ledger
 from ledger.cli import main
 from ledger.settings import Settings
 from ledger.web import create_app
-from tests.builders import accesses_of
+from tests.builders import a_disclosure, accesses_of
 from tests.conftest import TEST_MASTER_KEY
 from tests.e2e.throwaway_postgres import Cluster, standby_of, throwaway_cluster
+from tests.integration.officer_pages import csrf, login
 from tests.integration.test_api import Keys, auth, body
 
 WAIT = 0.5  # LEDGER_READ_REPLICA_WAIT in these tests, seconds
@@ -107,6 +109,10 @@ def _until(condition: object, within: float = 30.0) -> None:
 
 def _caught_up(served: Served, position: int) -> None:
     _until(lambda: _int(served.standby_sql("SELECT max(id) FROM ledger_events")) >= position)
+
+
+def _in_a_month() -> str:
+    return (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
 
 
 def _int(rows: list[tuple[object, ...]]) -> int:
@@ -236,3 +242,32 @@ def test_ledger_verify_reads_the_standby(served: Served) -> None:
     done = CliRunner(env=env).invoke(main, ["verify"], catch_exceptions=False)
     assert done.exit_code == 0, done.output
     assert f"OK: {on_standby} events" in done.output
+
+
+def test_the_page_a_form_leads_to_shows_what_the_form_did(served: Served) -> None:
+    """Pages carry the officer's last write position in a cookie: the page after a form waits
+    for the standby or is read from the primary, like an API read naming the position."""
+    served.ledger.recording.record(
+        a_disclosure(1, occurred_at=datetime(2026, 11, 1, tzinfo=UTC)), actor="p"
+    )
+    _caught_up(served, served.ledger.integrity.head_position())
+    client = served.client
+    login(client, served.keys.officer)
+    page = client.get("/officer/subject?id=E-00001&reason=verzoek+18")
+    assert page.headers["X-Ledger-Read-Source"] == "replica"
+    served.standby.sql("SELECT pg_wal_replay_pause()")
+
+    form = {"subject_id": "E-00001", "view_reason": "verzoek 18", "until": _in_a_month()}
+    form |= {"csrf_token": csrf(page.get_data(as_text=True)), "reason": "betwist"}
+    done = client.post("/officer/restrictions", data=form)
+    assert done.status_code == 303, done.get_data(as_text=True)
+    restricted = "gebruiken wij uw gegevens"
+
+    after = client.get(done.headers["Location"])
+    assert after.headers["X-Ledger-Read-Source"] == "primary"
+    assert restricted in after.get_data(as_text=True)
+    # Without the cookie the standby answers, still without the restriction.
+    client.delete_cookie("ledger_position")
+    stale = client.get(done.headers["Location"])
+    assert stale.headers["X-Ledger-Read-Source"] == "replica"
+    assert restricted not in stale.get_data(as_text=True)
