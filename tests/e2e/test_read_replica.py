@@ -4,9 +4,12 @@ write's position waits for the standby or is answered by the primary."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ from ledger.settings import Settings
 from ledger.web import create_app
 from tests.builders import a_disclosure, accesses_of
 from tests.conftest import TEST_MASTER_KEY
+from tests.e2e.serving import ServeProcess, environment
 from tests.e2e.throwaway_postgres import Cluster, standby_of, throwaway_cluster
 from tests.integration.officer_pages import csrf, login
 from tests.integration.test_api import Keys, auth, body
@@ -271,3 +275,51 @@ def test_the_page_a_form_leads_to_shows_what_the_form_did(served: Served) -> Non
     stale = client.get(done.headers["Location"])
     assert stale.headers["X-Ledger-Read-Source"] == "replica"
     assert restricted not in stale.get_data(as_text=True)
+
+
+def test_ledger_serve_reads_the_standby_over_http(served: Served, tmp_path: Path) -> None:
+    settings = served.ledger.settings
+    server = ServeProcess(
+        workdir=tmp_path,
+        env=environment(
+            tmp_path,
+            settings.database_url,
+            LEDGER_READ_DATABASE_URL=settings.read_database_url or "",
+        ),
+    )
+    source = server.cli(
+        "keys", "create", "--name", "http-source", "--role", "source",
+        "--controller", "12345678", "--system", "payroll",
+    ).split()[-1]  # fmt: skip
+    officer = server.cli("keys", "create", "--name", "http-fg", "--role", "officer").split()[-1]
+    server.start("--workers", "1", "--threads", "2")
+    try:
+        posted = _http(
+            f"{server.base}/api/v1/disclosures",
+            source,
+            data=json.dumps(body(7)).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert posted.status == 201
+        position = posted.headers["X-Ledger-Position"]
+        assert position == str(json.loads(posted.read())["position"])
+        read = _http(
+            f"{server.base}/api/v1/subjects/E-00007/disclosures",
+            officer,
+            headers={"X-Ledger-Min-Position": position},
+        )
+        assert read.status == 200
+        assert read.headers["X-Ledger-Read-Source"] == "replica"
+        assert len(json.loads(read.read())["items"]) == 1
+    finally:
+        server.stop()
+
+
+def _http(
+    url: str, key: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
+) -> http.client.HTTPResponse:
+    request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
+        url, data=data, headers={"Authorization": f"Bearer {key}", **(headers or {})}
+    )
+    answer: http.client.HTTPResponse = urllib.request.urlopen(request, timeout=30)  # noqa: S310
+    return answer
