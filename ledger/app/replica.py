@@ -5,7 +5,6 @@ a write reached, which a client names to read its own writes (`X-Ledger-Min-Posi
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ LONGEST_POLL = 0.1
 UNREACHABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.TimeoutError)
 
 _LOG_HEAD = text(f"SELECT max(id) FROM {EVENTS_TABLE}")  # noqa: S608 - our own table name
+_HAS_POSITION = text(f"SELECT 1 FROM {EVENTS_TABLE} WHERE id = :position")  # noqa: S608
 
 
 @dataclass
@@ -102,10 +102,6 @@ class ReadRouter:
         self.wait = wait
         self.clock = clock
         self.sleep = sleep
-        self._lock = threading.Lock()
-        # The highest position the replica was seen to have replayed: replay only moves on,
-        # so a read at or below it needs no poll.
-        self._replayed = 0
         self._down_until = 0.0
 
     @contextmanager
@@ -147,25 +143,25 @@ class ReadRouter:
         return None
 
     def _reached(self, connection: Connection, position: int | None) -> bool:
-        """Whether the replica has replayed the log up to `position`, polling until the wait
-        is over. Each poll ends its transaction: a standby's open snapshot holds up replay."""
-        if position is None or position <= self._replayed:
+        """Whether the replica has replayed the event at `position`, polling until the wait is
+        over. The event itself, not the log's head: should writers ever commit out of position
+        order, a higher position could be there before this one. Whatever a client wrote before
+        committed before it, so replayed before it too. Each poll ends its transaction: a
+        standby's open snapshot holds up replay."""
+        if not position:  # none, or the empty log's
             return True
         deadline = self.clock() + self.wait
         pause = FIRST_POLL
         while True:
-            replayed = log_head(connection)
+            found = connection.execute(_HAS_POSITION, {"position": position}).first()
             connection.rollback()
-            with self._lock:
-                self._replayed = max(self._replayed, replayed)
-            if replayed >= position:
+            if found is not None:
                 return True
             left = deadline - self.clock()
             if left <= 0:
                 log.info(
-                    "the read replica is at position %d, not yet %d, after %g s: the primary"
+                    "the read replica has not replayed position %d within %g s: the primary"
                     " answers",
-                    replayed,
                     position,
                     self.wait,
                 )
