@@ -470,3 +470,22 @@ def test_a_bundle_opens_nothing_of_a_withheld_disclosure(
     assert len(bundle["events"]) == 1  # it ends before the withheld one
     assert opened  # the shown event's salt was opened...
     assert not any(context.startswith(withheld.id.bytes) for context in opened)  # ...none of it
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("leaves?start=2258097690462409457664&end=10510", "start"),
+        ("leaves?start=0&end=9223372036854775808", "end"),
+        ("proofs/inclusion?index=9223372036854775808&tree_size=2", "index"),
+        ("proofs/consistency?first=1&second=9223372036854775808", "second"),
+    ],
+)
+def test_an_index_past_64_bits_is_422_naming_it_not_a_500(
+    settings: Settings, ledger: Ledger, query: str, field: str
+) -> None:
+    client: FlaskClient = create_app(settings, ledger=ledger).test_client()
+    auditor = {"Authorization": f"Bearer {ledger.api_keys.create(name='sna', role='auditor')[1]}"}
+    answer = client.get(f"/api/v1/ledger/{query}", headers=auditor)
+    assert answer.status_code == 422
+    assert field in answer.get_json()["errors"]

@@ -23,6 +23,11 @@ blp = api_blueprint(
 MAX_LEAVES = 1_000
 
 
+# The largest index either database stores (a signed 64-bit integer): past it, 422 naming the
+# field, not an overflow in the driver.
+LARGEST = 2**63 - 1
+
+
 class CheckpointSchema(Schema):
     note = fields.String(metadata={"description": "the C2SP signed note"})
     tree_size = fields.Integer()
@@ -30,18 +35,18 @@ class CheckpointSchema(Schema):
 
 
 class InclusionQuery(Schema):
-    index = fields.Integer(required=True, validate=validate.Range(min=0))
-    tree_size = fields.Integer(required=True, validate=validate.Range(min=1))
+    index = fields.Integer(required=True, validate=validate.Range(min=0, max=LARGEST))
+    tree_size = fields.Integer(required=True, validate=validate.Range(min=1, max=LARGEST))
 
 
 class ConsistencyQuery(Schema):
-    first = fields.Integer(required=True, validate=validate.Range(min=1))
-    second = fields.Integer(required=True, validate=validate.Range(min=1))
+    first = fields.Integer(required=True, validate=validate.Range(min=1, max=LARGEST))
+    second = fields.Integer(required=True, validate=validate.Range(min=1, max=LARGEST))
 
 
 class LeavesQuery(Schema):
-    start = fields.Integer(required=True, validate=validate.Range(min=0))
-    end = fields.Integer(required=True, validate=validate.Range(min=1))
+    start = fields.Integer(required=True, validate=validate.Range(min=0, max=LARGEST))
+    end = fields.Integer(required=True, validate=validate.Range(min=1, max=LARGEST))
 
 
 class ProofSchema(Schema):
