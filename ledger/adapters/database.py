@@ -382,6 +382,17 @@ def chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield values[start : start + size]
 
 
+def driver_rows(connection: Connection, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a parameterless query as the driver returns them, inside the connection's
+    transaction: for scans of millions of rows where SQLAlchemy's per-row work would dominate."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def keys_table(
     connection: Connection, columns: Mapping[str, str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, dict[str, Any]]:
