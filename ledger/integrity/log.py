@@ -265,11 +265,19 @@ class TransparencyLog:
         self, connection: Connection, ranges: Sequence[tuple[int, int]]
     ) -> list[bytes]:
         """MTH of each range, fetching every perfect subtree they need at once."""
-        needed = sorted(
-            {part for start, end in ranges for part in merkle.perfect_subtrees(start, end)}
-        )
+        # A bundle asks for tens of thousands of ranges, mostly perfect subtrees and many
+        # shared: each distinct range is split and hashed once.
+        unique = set(ranges)
+        pieces = {r: _pieces(*r) for r in unique}
+        needed = sorted({part for parts in pieces.values() for part in parts})
         stored = dict(zip(needed, self._perfect_hashes(connection, needed), strict=True))
-        return [merkle.hash_range(start, end, lambda s, e: stored[(s, e)]) for start, end in ranges]
+        hashed = {
+            r: stored[parts[0]]
+            if len(parts) == 1
+            else merkle.hash_range(r[0], r[1], lambda s, e: stored[(s, e)])
+            for r, parts in pieces.items()
+        }
+        return [hashed[r] for r in ranges]
 
     def root(self, connection: Connection, tree_size: int) -> bytes:
         if tree_size == 0:
@@ -351,7 +359,7 @@ class TransparencyLog:
     @staticmethod
     def node_levels_above(connection: Connection, level: int) -> list[int]:
         """The stored levels above `level` (a handful: one row per level found by index)."""
-        found = []
+        found: list[int] = []
         while True:
             rows = driver_rows(
                 connection,
@@ -452,6 +460,13 @@ class TransparencyLog:
             checkpoints.insert().values(tree_size=size, root_hash=root, note=note, published_at=now)
         )
         return StoredCheckpoint(size, root, note, now)
+
+
+def _pieces(start: int, end: int) -> list[tuple[int, int]]:
+    size = end - start
+    if size & (size - 1) == 0 and start % size == 0:
+        return [(start, end)]
+    return merkle.perfect_subtrees(start, end)
 
 
 def _decompose(size: int) -> list[tuple[int, int]]:
