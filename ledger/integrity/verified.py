@@ -18,7 +18,15 @@ from typing import Any, Protocol
 
 from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, select, text
 
-from ledger.adapters.database import BIG_ID, UTCDateTime, bulk_write, keys_table, metadata
+from ledger.adapters.database import (
+    BIG_ID,
+    UTCDateTime,
+    bulk_write,
+    chunks,
+    driver_rows,
+    keys_table,
+    metadata,
+)
 from ledger.integrity.log import StoredCheckpoint
 
 FORMAT = "disclosure-ledger-verified/1"
@@ -98,16 +106,29 @@ class TableState:
         *,
         replace: bool,
     ) -> None:
+        changed = dict(heads)
         if replace:
-            connection.execute(delete(verified_heads))
+            # Most heads of a repeated full verify are as remembered: write only the others.
+            stored = {
+                tag: (int(sequence), bytes(digest))
+                for tag, sequence, digest in driver_rows(
+                    connection,
+                    f"SELECT subject_tag, sequence, leaf_hash FROM {verified_heads.name}",  # noqa: S608
+                )
+            }
+            changed = {tag: head for tag, head in heads.items() if stored.get(tag) != head}
+            for part in chunks(sorted(stored.keys() - heads.keys())):
+                connection.execute(
+                    delete(verified_heads).where(verified_heads.c.subject_tag.in_(part))
+                )
         bulk_write(
             connection,
             verified_heads,
             [
                 {"subject_tag": tag, "sequence": sequence, "leaf_hash": digest}
-                for tag, (sequence, digest) in heads.items()
+                for tag, (sequence, digest) in changed.items()
             ],
-            conflict=() if replace else ("subject_tag",),
+            conflict=("subject_tag",),
         )
         bulk_write(
             connection,
