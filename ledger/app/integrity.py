@@ -174,8 +174,17 @@ class Integrity:
         mapper = self.uow.store.mapper
         state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
         items = []
+        # The upper proof nodes are shared by every event: each is encoded once.
+        encoded: dict[bytes, str] = {}
+
+        def b64(node: bytes) -> str:
+            text = encoded.get(node)
+            if text is None:
+                text = encoded[node] = _b64(node)
+            return text
+
         # Openings are replayed per disclosure, oldest version first.
-        for row in sorted(shown, key=lambda r: (r.originator_id, r.originator_version)):
+        for row in sorted(shown, key=lambda r: (r.originator_id.bytes, r.originator_version)):
             event: Any = mapper.to_domain_event(
                 StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
             )
@@ -190,7 +199,7 @@ class Integrity:
                     "leaf": _b64(leaves[index]),
                     "plaintext": plaintext.decode(),
                     "salt": _b64(salt),
-                    "inclusion_proof": [_b64(node) for node in proofs[index]],
+                    "inclusion_proof": [b64(node) for node in proofs[index]],
                 }
             )
         items.sort(key=lambda item: item["index"])
