@@ -184,6 +184,8 @@ def main() -> None:
                 return url, lambda: drop_schema(postgres, schema)
 
             results["runs"].append(run("postgresql", postgres_url, base, args.sizes))
+    # Other work on the machine shows here: the figures are only as good as this is low.
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "verify.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {RESULTS / 'verify.json'}")
