@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica clean
+.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench: install bench-import
 
 # Peak memory and wall time of `ledger import` (a child process) at IMPORT_LINES lines.
 IMPORT_LINES ?= 1000000
+VERIFY_SIZES ?= 100000 1000000
+
+# Full and incremental verify, and proof bundles (heavy person of 2,000), at growing sizes.
+bench-verify: install
+	$(PY) bench/verify.py --sizes $(VERIFY_SIZES)
+
 bench-import: install
 	$(PY) bench/import_memory.py --lines $(IMPORT_LINES)
 

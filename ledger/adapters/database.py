@@ -395,6 +395,19 @@ def chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield values[start : start + size]
 
 
+def driver_rows(connection: Connection, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of a parameterless query as the driver returns them, inside the connection's
+    transaction: for scans of millions of rows where SQLAlchemy's per-row work would dominate."""
+    raw: Any = connection.connection.driver_connection
+    # psycopg's binary format hands bytea over as it is, not as hex text to decode.
+    cursor = raw.cursor(binary=True) if connection.dialect.name == "postgresql" else raw.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def keys_table(
     connection: Connection, columns: Mapping[str, str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, dict[str, Any]]:

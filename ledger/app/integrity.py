@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -39,7 +41,8 @@ from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteVerifier
 from ledger.integrity.log import StoredCheckpoint, TransparencyLog
 from ledger.integrity.merkle import leaf_hash
-from ledger.integrity.verify import Report, verify_log
+from ledger.integrity.verified import FileState, TableState, VerifiedState
+from ledger.integrity.verify import CHUNK_LEVEL, Parallelism, Report, verify_log, verify_since
 
 
 class Integrity:
@@ -88,22 +91,59 @@ class Integrity:
             return self.log.leaves_between(connection, start, end)
 
     def verify(
-        self, *, verifier_key: str | None = None, progress: Callable[[int], None] | None = None
+        self,
+        *,
+        verifier_key: str | None = None,
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
+        since_checkpoint: bool = False,
+        state_file: Path | None = None,
+        chunk_level: int = CHUNK_LEVEL,
     ) -> Report:
-        """Recompute the whole log from the stored events; see `ledger.integrity.verify`."""
+        """Recompute the log from the stored events (all of it, or with `since_checkpoint` what
+        came after the last verified checkpoint); see `ledger.integrity.verify`. A passing run
+        remembers its newest checkpoint, in the database or in `state_file`."""
         verifier = NoteVerifier.parse(verifier_key or self.verifier_key())
+        state: VerifiedState = TableState() if state_file is None else FileState(state_file)
+        database = self.uow.database
         with self.uow.reads.connect() as connection:
-            if not self.uow.database.is_sqlite:
-                # One snapshot for the whole pass: writers may go on meanwhile.
+            if not database.is_sqlite:
+                # One snapshot for the whole pass, shared with the workers: writers may go on.
                 connection = connection.execution_options(isolation_level="REPEATABLE READ")
             with connection.begin():
-                return verify_log(
+                start = state.checkpoint(connection) if since_checkpoint else None
+                if start is None:
+                    report = verify_log(
+                        connection,
+                        events=self.uow.store.table,
+                        log=self.log,
+                        verifier=verifier,
+                        progress=progress,
+                        parallel=Parallelism(
+                            workers=workers if workers is not None else os.cpu_count() or 1,
+                            url=connection.engine.url.render_as_string(hide_password=False),
+                            chunk_level=chunk_level,
+                        ),
+                    )
+                else:
+                    report = verify_since(
+                        connection,
+                        events=self.uow.store.table,
+                        log=self.log,
+                        verifier=verifier,
+                        verified=start,
+                        verified_heads=lambda tags: state.heads(connection, tags),
+                        progress=progress,
+                    )
+        if report.ok and report.verified is not None:
+            with self.uow.write_rows() as connection:
+                state.save(
                     connection,
-                    events=self.uow.store.table,
-                    log=self.log,
-                    verifier=verifier,
-                    progress=progress,
+                    report.verified,
+                    report.verified_heads,
+                    replace=report.since is None,
                 )
+        return report
 
     def bundle(
         self,
@@ -141,8 +181,17 @@ class Integrity:
         mapper = self.uow.store.mapper
         state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
         items = []
+        # The upper proof nodes are shared by every event: each is encoded once.
+        encoded: dict[bytes, str] = {}
+
+        def b64(node: bytes) -> str:
+            text = encoded.get(node)
+            if text is None:
+                text = encoded[node] = _b64(node)
+            return text
+
         # Openings are replayed per disclosure, oldest version first.
-        for row in sorted(shown, key=lambda r: (r.originator_id, r.originator_version)):
+        for row in sorted(shown, key=lambda r: (r.originator_id.bytes, r.originator_version)):
             event: Any = mapper.to_domain_event(
                 StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
             )
@@ -157,7 +206,7 @@ class Integrity:
                     "leaf": _b64(leaves[index]),
                     "plaintext": plaintext.decode(),
                     "salt": _b64(salt),
-                    "inclusion_proof": [_b64(node) for node in proofs[index]],
+                    "inclusion_proof": [b64(node) for node in proofs[index]],
                 }
             )
         items.sort(key=lambda item: item["index"])

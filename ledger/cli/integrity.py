@@ -11,6 +11,7 @@ import click
 from ledger.cli.common import current_ledger, expected_failures, reads_replica
 from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.checkpoints import CheckpointError
+from ledger.integrity.verified import StateError
 
 
 @click.command("verify")
@@ -19,18 +20,60 @@ from ledger.integrity.checkpoints import CheckpointError
     default=None,
     help="Verifier key to check checkpoints with (default: this ledger's own).",
 )
+@click.option(
+    "--since-checkpoint",
+    is_flag=True,
+    help="Check only what was appended after the last verified checkpoint, and that the newer "
+    "checkpoints are consistent with it (a full verify when none was verified yet).",
+)
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep where verification got to in this file instead of the database "
+    "(an auditor's own record).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for a full verify (default: one per CPU).",
+)
 @expected_failures
 @reads_replica
-def verify_command(public_key: str | None) -> None:
+def verify_command(
+    public_key: str | None, since_checkpoint: bool, state_file: Path | None, workers: int | None
+) -> None:
     """Recompute every leaf from the stored events and the tree from the leaves; check every
-    checkpoint's signature, root and consistency. Exit 1 naming the first bad position."""
+    checkpoint's signature, root and consistency. Exit 1 naming the first bad position.
+
+    A passing run remembers its newest checkpoint (tree size, root and every subject's chain
+    head there). With --since-checkpoint the next run starts from it: it checks that this
+    checkpoint is still in the log with the same root, recomputes only the later leaves, their
+    subtrees and checkpoints, and proves the newer checkpoints consistent with it."""
     ledger = current_ledger()
     with click.progressbar(length=0, label="Verifying", file=sys.stderr) as bar:
         try:
-            report = ledger.integrity.verify(verifier_key=public_key, progress=bar.update)
+            report = ledger.integrity.verify(
+                verifier_key=public_key,
+                progress=bar.update,
+                workers=workers,
+                since_checkpoint=since_checkpoint,
+                state_file=state_file,
+            )
         except CheckpointError as error:
             raise click.ClickException(f"--public-key: {error}") from None
+        except StateError as error:
+            raise click.ClickException(f"--state: {error}") from None
     if report.ok:
+        if report.since is not None:
+            click.echo(
+                f"OK: {report.events} events after the verified checkpoint at size "
+                f"{report.since}, every new leaf recomputed, {report.checkpoints} newer "
+                "checkpoints verified and consistent with it."
+            )
+            return
         click.echo(
             f"OK: {report.events} events, every leaf recomputed, "
             f"{report.checkpoints} checkpoints verified."

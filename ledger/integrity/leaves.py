@@ -148,11 +148,12 @@ def commitment(salt: bytes, plaintext: bytes) -> bytes:
 
 def event_digest(originator_id: bytes, version: int, topic: str, state: bytes) -> bytes:
     """The digest of a stored event row exactly as stored (`originator_id`: 16 bytes)."""
-    return hashlib.sha256(
+    digest = hashlib.sha256(
         EVENT_DOMAIN
         + originator_id
         + version.to_bytes(8, "big")
         + len(topic).to_bytes(4, "big")
         + topic.encode()
-        + state
-    ).digest()
+    )
+    digest.update(state)  # not joined to the rest: a stored event is kilobytes
+    return digest.digest()

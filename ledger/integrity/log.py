@@ -26,7 +26,15 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.adapters.database import BIG_ID, UTCDateTime, bulk_write, chunks, keys_table, metadata
+from ledger.adapters.database import (
+    BIG_ID,
+    UTCDateTime,
+    bulk_write,
+    chunks,
+    driver_rows,
+    keys_table,
+    metadata,
+)
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import Checkpoint, NoteSigner
 from ledger.integrity.leaves import ZERO_HASH, Leaf
@@ -165,7 +173,7 @@ class TransparencyLog:
                 select(subject_heads).where(subject_heads.c.subject_tag.in_(part))
             )
             for row in rows:
-                found[row.subject_tag] = (row.sequence, row.leaf_hash)
+                found[row.subject_tag] = (row.sequence, bytes(row.leaf_hash))
         return found
 
     def _new_nodes(
@@ -257,11 +265,19 @@ class TransparencyLog:
         self, connection: Connection, ranges: Sequence[tuple[int, int]]
     ) -> list[bytes]:
         """MTH of each range, fetching every perfect subtree they need at once."""
-        needed = sorted(
-            {part for start, end in ranges for part in merkle.perfect_subtrees(start, end)}
-        )
+        # A bundle asks for tens of thousands of ranges, mostly perfect subtrees and many
+        # shared: each distinct range is split and hashed once.
+        unique = set(ranges)
+        pieces = {r: _pieces(*r) for r in unique}
+        needed = sorted({part for parts in pieces.values() for part in parts})
         stored = dict(zip(needed, self._perfect_hashes(connection, needed), strict=True))
-        return [merkle.hash_range(start, end, lambda s, e: stored[(s, e)]) for start, end in ranges]
+        hashed = {
+            r: stored[parts[0]]
+            if len(parts) == 1
+            else merkle.hash_range(r[0], r[1], lambda s, e: stored[(s, e)])
+            for r, parts in pieces.items()
+        }
+        return [hashed[r] for r in ranges]
 
     def root(self, connection: Connection, tree_size: int) -> bytes:
         if tree_size == 0:
@@ -295,6 +311,92 @@ class TransparencyLog:
         )
         return [(row.idx, row.leaf) for row in rows]
 
+    # -- bulk reads for `ledger verify` -------------------------------------------------
+    # Raw driver rows: verification reads every leaf and node, and per-row type processing
+    # would cost more than the hashing.
+
+    @staticmethod
+    def leaf_rows(
+        connection: Connection, first: int | None, last: int
+    ) -> list[tuple[int, bytes, bytes]]:
+        """(index, leaf, hash) of the stored leaves with `first` <= index <= `last`, in order
+        (`first` None: from the very first, whatever its index)."""
+        lower = "" if first is None else f" AND idx >= {int(first)}"
+        return [
+            (idx, bytes(leaf), bytes(digest))
+            for idx, leaf, digest in driver_rows(
+                connection,
+                f"SELECT idx, leaf, hash FROM {leaves.name} "  # noqa: S608 - our names, ints
+                f"WHERE idx <= {int(last)}{lower} ORDER BY idx",
+            )
+        ]
+
+    @staticmethod
+    def first_leaf_from(connection: Connection, first: int) -> int | None:
+        """The lowest stored leaf index at or after `first`."""
+        rows = driver_rows(
+            connection,
+            f"SELECT MIN(idx) FROM {leaves.name} WHERE idx >= {int(first)}",  # noqa: S608 - ours
+        )
+        return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+    @staticmethod
+    def node_rows(
+        connection: Connection, level: int, first: int, end: int | None
+    ) -> list[tuple[int, bytes]]:
+        """(index, hash) of the stored subtrees of one level with `first` <= index < `end`
+        (`end` None: no upper bound), in order."""
+        upper = "" if end is None else f" AND idx < {int(end)}"
+        return [
+            (idx, bytes(digest))
+            for idx, digest in driver_rows(
+                connection,
+                f"SELECT idx, hash FROM {nodes.name} "  # noqa: S608 - our names, ints
+                f"WHERE level = {int(level)} AND idx >= {int(first)}{upper} ORDER BY idx",
+            )
+        ]
+
+    @staticmethod
+    def node_levels_above(connection: Connection, level: int) -> list[int]:
+        """The stored levels above `level` (a handful: one row per level found by index)."""
+        found: list[int] = []
+        while True:
+            rows = driver_rows(
+                connection,
+                f"SELECT MIN(level) FROM {nodes.name} WHERE level > {int(level)}",  # noqa: S608
+            )
+            if not rows or rows[0][0] is None:
+                return found
+            level = int(rows[0][0])
+            found.append(level)
+
+    def frontier(self, connection: Connection, size: int) -> list[tuple[int, bytes]]:
+        """(level, hash) of the perfect subtrees that make up the tree of `size` leaves, largest
+        first: the right edge a verification picks up from."""
+        ranges = _decompose(size)
+        return [
+            (_level(start, end), digest)
+            for (start, end), digest in zip(
+                ranges, self._perfect_hashes(connection, ranges), strict=True
+            )
+        ]
+
+    def subject_heads_of(
+        self, connection: Connection, tags: Iterable[str]
+    ) -> dict[str, tuple[int, bytes]]:
+        """The stored heads of these subjects (those that have one)."""
+        return self._heads(connection, tags)
+
+    @staticmethod
+    def all_subject_heads(connection: Connection) -> dict[str, tuple[int, bytes]]:
+        return {
+            tag: (int(sequence), bytes(digest))
+            for tag, sequence, digest in driver_rows(
+                connection,
+                f"SELECT subject_tag, sequence, leaf_hash FROM {subject_heads.name}",  # noqa: S608
+            )
+        }
+
     def subject_head(self, connection: Connection, tag: str) -> tuple[int, bytes] | None:
         row = connection.execute(
             select(subject_heads).where(subject_heads.c.subject_tag == tag)
@@ -302,6 +404,16 @@ class TransparencyLog:
         return None if row is None else (row.sequence, row.leaf_hash)
 
     # -- checkpoints --------------------------------------------------------------------
+
+    def checkpoint_at(self, connection: Connection, tree_size: int) -> StoredCheckpoint | None:
+        row = connection.execute(
+            select(checkpoints).where(checkpoints.c.tree_size == tree_size)
+        ).first()
+        return (
+            None
+            if row is None
+            else StoredCheckpoint(row.tree_size, row.root_hash, row.note, row.published_at)
+        )
 
     def latest_checkpoint(self, connection: Connection) -> StoredCheckpoint | None:
         row = connection.execute(
@@ -348,6 +460,13 @@ class TransparencyLog:
             checkpoints.insert().values(tree_size=size, root_hash=root, note=note, published_at=now)
         )
         return StoredCheckpoint(size, root, note, now)
+
+
+def _pieces(start: int, end: int) -> list[tuple[int, int]]:
+    size = end - start
+    if size & (size - 1) == 0 and start % size == 0:
+        return [(start, end)]
+    return merkle.perfect_subtrees(start, end)
 
 
 def _decompose(size: int) -> list[tuple[int, int]]:

@@ -1,28 +1,43 @@
 """`ledger verify`: recompute every leaf from the stored events, the tree from the leaves, and
 check every checkpoint's signature, root and consistency with the one before it.
 
-It streams the log once, in position order, and names the first position where the stored data
-and the recomputation disagree.
+The log is cut into aligned ranges of 2^k positions, checked in parallel by worker processes
+(each with its own connection on the same snapshot): a worker recomputes its leaves, its part
+of the tree and its stored subtrees, taking the first link of each subject's chain in its range
+as the stored leaf claims it. The parent stitches the ranges in log order (each claimed link
+must be the head the ranges before left), combines their subtree roots, and checks checkpoints,
+upper subtrees and subject heads. It names the first position where the stored data and the
+recomputation disagree, exactly as a single pass in log order would.
+
+`verify_since` does the same for the positions after a verified checkpoint only.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, Table, create_engine
+from sqlalchemy.pool import NullPool
 
+from ledger.adapters.database import driver_rows
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import CheckpointError, NoteVerifier
 from ledger.integrity.leaves import EVENT_TYPES, ZERO_HASH, encode_leaf, event_digest
-from ledger.integrity.log import TransparencyLog, leaves, nodes, subject_heads
+from ledger.integrity.log import LogError, StoredCheckpoint, TransparencyLog
 
-PAGE = 20_000
+PAGE = 16_384
+# Ranges of 2^14 positions: sixty per million events keep every worker busy to the end.
+CHUNK_LEVEL = 14
+
+Heads = dict[str, tuple[int, bytes]]
+Stack = tuple[tuple[int, bytes], ...]
 
 
 @dataclass
@@ -31,6 +46,10 @@ class Report:
     checkpoints: int = 0
     problems: list[str] = field(default_factory=list)
     first_bad_position: int | None = None
+    # Where verification got to: the newest checkpoint checked, and the subject heads there.
+    verified: StoredCheckpoint | None = None
+    verified_heads: Heads = field(default_factory=dict, repr=False)
+    since: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -45,57 +64,259 @@ class Report:
         self.problems.append(where + message)
 
 
-def _pages(
-    connection: Connection,
-    query_for: Callable[[int], Any],
-    fetcher: ThreadPoolExecutor | None = None,
-) -> Generator[Any, None, None]:
-    """Keyset pagination over a table ordered by an integer key.
-
-    With a `fetcher` (one thread, shared by every stream on the connection) the next page is read
-    while this one is hashed: the database driver releases the GIL while it works.
-    """
-
-    def fetch(after: int) -> list[Any]:
-        return list(connection.execute(query_for(after)).all())
-
-    if fetcher is None:
-        after = -1
-        while rows := fetch(after):
-            yield from rows
-            after = rows[-1][0]
-        return
-    pending = fetcher.submit(fetch, -1)
-    while rows := pending.result():
-        pending = fetcher.submit(fetch, rows[-1][0])
-        yield from rows
-
-
 class _Tree:
-    """The RFC 9162 tree grown one leaf hash at a time, remembering every completed subtree."""
+    """The right edge of an RFC 9162 tree grown one perfect subtree at a time, remembering the
+    subtrees it completes as (level, index)."""
 
-    def __init__(self) -> None:
-        self.size = 0
-        self.stack: list[tuple[int, bytes]] = []  # (level, hash) of the right edge
-        self.completed: dict[int, list[bytes]] = {}
+    def __init__(self, size: int = 0, stack: Iterable[tuple[int, bytes]] = ()) -> None:
+        self.size = size
+        self.stack: list[tuple[int, bytes]] = list(stack)
+        self.completed: dict[tuple[int, int], bytes] = {}
 
-    def push(self, digest: bytes) -> None:
-        level = 0
-        while self.stack and self.stack[-1][0] == level:
-            _, left = self.stack.pop()
-            digest = merkle.node_hash(left, digest)
+    def push(self, digest: bytes, level: int = 0) -> None:
+        """Add the perfect subtree of 2^level leaves that starts at the current size."""
+        first = self.size
+        self.size += 1 << level
+        stack = self.stack
+        while stack and stack[-1][0] == level:
+            digest = merkle.node_hash(stack.pop()[1], digest)
             level += 1
-            self.completed.setdefault(level, []).append(digest)
-        self.stack.append((level, digest))
-        self.size += 1
+            self.completed[(level, first >> level)] = digest
+        stack.append((level, digest))
 
-    def root(self) -> bytes:
-        if not self.stack:
-            return merkle.EMPTY_ROOT
-        digest = self.stack[-1][1]
-        for _, left in reversed(self.stack[:-1]):
-            digest = merkle.node_hash(left, digest)
-        return digest
+
+def _fold(stack: Iterable[tuple[int, bytes]]) -> bytes:
+    """The root of a tree from its right edge (its perfect subtrees, largest first)."""
+    hashes = [digest for _, digest in stack]
+    if not hashes:
+        return merkle.EMPTY_ROOT
+    digest = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        digest = merkle.node_hash(left, digest)
+    return digest
+
+
+# -- one range of positions, in a worker or in process ----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    first: int  # first position of the range (1-based)
+    last: int  # last position, inclusive
+    stack: Stack  # right edge of the tree of first - 1 leaves (empty at an aligned start)
+    top_level: int | None  # check stored subtrees up to this level (None: every level)
+    checkpoint_sizes: tuple[int, ...]
+    remember_at: int | None
+    from_start: bool  # the first range: a leaf below index 0 is a leaf without its event
+
+
+@dataclass
+class _Outcome:
+    job: _Job
+    events: int = 0
+    failure: tuple[int, str] | None = None
+    # tag -> (position, sequence, previous) of the subject's first leaf in the range, as stored
+    firsts: dict[str, tuple[int, int, bytes]] = field(default_factory=dict)
+    lasts: Heads = field(default_factory=dict)
+    lasts_at: Heads | None = None
+    stack: Stack = ()
+    stacks_at: dict[int, Stack] = field(default_factory=dict)
+    node_mismatch: tuple[int, int] | None = None
+    nodes_stored: int = 0
+    nodes_computed: int = 0
+
+
+_TAG = b'"subject_tag":"'
+_COMMITMENT = b'"commitment":"'
+_TIMESTAMP = b'"timestamp":{"_type_":"datetime_iso","_data_":"'
+_LINK = slice(34, 42), slice(42, 74)  # sequence and previous inside an encoded leaf
+
+
+def _check_range(connection: Connection, events: str, job: _Job) -> _Outcome:
+    """Recompute the leaves and subtrees of one range of positions from the stored events."""
+    out = _Outcome(job)
+    tree = _Tree(job.first - 1, job.stack)
+    heads: Heads = {}
+    firsts = out.firsts
+    sizes = set(job.checkpoint_sizes)
+    position = job.first
+    for page_start in range(job.first, job.last + 1, PAGE):
+        page_end = min(page_start + PAGE - 1, job.last)
+        rows = driver_rows(
+            connection,
+            "SELECT id, originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {events} WHERE id >= {page_start} AND id <= {page_end} ORDER BY id",
+        )
+        stored_leaves = TransparencyLog.leaf_rows(
+            connection,
+            None if job.from_start and page_start == job.first else page_start - 1,
+            page_end - 1,
+        )
+        for next_leaf, row in enumerate(rows):
+            if row[0] != position:
+                out.failure = (position, f"no stored event (the next one is at position {row[0]})")
+                return out
+            stored = stored_leaves[next_leaf] if next_leaf < len(stored_leaves) else None
+            if stored is None or stored[0] != position - 1:
+                out.failure = (position, "no leaf for this event")
+                return out
+            try:
+                state = bytes(row[4])
+                start = state.index(_TAG) + 15
+                tag = state[start : start + 32].decode()
+                known = heads.get(tag)
+                if known is None:
+                    # The subject's first leaf in this range: take the link as stored; the
+                    # parent checks it against the head the earlier ranges left.
+                    link = (
+                        int.from_bytes(stored[1][_LINK[0]]),
+                        stored[1][_LINK[1]],
+                    )
+                    sequence, previous = link
+                else:
+                    sequence, previous = known[0] + 1, known[1]
+                leaf = _recompute(row, state, tag, sequence, previous)
+            except (ValueError, KeyError, TypeError) as error:
+                out.failure = (position, f"the stored event does not decode ({error})")
+                return out
+            digest = merkle.leaf_hash(leaf)
+            if leaf != stored[1] or digest != stored[2]:
+                out.failure = (
+                    position,
+                    "the stored event does not match its leaf: it was changed, moved or replaced",
+                )
+                return out
+            if known is None:
+                firsts[tag] = (position, sequence, previous)
+            heads[tag] = (sequence, digest)
+            tree.push(digest)
+            if position in sizes:
+                out.stacks_at[position] = tuple(tree.stack)
+            if position == job.remember_at:
+                out.lasts_at = dict(heads)
+            position += 1
+            out.events += 1
+        if position <= page_end:
+            following = driver_rows(
+                connection,
+                f"SELECT MIN(id) FROM {events} WHERE id > {page_end}",  # noqa: S608 - ours
+            )
+            out.failure = (
+                position,
+                f"no stored event (the next one is at position {following[0][0]})",
+            )
+            return out
+    out.lasts = heads
+    out.stack = tuple(tree.stack)
+    _check_range_nodes(connection, job, tree, out)
+    return out
+
+
+def _recompute(row: Any, state: bytes, tag: str, sequence: int, previous: bytes) -> bytes:
+    """The leaf a stored event must have, at this place in its subject's chain."""
+    topic: str = row[3]
+    start = state.index(_TIMESTAMP) + 47
+    timestamp = state[start : state.index(b'"', start)].decode()
+    start = state.index(_COMMITMENT) + 14
+    commitment = bytes.fromhex(state[start : start + 64].decode())
+    originator = row[1]
+    return encode_leaf(
+        EVENT_TYPES[topic[topic.rindex(".") + 1 :]],
+        row[0],
+        datetime.fromisoformat(timestamp),
+        bytes.fromhex(tag),
+        sequence,
+        previous,
+        commitment,
+        event_digest(
+            # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
+            originator.bytes if isinstance(originator, UUID) else bytes(originator),
+            row[2],
+            topic,
+            state,
+        ),
+    )
+
+
+def _check_range_nodes(connection: Connection, job: _Job, tree: _Tree, out: _Outcome) -> None:
+    """The stored subtrees completed inside the range equal the recomputed ones."""
+    computed = tree.completed
+    out.nodes_computed = len(computed)
+    top = job.top_level if job.top_level is not None else max(tree.size.bit_length(), 1)
+    for level in range(1, top + 1):
+        low, high = (job.first - 1) >> level, job.last >> level
+        if high <= low:
+            continue
+        for index, digest in TransparencyLog.node_rows(connection, level, low, high):
+            out.nodes_stored += 1
+            if computed.get((level, index)) != digest:
+                out.node_mismatch = (level, index)
+                return
+
+
+# -- worker processes ---------------------------------------------------------------------------
+
+_worker_connection: Connection | None = None
+
+
+def _start_worker(url: str, snapshot: str | None) -> None:
+    global _worker_connection
+    engine = create_engine(url, poolclass=NullPool)
+    connection = engine.connect()
+    if snapshot is not None:
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        connection.begin()
+        connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+    else:
+        connection.begin()
+    _worker_connection = connection
+
+
+def _work(events: str, job: _Job) -> _Outcome:
+    assert _worker_connection is not None
+    return _check_range(_worker_connection, events, job)
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How to spread a verification: worker processes on a database URL (`workers` 1: in this
+    process), and the size of a range as a power of two."""
+
+    workers: int = 1
+    url: str | None = None
+    chunk_level: int = CHUNK_LEVEL
+
+
+def _outcomes(
+    connection: Connection, events: str, jobs: list[_Job], parallel: Parallelism
+) -> Iterator[_Outcome]:
+    if parallel.workers <= 1 or len(jobs) <= 1 or parallel.url is None:
+        for job in jobs:
+            yield _check_range(connection, events, job)
+        return
+    snapshot = None
+    if connection.dialect.name == "postgresql":
+        snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    # Forked where the platform can: a spawned worker first spends most of a second importing.
+    # A forked worker leaves the parent's connections alone (it opens its own and ends with
+    # `os._exit`, which closes nothing it inherited).
+    methods = multiprocessing.get_all_start_methods()
+    with ProcessPoolExecutor(
+        max_workers=min(parallel.workers, len(jobs)),
+        mp_context=multiprocessing.get_context("fork" if "fork" in methods else "spawn"),
+        initializer=_start_worker,
+        initargs=(parallel.url, snapshot),
+    ) as pool:
+        futures = [pool.submit(_work, events, job) for job in jobs]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+# -- the parent: stitching ranges, checkpoints, upper subtrees, heads --------------------------
 
 
 def verify_log(
@@ -105,160 +326,262 @@ def verify_log(
     log: TransparencyLog,
     verifier: NoteVerifier,
     progress: Callable[[int], None] | None = None,
+    parallel: Parallelism | None = None,
 ) -> Report:
-    with ThreadPoolExecutor(max_workers=1) as fetcher:
-        return _verify(connection, events, log, verifier, progress, fetcher)
-
-
-def _verify(
-    connection: Connection,
-    events: Table,
-    log: TransparencyLog,
-    verifier: NoteVerifier,
-    progress: Callable[[int], None] | None,
-    fetcher: ThreadPoolExecutor,
-) -> Report:
+    """The whole log, from position 1."""
+    parallel = parallel or Parallelism()
     report = Report()
     checkpoints = log.all_checkpoints(connection)
-    by_size = {c.tree_size: c for c in checkpoints}
-    # Plain SQL text: no per-value type processing, which cost more than the hashing.
-    stored_leaves = _pages(
-        connection,
-        lambda after: text(
-            f"SELECT idx, leaf, hash FROM {leaves.name} "  # noqa: S608 - our table name
-            f"WHERE idx > :after ORDER BY idx LIMIT {PAGE}"
-        ).bindparams(after=after),
-        fetcher,
-    )
-    stored_events = _pages(
-        connection,
-        lambda after: text(
-            "SELECT id, originator_id, originator_version, topic, state "  # noqa: S608
-            f"FROM {events.name} WHERE id > :after ORDER BY id LIMIT {PAGE}"
-        ).bindparams(after=after),
-        fetcher,
-    )
-    heads: dict[str, tuple[int, bytes]] = {}
-    tree = _Tree()
-    expected = 1
-    for row in stored_events:
-        if row.id != expected:
-            report.fail(expected, f"no stored event (the next one is at position {row.id})")
-            return report
-        stored = next(stored_leaves, None)
-        if stored is None or stored.idx != expected - 1:
-            report.fail(expected, "no leaf for this event")
-            return report
-        try:
-            leaf, tag, sequence = _recompute(row, heads)
-        except (ValueError, KeyError, TypeError) as error:
-            report.fail(expected, f"the stored event does not decode ({error})")
-            return report
-        digest = merkle.leaf_hash(leaf)
-        if leaf != stored.leaf or digest != stored.hash:
-            report.fail(
-                expected,
-                "the stored event does not match its leaf: it was changed, moved or replaced",
-            )
-            return report
-        heads[tag] = (sequence, digest)
-        tree.push(digest)
-        report.events += 1
-        checkpoint = by_size.get(tree.size)
-        if checkpoint is not None:
-            _check_checkpoint(report, checkpoint.note, checkpoint.root_hash, tree, verifier)
-        if progress is not None and report.events % PAGE == 0:
-            progress(PAGE)
-        expected += 1
-    extra = next(stored_leaves, None)
-    # No stream reads any further: let a page still being fetched finish before the checks
-    # below use the connection from this thread.
-    stored_leaves.close()
-    fetcher.submit(lambda: None).result()
-    if extra is not None:
-        report.fail(extra.idx + 1, "a leaf without a stored event")
+    size = _last_event(connection, events.name)
+    level = parallel.chunk_level
+    jobs = [
+        _Job(
+            first=start,
+            last=min(start + (1 << level) - 1, size),
+            stack=(),
+            top_level=level,
+            checkpoint_sizes=(),
+            remember_at=None,
+            from_start=start == 1,
+        )
+        for start in range(1, size + 1, 1 << level)
+    ]
+    jobs = _with_checkpoints(jobs, checkpoints)
+    heads: Heads = {}
+    upper = _Tree()
+    outcomes: list[_Outcome] = []
+    if not _stitch(
+        report,
+        _outcomes(connection, events.name, jobs, parallel),
+        heads,
+        upper,
+        checkpoints,
+        verifier,
+        progress,
+        outcomes,
+    ):
+        return report
+    _check_extra_leaf(report, connection, log, size)
     for checkpoint in checkpoints:
-        if checkpoint.tree_size > tree.size:
+        if checkpoint.tree_size > size:
             report.fail(None, f"checkpoint at size {checkpoint.tree_size} is beyond the log")
-    _check_consistency(report, connection, log, checkpoints)
-    _check_nodes(report, connection, tree)
-    _check_heads(report, connection, heads)
+    _check_consistency(report, connection, log, checkpoints, size)
+    _check_nodes(report, connection, outcomes, upper, size, above=level)
+    _check_heads(report, log.all_subject_heads(connection), heads)
+    _remember(report, checkpoints, size, heads, outcomes, base={})
     return report
 
 
-def _field(state: bytes, key: bytes, length: int | None = None) -> bytes:
-    """A top-level string value of the stored JSON, found without parsing the whole event.
-
-    Safe for verification: any change to the stored bytes changes the event digest in the
-    leaf, whatever this finds. A quote cannot occur unescaped inside a JSON string, so the
-    key pattern matches keys only.
-    """
-    start = state.index(key) + len(key)
-    end = start + length if length is not None else state.index(b'"', start)
-    return state[start:end]
-
-
-_TAG = b'"subject_tag":"'
-_COMMITMENT = b'"commitment":"'
-_TIMESTAMP = b'"timestamp":{"_type_":"datetime_iso","_data_":"'
-
-
-def _recompute(row: Any, heads: dict[str, tuple[int, bytes]]) -> tuple[bytes, str, int]:
-    """The leaf this stored event must have, given the subjects' sequences so far."""
-    state = bytes(row.state)
-    tag = _field(state, _TAG, 32).decode()
-    sequence, previous = heads.get(tag, (0, ZERO_HASH))
-    topic = row.topic
-    leaf = encode_leaf(
-        EVENT_TYPES[topic[topic.rindex(".") + 1 :]],
-        row.id,
-        datetime.fromisoformat(_field(state, _TIMESTAMP).decode()),
-        bytes.fromhex(tag),
-        sequence + 1,
-        previous,
-        bytes.fromhex(_field(state, _COMMITMENT, 64).decode()),
-        event_digest(
-            # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
-            row.originator_id.bytes
-            if isinstance(row.originator_id, UUID)
-            else bytes(row.originator_id),
-            row.originator_version,
-            topic,
-            state,
-        ),
+def verify_since(
+    connection: Connection,
+    *,
+    events: Table,
+    log: TransparencyLog,
+    verifier: NoteVerifier,
+    verified: StoredCheckpoint,
+    verified_heads: Callable[[Iterable[str]], Heads],
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """The positions after a verified checkpoint, and the consistency of the newer checkpoints
+    with it; the old log is not read, only the subtrees on its right edge."""
+    report = Report(since=verified.tree_size)
+    old = verified.tree_size
+    stored = log.checkpoint_at(connection, old)
+    if (
+        stored is None
+        or stored.root_hash != verified.root_hash
+        or _signed_root(verifier, stored.note) != (old, verified.root_hash)
+    ):
+        report.fail(
+            None,
+            f"the verified checkpoint at size {old} is no longer in the log with the same "
+            "root: run a full verify",
+        )
+        return report
+    size = _last_event(connection, events.name)
+    try:
+        frontier = log.frontier(connection, old)
+    except LogError as error:
+        report.fail(None, f"the subtrees of the verified tree are missing ({error})")
+        return report
+    if _fold(frontier) != verified.root_hash:
+        report.fail(old, f"the stored subtrees no longer make the verified root at size {old}")
+        return report
+    checkpoints = [c for c in log.all_checkpoints(connection) if c.tree_size > old]
+    if size < old:
+        report.fail(old + 1 if size else 1, f"the log is shorter than the verified size {old}")
+        return report
+    jobs = (
+        [
+            _Job(
+                first=old + 1,
+                last=size,
+                stack=tuple(frontier),
+                top_level=None,
+                checkpoint_sizes=(),
+                remember_at=None,
+                from_start=False,
+            )
+        ]
+        if size > old
+        else []
     )
-    return leaf, tag, sequence + 1
+    jobs = _with_checkpoints(jobs, checkpoints)
+    outcomes: list[_Outcome] = []
+    heads: Heads = {}
+    base: Heads = {}
+    pending = _outcomes(connection, events.name, jobs, Parallelism())
+
+    def with_old_heads() -> Iterator[_Outcome]:
+        # The heads the new leaves link to, as the verified state remembers them.
+        for outcome in pending:
+            old_heads = verified_heads(outcome.firsts)
+            base.update(old_heads)
+            heads.update(old_heads)
+            yield outcome
+
+    if not _stitch(
+        report, with_old_heads(), heads, _Tree(), checkpoints, verifier, progress, outcomes
+    ):
+        return report
+    _check_extra_leaf(report, connection, log, size)
+    for checkpoint in checkpoints:
+        if checkpoint.tree_size > size:
+            report.fail(None, f"checkpoint at size {checkpoint.tree_size} is beyond the log")
+    _check_consistency(report, connection, log, [verified, *checkpoints], size)
+    _check_nodes(report, connection, outcomes, _Tree(), size, above=None)
+    touched = {tag for outcome in outcomes for tag in outcome.lasts}
+    _check_heads(report, log.subject_heads_of(connection, touched), {t: heads[t] for t in touched})
+    _remember(report, checkpoints, size, heads, outcomes, base=base, fallback=verified)
+    return report
+
+
+def _last_event(connection: Connection, events: str) -> int:
+    rows = driver_rows(connection, f"SELECT MAX(id) FROM {events}")  # noqa: S608 - our table
+    return 0 if not rows or rows[0][0] is None else int(rows[0][0])
+
+
+def _signed_root(verifier: NoteVerifier, note: str) -> tuple[int, bytes] | None:
+    try:
+        signed = verifier.verify(note)
+    except CheckpointError:
+        return None
+    return signed.tree_size, signed.root_hash
+
+
+def _with_checkpoints(jobs: list[_Job], checkpoints: list[StoredCheckpoint]) -> list[_Job]:
+    """Each range with the checkpoint sizes inside it; the newest of them is remembered."""
+    if not jobs:
+        return jobs
+    size = jobs[-1].last
+    inside = [c.tree_size for c in checkpoints if 0 < c.tree_size <= size]
+    newest = max(inside, default=None)
+    return [
+        _Job(
+            first=job.first,
+            last=job.last,
+            stack=job.stack,
+            top_level=job.top_level,
+            checkpoint_sizes=tuple(s for s in inside if job.first <= s <= job.last),
+            remember_at=newest if newest is not None and job.first <= newest <= job.last else None,
+            from_start=job.from_start,
+        )
+        for job in jobs
+    ]
+
+
+def _stitch(
+    report: Report,
+    outcomes: Iterable[_Outcome],
+    heads: Heads,
+    upper: _Tree,
+    checkpoints: list[StoredCheckpoint],
+    verifier: NoteVerifier,
+    progress: Callable[[int], None] | None,
+    done: list[_Outcome],
+) -> bool:
+    """Join the ranges in log order; False (with the finding) at the first bad position."""
+    by_size = {c.tree_size: c for c in checkpoints}
+    for outcome in outcomes:
+        failure = outcome.failure
+        for tag, (position, sequence, previous) in outcome.firsts.items():
+            if failure is not None and position >= failure[0]:
+                continue
+            expected_sequence, expected_previous = heads.get(tag, (0, ZERO_HASH))
+            if sequence != expected_sequence + 1 or previous != expected_previous:
+                failure = (
+                    position,
+                    "the stored event does not match its leaf: it was changed, moved or replaced",
+                )
+        for size in sorted(outcome.stacks_at):
+            if failure is not None and size >= failure[0]:
+                break
+            root = _fold([*upper.stack, *outcome.stacks_at[size]])
+            _check_checkpoint(report, by_size[size], size, root, verifier)
+        if failure is not None:
+            report.fail(*failure)
+            return False
+        if outcome.lasts_at is not None:
+            outcome.lasts_at = {**heads, **outcome.lasts_at}
+        heads.update(outcome.lasts)
+        if not outcome.job.stack:  # an aligned range: its subtrees join the upper tree
+            for level, digest in outcome.stack:
+                upper.push(digest, level)
+        report.events += outcome.events
+        done.append(outcome)
+        if progress is not None:
+            progress(outcome.events)
+    return True
 
 
 def _check_checkpoint(
-    report: Report, note: str, root: bytes, tree: _Tree, verifier: NoteVerifier
+    report: Report,
+    checkpoint: StoredCheckpoint,
+    size: int,
+    recomputed: bytes,
+    verifier: NoteVerifier,
 ) -> None:
     report.checkpoints += 1
     try:
-        signed = verifier.verify(note)
+        signed = verifier.verify(checkpoint.note)
     except CheckpointError as error:
-        report.fail(tree.size, f"checkpoint at size {tree.size}: {error}")
+        report.fail(size, f"checkpoint at size {size}: {error}")
         return
-    recomputed = tree.root()
-    if signed.tree_size != tree.size or signed.root_hash != root or root != recomputed:
+    if (
+        signed.tree_size != size
+        or signed.root_hash != checkpoint.root_hash
+        or checkpoint.root_hash != recomputed
+    ):
         report.fail(
-            tree.size,
-            f"checkpoint at size {tree.size} does not match the tree recomputed from the leaves",
+            size, f"checkpoint at size {size} does not match the tree recomputed from the leaves"
         )
 
 
-def _check_consistency(
-    report: Report, connection: Connection, log: TransparencyLog, checkpoints: list[Any]
+def _check_extra_leaf(
+    report: Report, connection: Connection, log: TransparencyLog, size: int
 ) -> None:
+    extra = log.first_leaf_from(connection, size)
+    if extra is not None:
+        report.fail(extra + 1, "a leaf without a stored event")
+
+
+def _check_consistency(
+    report: Report,
+    connection: Connection,
+    log: TransparencyLog,
+    checkpoints: list[StoredCheckpoint],
+    size: int,
+) -> None:
+    log_size = log.size(connection)
     for earlier, later in itertools.pairwise(checkpoints):
-        if earlier.tree_size == 0 or later.tree_size > log.size(connection):
+        if earlier.tree_size == 0 or later.tree_size > log_size:
             continue
         try:
             proof = log.consistency_proof(connection, earlier.tree_size, later.tree_size)
             merkle.verify_consistency(
                 earlier.tree_size, later.tree_size, earlier.root_hash, later.root_hash, proof
             )
-        except (merkle.ProofError, ValueError) as error:
+        except (merkle.ProofError, ValueError, LogError) as error:
             report.fail(
                 later.tree_size,
                 f"checkpoints at sizes {earlier.tree_size} and {later.tree_size} "
@@ -266,42 +589,76 @@ def _check_consistency(
             )
 
 
-def _check_nodes(report: Report, connection: Connection, tree: _Tree) -> None:
-    """Every stored subtree hash (what proofs are made of) equals the recomputed one."""
-    stored_count = 0
-    for level, index, digest in _pages_by_level(connection):
-        computed = tree.completed.get(level, [])
-        if index >= len(computed) or computed[index] != digest:
-            first_leaf = (index << level) + 1
-            report.fail(first_leaf, f"stored subtree ({level}, {index}) differs from the leaves")
-            return
-        stored_count += 1
-    if stored_count != sum(len(v) for v in tree.completed.values()):
+def _check_nodes(
+    report: Report,
+    connection: Connection,
+    outcomes: list[_Outcome],
+    upper: _Tree,
+    size: int,
+    *,
+    above: int | None,
+) -> None:
+    """Every stored subtree (what proofs are made of) equals the recomputed one: the ranges
+    checked theirs, the parent checks the levels above them and anything beyond the tree."""
+    found = [o.node_mismatch for o in outcomes if o.node_mismatch is not None]
+    stored = sum(o.nodes_stored for o in outcomes)
+    computed = sum(o.nodes_computed for o in outcomes) + len(upper.completed)
+    top = max(size.bit_length(), 1)
+    for level in TransparencyLog.node_levels_above(connection, -(1 << 15)):
+        if not 1 <= level <= top:
+            rows = TransparencyLog.node_rows(connection, level, -(1 << 62), None)
+            found += [(level, rows[0][0])] if rows else []
+            continue
+        if above is not None and level > above:
+            for index, digest in TransparencyLog.node_rows(connection, level, 0, size >> level):
+                stored += 1
+                if upper.completed.get((level, index)) != digest:
+                    found.append((level, index))
+                    break
+        beyond = TransparencyLog.node_rows(connection, level, size >> level, None)
+        if beyond:
+            found.append((level, beyond[0][0]))
+    if found:
+        level, index = min(found)
+        report.fail(
+            (index << level) + 1, f"stored subtree ({level}, {index}) differs from the leaves"
+        )
+        return
+    if stored != computed:
         report.fail(None, "stored subtrees are missing")
 
 
-def _pages_by_level(connection: Connection) -> Iterator[tuple[int, int, bytes]]:
-    level_rows = connection.execute(select(nodes.c.level).distinct().order_by(nodes.c.level))
-    for (level,) in list(level_rows):
-
-        def page(after: int, level: int = level) -> Any:
-            return (
-                select(nodes.c.idx, nodes.c.hash)
-                .where(nodes.c.level == level, nodes.c.idx > after)
-                .order_by(nodes.c.idx)
-                .limit(PAGE)
-            )
-
-        for row in _pages(connection, page):
-            yield level, row.idx, row.hash
-
-
-def _check_heads(
-    report: Report, connection: Connection, heads: dict[str, tuple[int, bytes]]
-) -> None:
-    stored = {
-        row.subject_tag: (row.sequence, row.leaf_hash)
-        for row in connection.execute(select(subject_heads))
-    }
-    if stored != heads:
+def _check_heads(report: Report, stored: Mapping[str, tuple[int, bytes]], heads: Heads) -> None:
+    if dict(stored) != heads:
         report.fail(None, "the stored subject heads differ from the recomputed sequences")
+
+
+def _remember(
+    report: Report,
+    checkpoints: list[StoredCheckpoint],
+    size: int,
+    heads: Heads,
+    outcomes: list[_Outcome],
+    *,
+    base: Heads,
+    fallback: StoredCheckpoint | None = None,
+) -> None:
+    """Where this verification got to: the newest checkpoint inside the log, with the heads
+    there (only the changed ones when `base` holds the earlier heads)."""
+    if not report.ok:
+        return
+    newest = max(
+        (c for c in checkpoints if 0 < c.tree_size <= size),
+        key=lambda c: c.tree_size,
+        default=None,
+    )
+    if newest is None:
+        report.verified, report.verified_heads = fallback, {}
+        return
+    for outcome in outcomes:
+        if outcome.lasts_at is not None:
+            report.verified = newest
+            report.verified_heads = {
+                tag: head for tag, head in outcome.lasts_at.items() if base.get(tag) != head
+            }
+            return

@@ -1,0 +1,245 @@
+"""`ledger verify` in parallel ranges and since the last verified checkpoint, on both backends:
+the same findings as one pass in log order, and only the new part read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from ledger.app import Ledger
+from ledger.cli import main
+from ledger.domain.values import Source
+from ledger.integrity.verify import Report
+from ledger.settings import Settings
+from tests.builders import a_disclosure
+from tests.conftest import TEST_MASTER_KEY
+from tests.integration.test_integrity import fill, tamper
+
+# Ranges of 4 positions: the twelve events of `fill` span three of them, so chains, subtrees
+# and checkpoints cross range boundaries.
+SMALL = 2
+
+
+def serial(ledger: Ledger, **options: Any) -> Report:
+    return ledger.integrity.verify(workers=1, chunk_level=40, **options)
+
+
+def parallel(ledger: Ledger, **options: Any) -> Report:
+    return ledger.integrity.verify(workers=2, chunk_level=SMALL, **options)
+
+
+def tamper_node(ledger: Ledger, level: int, index: int) -> None:
+    with ledger.database.write_engine.begin() as connection:
+        if ledger.database.is_sqlite:
+            connection.execute(sa.text("DROP TRIGGER ledger_nodes_no_update"))
+        else:
+            connection.execute(sa.text("ALTER TABLE ledger_nodes DISABLE TRIGGER USER"))
+        connection.execute(
+            sa.text("UPDATE ledger_nodes SET hash = :h WHERE level = :l AND idx = :i"),
+            {"h": bytes(32), "l": level, "i": index},
+        )
+        if not ledger.database.is_sqlite:
+            connection.execute(sa.text("ALTER TABLE ledger_nodes ENABLE TRIGGER USER"))
+    if ledger.database.is_sqlite:
+        ledger.create_schema()
+
+
+def more(ledger: Ledger, count: int, *, start: int = 100) -> None:
+    """New events for people who already have some (their chains go on from the old part)."""
+    for n in range(start, start + count):
+        ledger.recording.record(
+            a_disclosure(1 + n % 3, source=Source("payroll", f"more-{n}"), purpose=f"m{n}"),
+            actor="payroll",
+        )
+
+
+def test_parallel_and_serial_verify_pass_an_untouched_log_alike(ledger: Ledger) -> None:
+    fill(ledger)
+    one, two = serial(ledger), parallel(ledger)
+    assert one.ok, one.problems
+    assert two.ok, two.problems
+    assert (one.events, one.checkpoints) == (two.events, two.checkpoints)
+    assert one.events == 12
+    assert one.checkpoints >= 2
+
+
+@pytest.mark.parametrize(
+    ("statement", "position"),
+    [
+        ("UPDATE ledger_leaves SET hash = :h WHERE idx = 6", 7),
+        ("UPDATE ledger_leaves SET leaf = :h WHERE idx = 9", 10),
+        ("DELETE FROM ledger_events WHERE id = 8", 8),
+        ("DELETE FROM ledger_events WHERE id = 12", 11),
+        ("DELETE FROM ledger_leaves WHERE idx = 4", 5),
+        ("UPDATE ledger_checkpoints SET root_hash = :h WHERE tree_size = 12", 12),
+    ],
+    ids=["leaf-hash", "leaf", "event", "last-event", "missing-leaf", "checkpoint-root"],
+)
+def test_parallel_verify_reports_what_serial_verify_reports(
+    ledger: Ledger, statement: str, position: int
+) -> None:
+    fill(ledger)
+    tamper(ledger, statement, h=bytes(32))
+    one, two = serial(ledger), parallel(ledger)
+    assert not one.ok
+    assert one.first_bad_position == position, one.problems
+    assert (two.problems, two.first_bad_position) == (one.problems, one.first_bad_position)
+
+
+def test_parallel_verify_names_a_changed_event_as_serial_does(ledger: Ledger) -> None:
+    fill(ledger)
+    table = ledger.store.table
+    with ledger.database.read_engine.connect() as connection:
+        state = bytes(
+            connection.execute(sa.select(table.c.state).where(table.c.id == 9)).scalar_one()
+        )
+    tamper(
+        ledger,
+        "UPDATE ledger_events SET state = :s WHERE id = 9",
+        s=state.replace(b"November", b"Novembre"),
+    )
+    one, two = serial(ledger), parallel(ledger)
+    assert one.first_bad_position == 9
+    assert (two.problems, two.first_bad_position) == (one.problems, one.first_bad_position)
+
+
+@pytest.mark.parametrize(("level", "index"), [(1, 3), (2, 1), (3, 0)], ids=["low", "edge", "upper"])
+def test_parallel_verify_finds_a_changed_subtree_as_serial_does(
+    ledger: Ledger, level: int, index: int
+) -> None:
+    fill(ledger)
+    tamper_node(ledger, level, index)
+    one, two = serial(ledger), parallel(ledger)
+    assert one.first_bad_position == (index << level) + 1, one.problems
+    assert (two.problems, two.first_bad_position) == (one.problems, one.first_bad_position)
+
+
+def test_a_forged_checkpoint_note_is_found_in_parallel_as_serially(ledger: Ledger) -> None:
+    fill(ledger)
+    tamper(ledger, "UPDATE ledger_checkpoints SET note = replace(note, '\n12\n', '\n13\n')")
+    one, two = serial(ledger), parallel(ledger)
+    assert any("checkpoint" in problem for problem in one.problems)
+    assert (two.problems, two.first_bad_position) == (one.problems, one.first_bad_position)
+
+
+def test_since_checkpoint_checks_only_the_new_part_and_passes_an_untouched_log(
+    ledger: Ledger,
+) -> None:
+    fill(ledger)
+    assert serial(ledger).ok  # remembers the checkpoint at 12
+    more(ledger, 5)
+    ledger.integrity.publish_checkpoint()
+    more(ledger, 2, start=200)
+
+    report = ledger.integrity.verify(since_checkpoint=True)
+
+    assert report.ok, report.problems
+    assert (report.since, report.events, report.checkpoints) == (12, 7, 1)
+    # The next run starts from the newest checkpoint it verified.
+    again = ledger.integrity.verify(since_checkpoint=True)
+    assert again.ok
+    assert (again.since, again.events) == (17, 2)
+
+
+def test_since_checkpoint_does_not_read_the_verified_part(ledger: Ledger) -> None:
+    fill(ledger)
+    assert serial(ledger).ok
+    more(ledger, 3)
+    # A change before the verified checkpoint is the full verify's to find, not this one's.
+    tamper(ledger, "DELETE FROM ledger_events WHERE id = 3")
+    assert ledger.integrity.verify(since_checkpoint=True).ok
+    assert serial(ledger).first_bad_position == 3
+
+
+@pytest.mark.parametrize(
+    ("statement", "position"),
+    [
+        ("UPDATE ledger_leaves SET hash = :h WHERE idx = 13", 14),
+        ("DELETE FROM ledger_events WHERE id = 15", 15),
+    ],
+    ids=["leaf", "event"],
+)
+def test_since_checkpoint_finds_tampering_in_the_new_part(
+    ledger: Ledger, statement: str, position: int
+) -> None:
+    fill(ledger)
+    assert serial(ledger).ok
+    more(ledger, 6)
+    tamper(ledger, statement, h=bytes(32))
+
+    report = ledger.integrity.verify(since_checkpoint=True)
+
+    assert not report.ok
+    assert report.first_bad_position == position, report.problems
+    assert report.problems == serial(ledger).problems
+
+
+def test_since_checkpoint_finds_a_new_leaf_that_forks_a_persons_chain(ledger: Ledger) -> None:
+    fill(ledger)
+    assert serial(ledger).ok
+    more(ledger, 3)
+    # The verified state says where each person's chain stood; a new leaf linking elsewhere
+    # (here: the state forgets person 1's head, so the new leaf seems to skip ahead) fails.
+    with ledger.database.write_engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM ledger_verified_heads"))
+    report = ledger.integrity.verify(since_checkpoint=True)
+    assert not report.ok
+    assert report.first_bad_position == 13
+
+
+def test_since_checkpoint_refuses_a_verified_checkpoint_whose_root_changed(
+    ledger: Ledger,
+) -> None:
+    fill(ledger)
+    assert serial(ledger).ok
+    more(ledger, 2)
+    tamper(ledger, "UPDATE ledger_checkpoints SET root_hash = :h WHERE tree_size = 12", h=bytes(32))
+
+    report = ledger.integrity.verify(since_checkpoint=True)
+
+    assert not report.ok
+    assert "checkpoint at size 12 is no longer in the log with the same root" in report.problems[0]
+
+
+def test_since_checkpoint_without_a_verified_checkpoint_verifies_everything(
+    ledger: Ledger,
+) -> None:
+    fill(ledger)
+    report = ledger.integrity.verify(since_checkpoint=True)
+    assert report.ok
+    assert (report.since, report.events) == (None, 12)
+
+
+def test_the_cli_keeps_an_auditors_state_in_a_file(
+    ledger: Ledger, settings: Settings, tmp_path: Path
+) -> None:
+    fill(ledger)
+    env = {
+        "LEDGER_DATABASE_URL": settings.database_url,
+        "LEDGER_MASTER_KEY": TEST_MASTER_KEY,
+        "LEDGER_VAR_DIR": str(settings.var_dir),
+    }
+    state = tmp_path / "audit" / "verified.json"
+    state.parent.mkdir()
+
+    def run(*args: str) -> Any:
+        return CliRunner(env=env).invoke(main, ["verify", *args], catch_exceptions=False)
+
+    first = run("--state", str(state), "--workers", "2")
+    assert first.exit_code == 0, first.output
+    assert state.exists()
+    more(ledger, 4)
+    ledger.integrity.publish_checkpoint()
+    second = run("--since-checkpoint", "--state", str(state))
+    assert second.exit_code == 0, second.output
+    assert "OK: 4 events after the verified checkpoint at size 12" in second.output
+    state.write_text("not json")
+    broken = run("--since-checkpoint", "--state", str(state))
+    assert broken.exit_code == 1
+    assert "--state: cannot read" in broken.output
+    assert "Traceback" not in broken.output
+    assert "--since-checkpoint" in CliRunner().invoke(main, ["verify", "--help"]).output
