@@ -433,11 +433,17 @@ def _utc_naive(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(UTC).replace(tzinfo=None)
+    return (
+        value.replace(tzinfo=None)
+        if value.tzinfo is UTC
+        else value.astimezone(UTC).replace(tzinfo=None)
+    )
 
 
 def _utc_text(value: datetime | None) -> str | None:
     """SQLAlchemy's SQLite DATETIME storage format (`YYYY-MM-DD HH:MM:SS.ffffff`)."""
+    if value is not None and value.tzinfo is UTC:
+        return value.isoformat(" ", "microseconds")[:26]  # without its "+00:00"
     naive = _utc_naive(value)
     return None if naive is None else naive.isoformat(" ", "microseconds")
 
