@@ -178,4 +178,4 @@ class SubjectVault:
     @staticmethod
     def digest(key: SubjectKey, content: bytes) -> str:
         """A keyed fingerprint of what was posted, to tell a retry from a conflicting re-use."""
-        return hmac.new(key.digest_key, content, hashlib.sha256).hexdigest()
+        return hmac.digest(key.digest_key, content, "sha256").hex()
