@@ -34,6 +34,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy_utils.types.uuid import UUIDType  # type: ignore[import-untyped]
 
 from ledger.adapters.timeouts import PING_TIMEOUT, DeadlineConnection, Timeouts
 
@@ -422,6 +423,8 @@ def _converter(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | 
     per value: both drivers take bytes as they are, and a UTC time is formatted directly."""
     if isinstance(column.type, LargeBinary):
         return None
+    if isinstance(column.type, UUIDType) and dialect.name == "postgresql":
+        return None  # psycopg sends a UUID as it is; the type's processor makes it a string
     if isinstance(column.type, UTCDateTime):
         return _utc_text if dialect.name == "sqlite" else _utc_naive
     processor: Callable[[Any], Any] | None = column.type._cached_bind_processor(dialect)
