@@ -17,10 +17,12 @@ from uuid import UUID
 import psycopg
 from sqlalchemy import (
     BigInteger,
+    Column,
     Connection,
     DateTime,
     Engine,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     create_engine,
@@ -32,6 +34,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy_utils.types.uuid import UUIDType  # type: ignore[import-untyped]
 
 from ledger.adapters.timeouts import PING_TIMEOUT, DeadlineConnection, Timeouts
 
@@ -341,27 +344,44 @@ def bulk_write(
     conflict: Sequence[str] = (),
     update: Mapping[str, str] | None = None,
 ) -> None:
-    """Insert many rows with one driver-level `executemany`.
+    """Insert many rows the fastest way each backend has, inside the caller's transaction.
 
-    With `conflict` (the key columns), an existing row is updated: by default every other column
-    takes the new value; `update` gives SQL per column instead (`{old}` is the stored value,
-    `{new}` the offered one), and an empty `update` leaves the row alone. SQLite and PostgreSQL
-    share this ON CONFLICT syntax. Values go through each column type's own bind processor, so
-    rows read back exactly as if SQLAlchemy had written them; skipping its per-row statement
-    machinery makes a 10,000-row batch several times cheaper.
+    Plain inserts go to PostgreSQL with one `COPY` and to SQLite with one `executemany` of a
+    prepared INSERT. With `conflict` (the key columns), an existing row is updated: by default
+    every other column takes the new value; `update` gives SQL per column instead (`{old}` is
+    the stored value, `{new}` the offered one), and an empty `update` leaves the row alone.
+    COPY cannot do that, so on PostgreSQL the rows are copied into a temporary table and
+    merged with one `INSERT .. SELECT .. ON CONFLICT` (for 30,000 key rows twice as fast as
+    one statement over arrays, and 2.5 times as fast as executemany). Their keys must then be
+    distinct (one statement may not update a row twice); callers merge them first.
+
+    Values go through each column type's own bind conversion, so rows read back exactly as if
+    SQLAlchemy had written them; skipping its per-row statement machinery makes a 10,000-row
+    batch several times cheaper.
     """
     if not rows:
         return
     dialect = connection.dialect
     columns = [column for column in table.columns if column.name in rows[0]]
-    processors = [column.type._cached_bind_processor(dialect) for column in columns]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    params = _bound_rows(dialect, columns, rows)
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(column.name) for column in columns)
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({names}) "  # noqa: S608 - names come from our tables
-        f"VALUES ({', '.join(marker for _ in columns)})"
-    )
+    postgres = dialect.name == "postgresql"
+    if postgres and not conflict:
+        _copy(connection, f"COPY {quote(table.name)} ({names}) FROM STDIN", params)
+        return
+    stage = quote(f"ledger_stage_{table.name}")
+    if postgres:
+        # Only the given columns, without constraints; dropped again once merged.
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608 - our own names
+            f"SELECT {names} FROM {quote(table.name)} WITH NO DATA"
+        )
+        _copy(connection, f"COPY {stage} ({names}) FROM STDIN", params)
+        source = f"SELECT {names} FROM {stage}"  # noqa: S608 - names come from our tables
+    else:
+        source = f"VALUES ({', '.join('?' for _ in columns)})"
+    sql = f"INSERT INTO {quote(table.name)} ({names}) {source}"
     if conflict:
         target = ", ".join(quote(k) for k in conflict)
         if update is None:
@@ -377,16 +397,79 @@ def bulk_write(
             sql += f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
         else:
             sql += f" ON CONFLICT ({target}) DO NOTHING"
+    if postgres:
+        connection.exec_driver_sql(sql)
+        connection.exec_driver_sql(f"DROP TABLE {stage}")
+    else:
+        connection.exec_driver_sql(sql, params)
+
+
+def _bound_rows(
+    dialect: Dialect, columns: Sequence[Column[Any]], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Each row's values in column order, as the driver takes them."""
     values_of = itemgetter(*(column.name for column in columns))
-    convert = [(index, processor) for index, processor in enumerate(processors) if processor]
-    params: list[Any] = []
+    convert = [
+        (index, converter)
+        for index, column in enumerate(columns)
+        if (converter := _converter(dialect, column)) is not None
+    ]
+    if len(columns) == 1:
+        return (
+            [(values_of(row),) for row in rows]
+            if not convert
+            else [(convert[0][1](values_of(row)),) for row in rows]
+        )
+    if not convert:
+        return [values_of(row) for row in rows]
+    params: list[tuple[Any, ...]] = []
     for row in rows:
-        values = values_of(row)
-        values = list(values) if len(columns) > 1 else [values]
-        for index, processor in convert:
-            values[index] = processor(values[index])
+        values = list(values_of(row))
+        for index, converter in convert:
+            values[index] = converter(values[index])
         params.append(tuple(values))
-    connection.exec_driver_sql(sql, params)
+    return params
+
+
+def _converter(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:
+    """The bind conversion of one column, without SQLAlchemy's layers where they cost most
+    per value: both drivers take bytes as they are, and a UTC time is formatted directly."""
+    if isinstance(column.type, LargeBinary):
+        return None
+    if isinstance(column.type, UUIDType) and dialect.name == "postgresql":
+        return None  # psycopg sends a UUID as it is; the type's processor makes it a string
+    if isinstance(column.type, UTCDateTime):
+        return _utc_text if dialect.name == "sqlite" else _utc_naive
+    processor: Callable[[Any], Any] | None = column.type._cached_bind_processor(dialect)
+    return processor
+
+
+def _utc_naive(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return (
+        value.replace(tzinfo=None)
+        if value.tzinfo is UTC
+        else value.astimezone(UTC).replace(tzinfo=None)
+    )
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite DATETIME storage format (`YYYY-MM-DD HH:MM:SS.ffffff`)."""
+    if value is not None and value.tzinfo is UTC:
+        return value.isoformat(" ", "microseconds")[:26]  # without its "+00:00"
+    naive = _utc_naive(value)
+    return None if naive is None else naive.isoformat(" ", "microseconds")
+
+
+def _copy(connection: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY FROM STDIN on the transaction's own driver connection."""
+    driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:

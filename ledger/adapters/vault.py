@@ -21,9 +21,9 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, insert, select
+from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, select
 
-from ledger.adapters.database import UTCDateTime, chunks, metadata
+from ledger.adapters.database import UTCDateTime, bulk_write, chunks, metadata
 from ledger.adapters.keyring import KeyRing
 
 subject_vault = Table(
@@ -111,8 +111,7 @@ class SubjectVault:
                 {"tag": tag, "lookup": lookup, "wrapped_key": wrapped, "created_at": now}
             )
             by_lookup[lookup] = self._unwrap(tag, wrapped)
-        if new_rows:
-            connection.execute(insert(subject_vault), new_rows)
+        bulk_write(connection, subject_vault, new_rows)
         return {subject_id: by_lookup[lookup] for subject_id, lookup in lookups.items()}
 
     def keys_by_tag(self, connection: Connection, tags: Iterable[str]) -> dict[str, SubjectKey]:
@@ -178,4 +177,4 @@ class SubjectVault:
     @staticmethod
     def digest(key: SubjectKey, content: bytes) -> str:
         """A keyed fingerprint of what was posted, to tell a retry from a conflicting re-use."""
-        return hmac.new(key.digest_key, content, hashlib.sha256).hexdigest()
+        return hmac.digest(key.digest_key, content, "sha256").hex()

@@ -16,9 +16,9 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, text
 
-from ledger.adapters.database import chunks
+from ledger.adapters.database import keys_table
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.consent_lookup import recorded_consents
@@ -507,18 +507,25 @@ class Recording:
         store = self.uow.store
         table = store.table
         found: dict[UUID, tuple[str, datetime, int]] = {}
-        for part in chunks(sorted(ids)):
-            rows = connection.execute(
-                select(table.c.id, table.c.originator_id, table.c.topic, table.c.state).where(
-                    and_(table.c.originator_id.in_(part), table.c.originator_version == 1)
-                )
+        if not ids:
+            return found
+        # All ids as one bound array (PostgreSQL) or JSON text (SQLite): one statement per
+        # batch, without a bound parameter, and its conversion, per id.
+        keys, params = keys_table(connection, {"id": "uuid"}, [(i,) for i in sorted(ids)])
+        rows = connection.execute(
+            text(
+                f"SELECT e.id, e.originator_id, e.topic, e.state FROM {keys} "  # noqa: S608
+                f"JOIN {table.name} e ON e.originator_id = k.id AND e.originator_version = 1"
+            ),
+            params,
+        )
+        for position, originator, topic, state in rows:
+            originator_id = originator if isinstance(originator, UUID) else UUID(bytes=originator)
+            recorded = store.mapper.to_domain_event(
+                StoredEvent(originator_id, 1, topic, bytes(state))
             )
-            for row in rows:
-                recorded = store.mapper.to_domain_event(
-                    StoredEvent(row.originator_id, 1, row.topic, bytes(row.state))
-                )
-                assert isinstance(recorded, Disclosure.DisclosureRecorded)
-                found[row.originator_id] = (recorded.digest, recorded.timestamp, row.id)
+            assert isinstance(recorded, Disclosure.DisclosureRecorded)
+            found[originator_id] = (recorded.digest, recorded.timestamp, position)
         return found
 
     def _commit_next(

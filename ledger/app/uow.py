@@ -118,9 +118,13 @@ def _log_entry(recording: Recording[UUID]) -> Entry:
         subject_tag=event.subject_tag,
         commitment=bytes.fromhex(event.commitment),
         event_digest=event_digest(
-            UUID(str(stored.originator_id)).bytes,
+            _uuid(stored.originator_id).bytes,
             stored.originator_version,
             stored.topic,
             stored.state,
         ),
     )
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

@@ -451,10 +451,12 @@ def _text_problem(
         return (
             "must not be empty" if required else "must not be empty: give a value or leave it out"
         )
-    if found := SURROGATES.search(value):
-        return unpaired_surrogate(found.group())
-    if found := CONTROL_CHARACTERS.search(value):
-        return f"must not contain control characters (found U+{ord(found.group()):04X})"
+    # Printable ASCII (most of a batch) holds neither: two regex scans fewer per field.
+    if not (value.isascii() and value.isprintable()):
+        if found := SURROGATES.search(value):
+            return unpaired_surrogate(found.group())
+        if found := CONTROL_CHARACTERS.search(value):
+            return f"must not contain control characters (found U+{ord(found.group()):04X})"
     if max_length is not None and len(value) > max_length:
         return f"must be at most {max_length} characters (it has {len(value)})"
     return None

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
@@ -396,9 +397,15 @@ class Projector:
             )
 
 
+@lru_cache(maxsize=4096)
+def _categories(encoded: str) -> frozenset[str]:
+    # A batch holds few distinct combinations: decoded once each, not once per row.
+    return frozenset(json.loads(encoded))
+
+
 def _merge(merged: dict[tuple[str, str], dict[str, Any]], row: Mapping[Any, Any]) -> None:
     key = (row["subject_tag"], row["recipient_key"])
-    categories = set(json.loads(row["data_categories"]))
+    categories = set(_categories(row["data_categories"]))
     current = merged.get(key)
     if current is None:
         merged[key] = {
