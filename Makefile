@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install browser run demo test fmt lint typecheck bench bench-import clean
+.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-storage clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench: install bench-import
 IMPORT_LINES ?= 1000000
 bench-import: install
 	$(PY) bench/import_memory.py --lines $(IMPORT_LINES)
+
+# Bytes stored per disclosure, per table and index, at STORAGE_COUNT skewed disclosures.
+STORAGE_COUNT ?= 100000
+bench-storage: install
+	$(PY) bench/storage.py --count $(STORAGE_COUNT)
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache
