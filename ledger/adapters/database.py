@@ -3,6 +3,7 @@ and bulk writes. The event store on top of it is `ledger.adapters.event_store`."
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -21,6 +22,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     create_engine,
@@ -75,6 +77,33 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class HexBytes(TypeDecorator[str]):
+    """A random id or tag given as hex text, stored as its bytes: half the size in the row and
+    in every index on it, and the same order."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else bytes.fromhex(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
+        return None if value is None else bytes(value).hex()
+
+
+class Base64Bytes(TypeDecorator[str]):
+    """A sealed value given as base64 text, stored as its bytes (three quarters the size)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else base64.b64decode(value, validate=True)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
+        return None if value is None else base64.b64encode(bytes(value)).decode()
 
 
 class Database:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -9,6 +11,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -16,15 +19,17 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.adapters.database import BIG_ID, UTCDateTime, metadata
+from ledger.adapters.database import BIG_ID, Base64Bytes, HexBytes, UTCDateTime, metadata
 
 disclosures = Table(
     "read_disclosures",
     metadata,
     # The log position as key: SQLite then stores rows by it (rowid), one index fewer to write.
     Column("position", BIG_ID, primary_key=True, autoincrement=False),
-    Column("disclosure_id", String(32), nullable=False, unique=True),
-    Column("subject_tag", String(32), nullable=False),
+    # Ids, tags and seals as bytes, not text (`HexBytes`, `Base64Bytes`): the code still sees
+    # hex and base64, each row and the two indexes on them are ~110 bytes smaller.
+    Column("disclosure_id", HexBytes, nullable=False, unique=True),
+    Column("subject_tag", HexBytes, nullable=False),
     Column("controller", String(8), nullable=False),
     Column("subject_kind", String(16), nullable=False),
     Column("recipient_key", String(300), nullable=False),
@@ -46,7 +51,7 @@ disclosures = Table(
     Column("suppressed_until", Date),
     Column("suppression_authority", String(200)),
     Column("restriction_ground", String(64)),
-    Column("sealed", Text, nullable=False),
+    Column("sealed", Base64Bytes, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
     Column("corrections", Integer, nullable=False),
@@ -320,7 +325,8 @@ PERSON_ROWS: tuple[tuple[Table, str], ...] = (
 
 def upgrade(connection: Connection) -> None:
     """Bring a read model of an earlier version up to this one, inside the schema transaction:
-    `read_disclosures` gains `restriction_ground`, which no earlier disclosure has."""
+    `read_disclosures` gains `restriction_ground`, which no earlier disclosure has, and keeps its
+    ids, tags and seals as bytes instead of text."""
     inspector = inspect(connection)
     if not inspector.has_table(disclosures.name):
         return
@@ -328,3 +334,62 @@ def upgrade(connection: Connection) -> None:
         connection.execute(
             text(f"ALTER TABLE {disclosures.name} ADD COLUMN restriction_ground VARCHAR(64)")
         )
+    _disclosures_to_bytes(connection)
+
+
+# Rows converted per statement by the SQLite upgrade below.
+UPGRADE_PAGE = 10_000
+
+
+def _disclosures_to_bytes(connection: Connection) -> None:
+    """Hex ids and tags to 16 bytes, base64 seals to their bytes. PostgreSQL changes the column
+    types; SQLite keeps its declared types (a BLOB is stored as it is in any column) and has
+    only its values converted, a page of rows at a time."""
+    name = disclosures.name
+    if connection.dialect.name == "postgresql":
+        types = {c["name"]: c["type"] for c in inspect(connection).get_columns(name)}
+        if isinstance(types["disclosure_id"], LargeBinary):
+            return
+        connection.execute(
+            text(
+                f"ALTER TABLE {name} "
+                "ALTER COLUMN disclosure_id TYPE bytea USING decode(disclosure_id, 'hex'), "
+                "ALTER COLUMN subject_tag TYPE bytea USING decode(subject_tag, 'hex'), "
+                "ALTER COLUMN sealed TYPE bytea USING decode(sealed, 'base64')"
+            )
+        )
+        return
+    # The whole table is converted in one transaction, so its first row tells.
+    first = connection.execute(
+        text(f"SELECT typeof(disclosure_id) FROM {name} ORDER BY position LIMIT 1")  # noqa: S608
+    ).scalar()
+    if first != "text":
+        return
+    after = -1
+    while True:
+        rows = connection.execute(
+            text(
+                f"SELECT position, disclosure_id, subject_tag, sealed FROM {name} "  # noqa: S608
+                "WHERE position > :after "
+                f"ORDER BY position LIMIT {UPGRADE_PAGE}"
+            ),
+            {"after": after},
+        ).all()
+        if not rows:
+            return
+        connection.execute(
+            text(
+                f"UPDATE {name} SET disclosure_id = :id, subject_tag = :tag, "  # noqa: S608
+                "sealed = :sealed WHERE position = :position"
+            ),
+            [
+                {
+                    "position": row.position,
+                    "id": bytes.fromhex(row.disclosure_id),
+                    "tag": bytes.fromhex(row.subject_tag),
+                    "sealed": base64.b64decode(row.sealed),
+                }
+                for row in rows
+            ],
+        )
+        after = rows[-1].position

@@ -17,6 +17,7 @@ from ledger.domain.values import Source
 from ledger.integrity import merkle
 from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.log import NODE_FLOOR, leaves, nodes
+from ledger.projections.tables import disclosures
 from ledger.settings import Settings
 from tests.builders import READER, a_disclosure, to_inlener
 from tests.conftest import TEST_MASTER_KEY
@@ -154,3 +155,56 @@ def test_a_ledger_made_before_compact_storage_keeps_working(
         assert ledger.reading.disclosures_of("E-00001", reader=READER).items == after
     finally:
         ledger.close()
+
+
+def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
+    settings: Settings,
+) -> None:
+    ledger = build_ledger(settings)
+    try:
+        ledger.recording.record_batch([a_disclosure(n % 3 + 1) for n in range(1, 4)], actor="p")
+        before = ledger.reading.disclosures_of("E-00001", reader=READER).items
+        with ledger.database.write_engine.begin() as connection:
+            # The read model as the earlier version kept it: hex and base64 text.
+            if ledger.database.is_sqlite:
+                rows = connection.execute(
+                    sa.select(
+                        disclosures.c.position,
+                        disclosures.c.disclosure_id,
+                        disclosures.c.subject_tag,
+                        disclosures.c.sealed,
+                    )
+                ).all()
+                connection.execute(
+                    sa.text(
+                        "UPDATE read_disclosures SET disclosure_id = :id, subject_tag = :tag,"
+                        " sealed = :sealed WHERE position = :position"
+                    ),
+                    [{"position": p, "id": i, "tag": t, "sealed": s} for p, i, t, s in rows],
+                )
+            else:
+                connection.execute(
+                    sa.text(
+                        "ALTER TABLE read_disclosures"
+                        " ALTER COLUMN disclosure_id TYPE varchar(32)"
+                        " USING encode(disclosure_id, 'hex'),"
+                        " ALTER COLUMN subject_tag TYPE varchar(32)"
+                        " USING encode(subject_tag, 'hex'),"
+                        " ALTER COLUMN sealed TYPE text USING encode(sealed, 'base64')"
+                    )
+                )
+    finally:
+        ledger.close()
+
+    upgraded = build_ledger(settings)
+    try:
+        with upgraded.database.read_engine.connect() as connection:
+            kinds = connection.execute(
+                sa.text("SELECT disclosure_id, subject_tag, sealed FROM read_disclosures")
+            ).all()
+        after = upgraded.reading.disclosures_of("E-00001", reader=READER).items
+    finally:
+        upgraded.close()
+    assert all(isinstance(value, bytes) for row in kinds for value in row)
+    assert len(kinds) == 3
+    assert after == before
