@@ -15,11 +15,30 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     inspect,
     text,
 )
+from sqlalchemy.engine import Dialect
 
 from ledger.adapters.database import BIG_ID, Base64Bytes, HexBytes, UTCDateTime, metadata
+
+
+class TermKind(TypeDecorator[str]):
+    """A term's kind (`data_category`, `legal_basis`) stored as one letter."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else TERM_KINDS[value]
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else TERM_KIND_NAMES[value]
+
+
+TERM_KINDS = {"data_category": "d", "legal_basis": "b"}
+TERM_KIND_NAMES = {letter: kind for kind, letter in TERM_KINDS.items()}
 
 disclosures = Table(
     "read_disclosures",
@@ -68,7 +87,7 @@ disclosures = Table(
 subject_recipients = Table(
     "read_subject_recipients",
     metadata,
-    Column("subject_tag", String(32), primary_key=True),
+    Column("subject_tag", HexBytes, primary_key=True),
     Column("recipient_key", String(300), primary_key=True),
     Column("recipient_category", String(64), nullable=False),
     Column("recipient_name", String(200), nullable=False),
@@ -81,13 +100,14 @@ subject_recipients = Table(
 )
 
 # The data categories and legal bases seen per subject and recipient, one row each, so that a
-# batch merges them with INSERT .. ON CONFLICT DO NOTHING instead of read-modify-write.
+# batch merges them with INSERT .. ON CONFLICT DO NOTHING instead of read-modify-write. The
+# tag is stored as bytes and the kind as one letter (`TermKind`): two rows per disclosure.
 subject_recipient_terms = Table(
     "read_subject_recipient_terms",
     metadata,
-    Column("subject_tag", String(32), primary_key=True),
+    Column("subject_tag", HexBytes, primary_key=True),
     Column("recipient_key", String(300), primary_key=True),
-    Column("kind", String(16), primary_key=True),
+    Column("kind", TermKind, primary_key=True),
     Column("code", String(64), primary_key=True),
     sqlite_with_rowid=False,
 )
@@ -335,6 +355,40 @@ def upgrade(connection: Connection) -> None:
             text(f"ALTER TABLE {disclosures.name} ADD COLUMN restriction_ground VARCHAR(64)")
         )
     _disclosures_to_bytes(connection)
+    if inspector.has_table(subject_recipients.name):
+        _tags_to_bytes(connection, subject_recipients.name)
+    # The kinds became letters in the same version as the tags became bytes.
+    if inspector.has_table(subject_recipient_terms.name) and _tags_to_bytes(
+        connection, subject_recipient_terms.name
+    ):
+        cases = " ".join(f"WHEN '{kind}' THEN '{letter}'" for kind, letter in TERM_KINDS.items())
+        connection.execute(
+            text(
+                f"UPDATE {subject_recipient_terms.name} "  # noqa: S608 - our own names
+                f"SET kind = CASE kind {cases} ELSE kind END"
+            )
+        )
+
+
+def _tags_to_bytes(connection: Connection, name: str) -> bool:
+    """A per-person summary's hex tags to 16 bytes; whether there were any to convert."""
+    if connection.dialect.name == "postgresql":
+        types = {c["name"]: c["type"] for c in inspect(connection).get_columns(name)}
+        if isinstance(types["subject_tag"], LargeBinary):
+            return False
+        connection.execute(
+            text(
+                f"ALTER TABLE {name} ALTER COLUMN subject_tag TYPE bytea "
+                "USING decode(subject_tag, 'hex')"
+            )
+        )
+        return True
+    # Converted in one statement, so any row tells; ledger_unhex is the engine's own function.
+    probe = f"SELECT typeof(subject_tag) FROM {name} LIMIT 1"  # noqa: S608 - our own names
+    if connection.execute(text(probe)).scalar() != "text":
+        return False
+    connection.execute(text(f"UPDATE {name} SET subject_tag = ledger_unhex(subject_tag)"))  # noqa: S608
+    return True
 
 
 # Rows converted per statement by the SQLite upgrade below.

@@ -157,13 +157,18 @@ def test_a_ledger_made_before_compact_storage_keeps_working(
         ledger.close()
 
 
+SUMMARIES = ("read_subject_recipients", "read_subject_recipient_terms")
+
+
 def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
     settings: Settings,
 ) -> None:
     ledger = build_ledger(settings)
     try:
         ledger.recording.record_batch([a_disclosure(n % 3 + 1) for n in range(1, 4)], actor="p")
+        ledger.recording.record(to_inlener(1), actor="p")
         before = ledger.reading.disclosures_of("E-00001", reader=READER).items
+        recipients = ledger.reading.recipients_of("E-00001", reader=READER)
         with ledger.database.write_engine.begin() as connection:
             # The read model as the earlier version kept it: hex and base64 text.
             if ledger.database.is_sqlite:
@@ -182,6 +187,10 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
                     ),
                     [{"position": p, "id": i, "tag": t, "sealed": s} for p, i, t, s in rows],
                 )
+                for table in SUMMARIES:
+                    connection.execute(
+                        sa.text(f"UPDATE {table} SET subject_tag = lower(hex(subject_tag))")  # noqa: S608
+                    )
             else:
                 connection.execute(
                     sa.text(
@@ -193,6 +202,19 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
                         " ALTER COLUMN sealed TYPE text USING encode(sealed, 'base64')"
                     )
                 )
+                for table in SUMMARIES:
+                    connection.execute(
+                        sa.text(
+                            f"ALTER TABLE {table} ALTER COLUMN subject_tag TYPE varchar(32)"
+                            " USING encode(subject_tag, 'hex')"
+                        )
+                    )
+            connection.execute(
+                sa.text(
+                    "UPDATE read_subject_recipient_terms SET kind = CASE kind"
+                    " WHEN 'd' THEN 'data_category' WHEN 'b' THEN 'legal_basis' END"
+                )
+            )
     finally:
         ledger.close()
 
@@ -203,8 +225,14 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
                 sa.text("SELECT disclosure_id, subject_tag, sealed FROM read_disclosures")
             ).all()
         after = upgraded.reading.disclosures_of("E-00001", reader=READER).items
+        assert upgraded.reading.recipients_of("E-00001", reader=READER) == recipients
+        with upgraded.database.read_engine.connect() as connection:
+            letters = connection.execute(
+                sa.text("SELECT DISTINCT kind FROM read_subject_recipient_terms")
+            ).scalars()
+            assert set(letters) == {"d", "b"}
     finally:
         upgraded.close()
     assert all(isinstance(value, bytes) for row in kinds for value in row)
-    assert len(kinds) == 3
+    assert len(kinds) == 4
     assert after == before
