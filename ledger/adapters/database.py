@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,43 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class CompactUTCDateTime(TypeDecorator[datetime]):
+    """`UTCDateTime` for the big read models: PostgreSQL's 8-byte timestamp as there, but on
+    SQLite microseconds since the epoch as an integer (8 bytes instead of 26 characters of
+    text, in the row and in every index on it), which orders the same."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        return dialect.type_descriptor(BigInteger() if dialect.name == "sqlite" else DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        if dialect.name == "sqlite":
+            return micros(value)
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return _EPOCH + timedelta(microseconds=value)
+        result: datetime = value.replace(tzinfo=UTC)
+        return result
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since the epoch: how `CompactUTCDateTime` keeps a moment on SQLite."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 class HexBytes(TypeDecorator[str]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -21,7 +22,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-from ledger.adapters.database import BIG_ID, Base64Bytes, HexBytes, UTCDateTime, metadata
+from ledger.adapters.database import (
+    BIG_ID,
+    Base64Bytes,
+    CompactUTCDateTime,
+    HexBytes,
+    UTCDateTime,
+    metadata,
+    micros,
+)
 
 
 class TermKind(TypeDecorator[str]):
@@ -62,7 +71,7 @@ disclosures = Table(
     Column("legal_provision", String(300)),
     Column("consent_reference", String(200)),
     Column("purpose", String(500), nullable=False),
-    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("occurred_at", CompactUTCDateTime, nullable=False),
     Column("occurred_local", String(40), nullable=False),
     Column("transfer_country", String(2)),
     Column("transfer_safeguard", String(64)),
@@ -71,12 +80,12 @@ disclosures = Table(
     Column("suppression_authority", String(200)),
     Column("restriction_ground", String(64)),
     Column("sealed", Base64Bytes, nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_at", CompactUTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
     Column("corrections", Integer, nullable=False),
     Column("retracted", Boolean, nullable=False),
     Column("retraction_reason", String(500)),
-    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_at", CompactUTCDateTime, nullable=False),
     # The register's activity and version the disclosure followed (`ledger.domain.by_activity`).
     Column("activity", String(64)),
     Column("activity_version", Integer),
@@ -396,9 +405,10 @@ UPGRADE_PAGE = 10_000
 
 
 def _disclosures_to_bytes(connection: Connection) -> None:
-    """Hex ids and tags to 16 bytes, base64 seals to their bytes. PostgreSQL changes the column
-    types; SQLite keeps its declared types (a BLOB is stored as it is in any column) and has
-    only its values converted, a page of rows at a time."""
+    """Hex ids and tags to 16 bytes, base64 seals to their bytes (and on SQLite, moments from
+    text to integer microseconds). PostgreSQL changes the column types; SQLite keeps its declared
+    types (a value is stored as it is in any column) and has only its values converted, a page of
+    rows at a time."""
     name = disclosures.name
     if connection.dialect.name == "postgresql":
         types = {c["name"]: c["type"] for c in inspect(connection).get_columns(name)}
@@ -423,7 +433,8 @@ def _disclosures_to_bytes(connection: Connection) -> None:
     while True:
         rows = connection.execute(
             text(
-                f"SELECT position, disclosure_id, subject_tag, sealed FROM {name} "  # noqa: S608
+                "SELECT position, disclosure_id, subject_tag, sealed, occurred_at, "  # noqa: S608
+                f"recorded_at, updated_at FROM {name} "
                 "WHERE position > :after "
                 f"ORDER BY position LIMIT {UPGRADE_PAGE}"
             ),
@@ -434,7 +445,8 @@ def _disclosures_to_bytes(connection: Connection) -> None:
         connection.execute(
             text(
                 f"UPDATE {name} SET disclosure_id = :id, subject_tag = :tag, "  # noqa: S608
-                "sealed = :sealed WHERE position = :position"
+                "sealed = :sealed, occurred_at = :occurred_at, recorded_at = :recorded_at, "
+                "updated_at = :updated_at WHERE position = :position"
             ),
             [
                 {
@@ -442,8 +454,17 @@ def _disclosures_to_bytes(connection: Connection) -> None:
                     "id": bytes.fromhex(row.disclosure_id),
                     "tag": bytes.fromhex(row.subject_tag),
                     "sealed": base64.b64decode(row.sealed),
+                    **{
+                        column: _micros_of_text(getattr(row, column))
+                        for column in ("occurred_at", "recorded_at", "updated_at")
+                    },
                 }
                 for row in rows
             ],
         )
         after = rows[-1].position
+
+
+def _micros_of_text(value: str) -> int:
+    """A naive UTC moment as SQLAlchemy keeps it in SQLite's text, as `CompactUTCDateTime`."""
+    return micros(datetime.fromisoformat(value).replace(tzinfo=UTC))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -157,6 +158,11 @@ def test_a_ledger_made_before_compact_storage_keeps_working(
         ledger.close()
 
 
+def as_text(moment: datetime) -> str:
+    """A moment as the earlier version kept it in SQLite: naive UTC text."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 SUMMARIES = ("read_subject_recipients", "read_subject_recipient_terms")
 
 
@@ -178,14 +184,29 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
                         disclosures.c.disclosure_id,
                         disclosures.c.subject_tag,
                         disclosures.c.sealed,
+                        disclosures.c.occurred_at,
+                        disclosures.c.recorded_at,
+                        disclosures.c.updated_at,
                     )
                 ).all()
                 connection.execute(
                     sa.text(
                         "UPDATE read_disclosures SET disclosure_id = :id, subject_tag = :tag,"
-                        " sealed = :sealed WHERE position = :position"
+                        " sealed = :sealed, occurred_at = :occurred, recorded_at = :recorded,"
+                        " updated_at = :updated WHERE position = :position"
                     ),
-                    [{"position": p, "id": i, "tag": t, "sealed": s} for p, i, t, s in rows],
+                    [
+                        {
+                            "position": row.position,
+                            "id": row.disclosure_id,
+                            "tag": row.subject_tag,
+                            "sealed": row.sealed,
+                            "occurred": as_text(row.occurred_at),
+                            "recorded": as_text(row.recorded_at),
+                            "updated": as_text(row.updated_at),
+                        }
+                        for row in rows
+                    ],
                 )
                 for table in SUMMARIES:
                     connection.execute(
@@ -224,6 +245,9 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
             kinds = connection.execute(
                 sa.text("SELECT disclosure_id, subject_tag, sealed FROM read_disclosures")
             ).all()
+            moments = connection.execute(
+                sa.text("SELECT occurred_at, recorded_at, updated_at FROM read_disclosures")
+            ).all()
         after = upgraded.reading.disclosures_of("E-00001", reader=READER).items
         assert upgraded.reading.recipients_of("E-00001", reader=READER) == recipients
         with upgraded.database.read_engine.connect() as connection:
@@ -235,4 +259,6 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
         upgraded.close()
     assert all(isinstance(value, bytes) for row in kinds for value in row)
     assert len(kinds) == 4
+    expected = int if settings.database_url.startswith("sqlite") else datetime
+    assert all(isinstance(value, expected) for row in moments for value in row)
     assert after == before
