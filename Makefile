@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify clean
+.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify bench-storage clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench-import: install
 # (a throwaway primary and standby of its own; needs PostgreSQL's binaries).
 bench-replica: install
 	$(PY) bench/replica.py
+# Bytes stored per disclosure, per table and index, at STORAGE_COUNT skewed disclosures.
+STORAGE_COUNT ?= 100000
+bench-storage: install
+	$(PY) bench/storage.py --count $(STORAGE_COUNT)
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import InfrastructureFactory, StoredEvent
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, get_topic
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
@@ -17,6 +17,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from ledger.adapters.database import EVENTS_TABLE, Database, bulk_write
+from ledger.adapters.state_codec import StateCompressor
 
 
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
@@ -80,7 +81,7 @@ class EventStore(Application[UUID]):
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        super().__init__(env={"CREATE_TABLE": "n"})
+        super().__init__(env={"CREATE_TABLE": "n", "COMPRESSOR_TOPIC": get_topic(StateCompressor)})
         self.recorder: LedgerRecorder
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:

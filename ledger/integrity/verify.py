@@ -27,10 +27,11 @@ from sqlalchemy import Connection, Table, create_engine
 from sqlalchemy.pool import NullPool
 
 from ledger.adapters.database import driver_rows
+from ledger.adapters.state_codec import unpack
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import CheckpointError, NoteVerifier
 from ledger.integrity.leaves import EVENT_TYPES, ZERO_HASH, encode_leaf, event_digest
-from ledger.integrity.log import LogError, StoredCheckpoint, TransparencyLog
+from ledger.integrity.log import NODE_FLOOR, LogError, StoredCheckpoint, TransparencyLog
 
 PAGE = 16_384
 # Ranges of 2^14 positions: sixty per million events keep every worker busy to the end.
@@ -162,8 +163,10 @@ def _check_range(connection: Connection, events: str, job: _Job) -> _Outcome:
                 return out
             try:
                 state = bytes(row[4])
-                start = state.index(_TAG) + 15
-                tag = state[start : start + 32].decode()
+                # The fields are read from the JSON; the digest is over the bytes as stored.
+                plain = unpack(state)
+                start = plain.index(_TAG) + 15
+                tag = plain[start : start + 32].decode()
                 known = heads.get(tag)
                 if known is None:
                     # The subject's first leaf in this range: take the link as stored; the
@@ -175,12 +178,13 @@ def _check_range(connection: Connection, events: str, job: _Job) -> _Outcome:
                     sequence, previous = link
                 else:
                     sequence, previous = known[0] + 1, known[1]
-                leaf = _recompute(row, state, tag, sequence, previous)
+                leaf = _recompute(row, state, plain, tag, sequence, previous)
             except (ValueError, KeyError, TypeError) as error:
                 out.failure = (position, f"the stored event does not decode ({error})")
                 return out
             digest = merkle.leaf_hash(leaf)
-            if leaf != stored[1] or digest != stored[2]:
+            # Leaves appended since NODE_FLOOR came store their hash empty: the leaf is enough.
+            if leaf != stored[1] or (stored[2] and digest != stored[2]):
                 out.failure = (
                     position,
                     "the stored event does not match its leaf: it was changed, moved or replaced",
@@ -212,13 +216,16 @@ def _check_range(connection: Connection, events: str, job: _Job) -> _Outcome:
     return out
 
 
-def _recompute(row: Any, state: bytes, tag: str, sequence: int, previous: bytes) -> bytes:
-    """The leaf a stored event must have, at this place in its subject's chain."""
+def _recompute(
+    row: Any, state: bytes, plain: bytes, tag: str, sequence: int, previous: bytes
+) -> bytes:
+    """The leaf a stored event must have, at this place in its subject's chain: its fields
+    from the event's JSON (`plain`), its digest over the bytes as stored (`state`)."""
     topic: str = row[3]
-    start = state.index(_TIMESTAMP) + 47
-    timestamp = state[start : state.index(b'"', start)].decode()
-    start = state.index(_COMMITMENT) + 14
-    commitment = bytes.fromhex(state[start : start + 64].decode())
+    start = plain.index(_TIMESTAMP) + 47
+    timestamp = plain[start : plain.index(b'"', start)].decode()
+    start = plain.index(_COMMITMENT) + 14
+    commitment = bytes.fromhex(plain[start : start + 64].decode())
     originator = row[1]
     return encode_leaf(
         EVENT_TYPES[topic[topic.rindex(".") + 1 :]],
@@ -241,14 +248,15 @@ def _recompute(row: Any, state: bytes, tag: str, sequence: int, previous: bytes)
 def _check_range_nodes(connection: Connection, job: _Job, tree: _Tree, out: _Outcome) -> None:
     """The stored subtrees completed inside the range equal the recomputed ones."""
     computed = tree.completed
-    out.nodes_computed = len(computed)
+    # Every subtree from NODE_FLOOR up is stored; lower ones only by earlier versions.
+    out.nodes_computed = sum(level >= NODE_FLOOR for level, _ in computed)
     top = job.top_level if job.top_level is not None else max(tree.size.bit_length(), 1)
     for level in range(1, top + 1):
         low, high = (job.first - 1) >> level, job.last >> level
         if high <= low:
             continue
         for index, digest in TransparencyLog.node_rows(connection, level, low, high):
-            out.nodes_stored += 1
+            out.nodes_stored += level >= NODE_FLOOR
             if computed.get((level, index)) != digest:
                 out.node_mismatch = (level, index)
                 return
@@ -602,7 +610,9 @@ def _check_nodes(
     checked theirs, the parent checks the levels above them and anything beyond the tree."""
     found = [o.node_mismatch for o in outcomes if o.node_mismatch is not None]
     stored = sum(o.nodes_stored for o in outcomes)
-    computed = sum(o.nodes_computed for o in outcomes) + len(upper.completed)
+    computed = sum(o.nodes_computed for o in outcomes) + sum(
+        level >= NODE_FLOOR for level, _ in upper.completed
+    )
     top = max(size.bit_length(), 1)
     for level in TransparencyLog.node_levels_above(connection, -(1 << 15)):
         if not 1 <= level <= top:
@@ -611,7 +621,7 @@ def _check_nodes(
             continue
         if above is not None and level > above:
             for index, digest in TransparencyLog.node_rows(connection, level, 0, size >> level):
-                stored += 1
+                stored += level >= NODE_FLOOR
                 if upper.completed.get((level, index)) != digest:
                     found.append((level, index))
                     break

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from ledger.cli import main
+from ledger.projections.tables import disclosures
 from ledger.settings import Settings
 from tests.conftest import TEST_MASTER_KEY
 
@@ -45,8 +47,10 @@ def test_the_cli_gives_and_withdraws_a_consent_and_orders_and_lifts_a_suppressio
     ledger = build_ledger(Settings.from_env(env))
     try:
         with ledger.uow.read() as connection:
-            disclosure_id = connection.exec_driver_sql(
-                "SELECT disclosure_id FROM read_disclosures WHERE suppressed_until IS NULL"
+            disclosure_id = connection.execute(
+                sa.select(disclosures.c.disclosure_id).where(
+                    disclosures.c.suppressed_until.is_(None)
+                )
             ).scalar()
     finally:
         ledger.close()

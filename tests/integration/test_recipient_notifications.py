@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from pypdf import PdfReader
 
 from ledger import overview
+from ledger.adapters.state_codec import unpack
 from ledger.app import Ledger
 from ledger.domain.errors import InvalidChange, NotificationConflict, SubjectUnknown
 from ledger.domain.values import Recipient
@@ -212,7 +213,8 @@ def test_notices_are_in_the_log_the_bundle_proves_them_and_a_rebuild_gives_the_s
     assert any('"reason":"gone"' in text for text in kinds)
     with ledger.uow.read() as connection:
         stored = b"".join(
-            bytes(row.state) for row in connection.execute(ledger.store.table.select()).all()
+            unpack(bytes(row.state))
+            for row in connection.execute(ledger.store.table.select()).all()
         )
     assert b"wrong salary corrected" not in stored
     assert b"E-00001" not in stored

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from ledger.adapters.state_codec import unpack
 from ledger.app import Ledger, StreamTally
 from ledger.domain.errors import (
     BatchRefused,
@@ -440,7 +441,7 @@ def test_stored_events_hold_no_cleartext_identifiers(ledger: Ledger) -> None:
     with ledger.database.read_engine.connect() as connection:
         rows = connection.execute(sa.select(events_table(ledger))).all()
         read_rows = connection.execute(sa.select(disclosures)).all()
-    stored = b"".join(bytes(row.state) + row.topic.encode() for row in rows)
+    stored = b"".join(unpack(bytes(row.state)) + row.topic.encode() for row in rows)
     stored += repr(read_rows).encode()
     assert len(rows) == 2
     for secret in (

@@ -1,0 +1,264 @@
+"""What is stored per event: deflated event states, leaves without their hash, the tree from
+level NODE_FLOOR up; and a ledger made before (plain JSON, every hash and level) keeps working."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ledger.adapters.database import metadata
+from ledger.adapters.state_codec import FORMAT_V1, unpack
+from ledger.app import Ledger
+from ledger.bootstrap import build_ledger
+from ledger.domain.values import Source
+from ledger.integrity import merkle
+from ledger.integrity.bundle import verify_bundle
+from ledger.integrity.log import NODE_FLOOR, leaves, nodes
+from ledger.projections.tables import disclosures
+from ledger.settings import Settings
+from tests.builders import READER, a_disclosure, to_inlener
+from tests.conftest import TEST_MASTER_KEY
+
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "main-86475cf"
+# The signing key the fixture's checkpoints were made with (tests only).
+FIXTURE_SIGNING_KEY = "Zml4dHVyZSBzaWduaW5nIGtleSwgdGVzdHMgb25seSE="
+FIXTURE_EVENTS = 38
+
+
+def leaf_hashes(ledger: Ledger) -> list[bytes]:
+    with ledger.database.read_engine.connect() as connection:
+        rows = connection.execute(sa.select(leaves.c.leaf).order_by(leaves.c.idx))
+        return [merkle.leaf_hash(bytes(row.leaf)) for row in rows]
+
+
+def assert_every_proof_verifies(ledger: Ledger, sizes: list[int]) -> None:
+    hashes = leaf_hashes(ledger)
+    for size in sizes:
+        root = merkle.root_from_leaf_hashes(hashes[:size])
+        for index in range(size):
+            proof = ledger.integrity.inclusion_proof(index, size)
+            assert proof == merkle.inclusion_proof(index, hashes[:size])
+            merkle.verify_inclusion(index, size, hashes[index], proof, root)
+        for first in range(1, size + 1):
+            proof = ledger.integrity.consistency_proof(first, size)
+            first_root = merkle.root_from_leaf_hashes(hashes[:first])
+            merkle.verify_consistency(first, size, first_root, root, proof)
+
+
+def test_new_events_leaves_and_nodes_are_stored_compactly(ledger: Ledger) -> None:
+    ledger.recording.record_batch([a_disclosure(n) for n in range(1, 21)], actor="payroll")
+    for n in range(1, 21):
+        ledger.recording.record(to_inlener(n % 3 + 1, source=Source("p", f"p-{n}")), actor="p")
+
+    with ledger.database.read_engine.connect() as connection:
+        states = [
+            bytes(s) for s in connection.execute(sa.select(ledger.store.table.c.state)).scalars()
+        ]
+        stored_hashes = {bytes(h) for h in connection.execute(sa.select(leaves.c.hash)).scalars()}
+        levels = {level for (level,) in connection.execute(sa.select(nodes.c.level).distinct())}
+    assert len(states) == 40
+    assert all(state[0] == FORMAT_V1 for state in states)
+    assert all(len(state) < len(unpack(state)) / 2 for state in states)
+    assert stored_hashes == {b""}
+    assert levels == {4, 5}
+    assert_every_proof_verifies(ledger, [1, 15, 16, 17, 33, 40])
+    assert ledger.integrity.verify().ok
+
+
+def test_verify_still_catches_a_missing_stored_subtree(ledger: Ledger) -> None:
+    ledger.recording.record_batch([a_disclosure(n) for n in range(1, 41)], actor="payroll")
+    with ledger.database.write_engine.begin() as connection:
+        if ledger.database.is_sqlite:
+            connection.execute(sa.text("DROP TRIGGER ledger_nodes_no_delete"))
+        else:
+            connection.execute(sa.text("ALTER TABLE ledger_nodes DISABLE TRIGGER USER"))
+        connection.execute(sa.text("DELETE FROM ledger_nodes WHERE level = 4 AND idx = 1"))
+    report = ledger.integrity.verify()
+    assert not report.ok
+    assert "stored subtrees are missing" in report.problems[0]
+
+
+def fixture_settings(backend_url: str | None, tmp_path: Path) -> Settings:
+    """The fixture ledger (made by the main branch at 86475cf), on SQLite as it was made or
+    copied row by row into this test's PostgreSQL schema."""
+    path = tmp_path / "ledger.db"
+    path.write_bytes(gzip.decompress((FIXTURE / "ledger.db.gz").read_bytes()))
+    made = Settings(
+        database_url=f"sqlite:///{path}",
+        var_dir=tmp_path / "var",
+        master_key=TEST_MASTER_KEY,
+        signing_key=FIXTURE_SIGNING_KEY,
+    )
+    if backend_url is None:
+        return made
+    settings = Settings(
+        database_url=backend_url,
+        var_dir=tmp_path / "var",
+        master_key=TEST_MASTER_KEY,
+        signing_key=FIXTURE_SIGNING_KEY,
+    )
+    source, target = build_ledger(made), build_ledger(settings)
+    try:
+        tables = [source.store.table, *metadata.sorted_tables]
+        with source.database.read_engine.connect() as read, target.uow.write_rows() as write:
+            for table in tables:
+                rows = [dict(row) for row in read.execute(sa.select(table)).mappings()]
+                if rows:
+                    write.execute(sa.insert(table), rows)
+    finally:
+        source.close()
+        target.close()
+    return settings
+
+
+def test_a_ledger_made_before_compact_storage_keeps_working(
+    settings: Settings, tmp_path: Path
+) -> None:
+    url = None if settings.database_url.startswith("sqlite") else settings.database_url
+    ledger = build_ledger(fixture_settings(url, tmp_path))
+    try:
+        with ledger.database.read_engine.connect() as connection:
+            states = [
+                bytes(s)
+                for s in connection.execute(sa.select(ledger.store.table.c.state)).scalars()
+            ]
+            low = connection.execute(
+                sa.select(sa.func.count()).select_from(nodes).where(nodes.c.level < NODE_FLOOR)
+            ).scalar_one()
+        assert len(states) == FIXTURE_EVENTS
+        assert all(state.startswith(b"{") for state in states)
+        assert low > 0
+        assert ledger.integrity.verify().ok
+        before = ledger.reading.disclosures_of("E-00001", reader=READER).items
+
+        ledger.recording.record_batch(
+            [a_disclosure(1, source=Source("payroll", f"new-{n}")) for n in range(1, 31)],
+            actor="payroll",
+        )
+        receipt = ledger.recording.record(to_inlener(2, source=Source("p", "new")), actor="p")
+        ledger.recording.retract(receipt.id, reason="in error", actor="officer")
+
+        report = ledger.integrity.verify()
+        assert report.ok, report.problems
+        assert report.events == FIXTURE_EVENTS + 32
+        assert_every_proof_verifies(ledger, [FIXTURE_EVENTS, FIXTURE_EVENTS + 1, 64, 70])
+        after = ledger.reading.disclosures_of("E-00001", reader=READER).items
+        assert {d["id"] for d in before} <= {d["id"] for d in after}
+        assert len(after) == len(before) + 30
+        bundle = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
+        assert bundle is not None
+        assert verify_bundle(json.loads(json.dumps(bundle)), ledger.integrity.verifier_key()) == []
+        assert ledger.maintenance.rebuild_projections() == FIXTURE_EVENTS + 32
+        assert ledger.reading.disclosures_of("E-00001", reader=READER).items == after
+    finally:
+        ledger.close()
+
+
+def as_text(moment: datetime) -> str:
+    """A moment as the earlier version kept it in SQLite: naive UTC text."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+SUMMARIES = ("read_subject_recipients", "read_subject_recipient_terms")
+
+
+def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
+    settings: Settings,
+) -> None:
+    ledger = build_ledger(settings)
+    try:
+        ledger.recording.record_batch([a_disclosure(n % 3 + 1) for n in range(1, 4)], actor="p")
+        ledger.recording.record(to_inlener(1), actor="p")
+        before = ledger.reading.disclosures_of("E-00001", reader=READER).items
+        recipients = ledger.reading.recipients_of("E-00001", reader=READER)
+        with ledger.database.write_engine.begin() as connection:
+            # The read model as the earlier version kept it: hex and base64 text.
+            if ledger.database.is_sqlite:
+                rows = connection.execute(
+                    sa.select(
+                        disclosures.c.position,
+                        disclosures.c.disclosure_id,
+                        disclosures.c.subject_tag,
+                        disclosures.c.sealed,
+                        disclosures.c.occurred_at,
+                        disclosures.c.recorded_at,
+                        disclosures.c.updated_at,
+                    )
+                ).all()
+                connection.execute(
+                    sa.text(
+                        "UPDATE read_disclosures SET disclosure_id = :id, subject_tag = :tag,"
+                        " sealed = :sealed, occurred_at = :occurred, recorded_at = :recorded,"
+                        " updated_at = :updated WHERE position = :position"
+                    ),
+                    [
+                        {
+                            "position": row.position,
+                            "id": row.disclosure_id,
+                            "tag": row.subject_tag,
+                            "sealed": row.sealed,
+                            "occurred": as_text(row.occurred_at),
+                            "recorded": as_text(row.recorded_at),
+                            "updated": as_text(row.updated_at),
+                        }
+                        for row in rows
+                    ],
+                )
+                for table in SUMMARIES:
+                    connection.execute(
+                        sa.text(f"UPDATE {table} SET subject_tag = lower(hex(subject_tag))")  # noqa: S608
+                    )
+            else:
+                connection.execute(
+                    sa.text(
+                        "ALTER TABLE read_disclosures"
+                        " ALTER COLUMN disclosure_id TYPE varchar(32)"
+                        " USING encode(disclosure_id, 'hex'),"
+                        " ALTER COLUMN subject_tag TYPE varchar(32)"
+                        " USING encode(subject_tag, 'hex'),"
+                        " ALTER COLUMN sealed TYPE text USING encode(sealed, 'base64')"
+                    )
+                )
+                for table in SUMMARIES:
+                    connection.execute(
+                        sa.text(
+                            f"ALTER TABLE {table} ALTER COLUMN subject_tag TYPE varchar(32)"
+                            " USING encode(subject_tag, 'hex')"
+                        )
+                    )
+            connection.execute(
+                sa.text(
+                    "UPDATE read_subject_recipient_terms SET kind = CASE kind"
+                    " WHEN 'd' THEN 'data_category' WHEN 'b' THEN 'legal_basis' END"
+                )
+            )
+    finally:
+        ledger.close()
+
+    upgraded = build_ledger(settings)
+    try:
+        with upgraded.database.read_engine.connect() as connection:
+            kinds = connection.execute(
+                sa.text("SELECT disclosure_id, subject_tag, sealed FROM read_disclosures")
+            ).all()
+            moments = connection.execute(
+                sa.text("SELECT occurred_at, recorded_at, updated_at FROM read_disclosures")
+            ).all()
+        after = upgraded.reading.disclosures_of("E-00001", reader=READER).items
+        assert upgraded.reading.recipients_of("E-00001", reader=READER) == recipients
+        with upgraded.database.read_engine.connect() as connection:
+            letters = connection.execute(
+                sa.text("SELECT DISTINCT kind FROM read_subject_recipient_terms")
+            ).scalars()
+            assert set(letters) == {"d", "b"}
+    finally:
+        upgraded.close()
+    assert all(isinstance(value, bytes) for row in kinds for value in row)
+    assert len(kinds) == 4
+    expected = int if settings.database_url.startswith("sqlite") else datetime
+    assert all(isinstance(value, expected) for row in moments for value in row)
+    assert after == before
