@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from ledger.adapters.state_codec import pack, unpack
 from ledger.app import Ledger
 from ledger.cli import main
 from ledger.domain.values import Source
@@ -73,7 +74,8 @@ def test_parallel_and_serial_verify_pass_an_untouched_log_alike(ledger: Ledger) 
         ("UPDATE ledger_leaves SET hash = :h WHERE idx = 6", 7),
         ("UPDATE ledger_leaves SET leaf = :h WHERE idx = 9", 10),
         ("DELETE FROM ledger_events WHERE id = 8", 8),
-        ("DELETE FROM ledger_events WHERE id = 12", 11),
+        # No subtree below NODE_FLOOR is stored any more: the leaf without its event is first.
+        ("DELETE FROM ledger_events WHERE id = 12", 12),
         ("DELETE FROM ledger_leaves WHERE idx = 4", 5),
         ("UPDATE ledger_checkpoints SET root_hash = :h WHERE tree_size = 12", 12),
     ],
@@ -100,20 +102,30 @@ def test_parallel_verify_names_a_changed_event_as_serial_does(ledger: Ledger) ->
     tamper(
         ledger,
         "UPDATE ledger_events SET state = :s WHERE id = 9",
-        s=state.replace(b"November", b"Novembre"),
+        # The change is made in the event's JSON, stored deflated as the ledger stores it.
+        s=pack(unpack(state).replace(b"November", b"Novembre")),
     )
     one, two = serial(ledger), parallel(ledger)
     assert one.first_bad_position == 9
     assert (two.problems, two.first_bad_position) == (one.problems, one.first_bad_position)
 
 
-@pytest.mark.parametrize(("level", "index"), [(1, 3), (2, 1), (3, 0)], ids=["low", "edge", "upper"])
+# Subtrees are stored from NODE_FLOOR (level 4) up, so 40 events: with ranges of 32 a level-4
+# subtree lies inside a worker's range and a level-5 one is a range's top; with ranges of 4 the
+# parent checks both.
+@pytest.mark.parametrize(
+    ("level", "index", "chunk_level"),
+    [(4, 1, 5), (5, 0, 5), (5, 0, SMALL)],
+    ids=["low", "edge", "upper"],
+)
 def test_parallel_verify_finds_a_changed_subtree_as_serial_does(
-    ledger: Ledger, level: int, index: int
+    ledger: Ledger, level: int, index: int, chunk_level: int
 ) -> None:
     fill(ledger)
+    more(ledger, 28)
     tamper_node(ledger, level, index)
-    one, two = serial(ledger), parallel(ledger)
+    one = serial(ledger)
+    two = ledger.integrity.verify(workers=2, chunk_level=chunk_level)
     assert one.first_bad_position == (index << level) + 1, one.problems
     assert (two.problems, two.first_bad_position) == (one.problems, one.first_bad_position)
 
