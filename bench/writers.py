@@ -26,8 +26,11 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -42,6 +45,7 @@ TARGET_P99_MS = 100
 MAX_PER_CLIENT = 3_000
 MAX_SECONDS = 120.0
 WARM_UP_POSTS = 50
+SAMPLE_SECONDS = 0.01
 
 
 def measure(
@@ -154,6 +158,64 @@ def postgres_cpu() -> float:
     return total
 
 
+class LockSampler:
+    """Samples pg_locks every SAMPLE_SECONDS while the clients post: how often the sequencer
+    (the events table's lock) is held, and how many writers wait for it or for the governing
+    advisory lock. Its share of time held is the sequencer's utilisation: near 1, the lock
+    bounds the rate; well below, the CPUs do."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = sa.create_engine(url, pool_size=1)
+        self.samples: list[tuple[int, int, int]] = []
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> LockSampler:
+        with self.engine.connect() as connection:
+            self.relation = connection.execute(
+                sa.text("SELECT 'ledger_events'::regclass::oid")
+            ).scalar()
+            self.key = connection.execute(
+                sa.text("SELECT hashtext(current_schema() || '.ledger-governing')")
+            ).scalar()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        query = sa.text(
+            "SELECT count(*) FILTER (WHERE locktype = 'relation' AND relation = :relation"
+            "   AND mode = 'ExclusiveLock' AND granted),"
+            " count(*) FILTER (WHERE locktype = 'relation' AND relation = :relation"
+            "   AND NOT granted),"
+            " count(*) FILTER (WHERE locktype = 'advisory' AND objid = :objid AND NOT granted)"
+            " FROM pg_locks WHERE database = (SELECT oid FROM pg_database"
+            "   WHERE datname = current_database())"
+        )
+        # An advisory lock's 64-bit key shows as classid (high) and objid (low 32 bits).
+        params = {"relation": self.relation, "objid": self.key & 0xFFFFFFFF}
+        with self.engine.connect() as connection:
+            while not self.stop.wait(SAMPLE_SECONDS):
+                held, waiting, governed = connection.execute(query, params).one()
+                connection.rollback()
+                self.samples.append((held, waiting, governed))
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+        self.engine.dispose()
+
+    def summary(self) -> dict[str, Any]:
+        count = max(1, len(self.samples))
+        return {
+            "lock_samples": len(self.samples),
+            "sequencer_held_share": round(sum(s[0] > 0 for s in self.samples) / count, 3),
+            "mean_waiting_for_sequencer": round(sum(s[1] for s in self.samples) / count, 2),
+            "mean_waiting_for_governing_lock": round(sum(s[2] for s in self.samples) / count, 2),
+        }
+
+
 def ledger_cli(server: Server, *arguments: str) -> str:
     done = subprocess.run(
         [str(LEDGER), *arguments],
@@ -192,16 +254,20 @@ def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[st
             print(f"[{name}] round {round_number + 1}: {args.clients} clients", flush=True)
             assert server.process is not None
             cpu_before, pg_before = process_tree_cpu(server.process.pid), postgres_cpu()
-            rounds.append(
-                measure(
-                    server,
-                    source,
-                    clients=args.clients,
-                    duration=args.duration,
-                    per_client=args.per_client,
-                    round_number=round_number,
+            sampler = LockSampler(url) if name == "postgresql" else None
+            with sampler or nullcontext():
+                rounds.append(
+                    measure(
+                        server,
+                        source,
+                        clients=args.clients,
+                        duration=args.duration,
+                        per_client=args.per_client,
+                        round_number=round_number,
+                    )
                 )
-            )
+            if sampler is not None:
+                rounds[-1].update(sampler.summary())
             posts = max(1, rounds[-1]["posts"])
             cpu = process_tree_cpu(server.process.pid) - cpu_before
             # Every postgres process on the machine: other people's load counts too.
@@ -231,7 +297,10 @@ def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[st
                 "max_ms",
                 "server_cpu_ms_per_post",
                 "postgres_cpu_ms_per_post",
+                "sequencer_held_share",
+                "mean_waiting_for_sequencer",
             )
+            if key in median
         },
         "recorded_before_verify": WARM_UP_POSTS + sum(r["ok"] for r in rounds),
         "verify": verified.strip().splitlines()[-1] if verified.strip() else "",

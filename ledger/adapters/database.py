@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -374,6 +374,26 @@ def bulk_write(
             values[index] = processor(values[index])
         params.append(tuple(values))
     connection.exec_driver_sql(sql, params)
+
+
+@contextmanager
+def pipelined(connection: Connection, enabled: bool = True) -> Iterator[None]:
+    """On PostgreSQL, psycopg's pipeline mode for statements whose answers are not read
+    (inserts, upserts): they go out without waiting for each other, and the block costs one
+    round trip instead of one each; an error among them is raised when the block ends.
+    SQLAlchemy cannot read a query's rows inside it: reads go before or after."""
+    if not enabled or connection.dialect.name != "postgresql":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.pipeline():
+            yield
+    except psycopg.Error as error:
+        # Raised by the closing sync, outside SQLAlchemy: give it SQLAlchemy's type, as any
+        # statement's error has (a unique violation is an IntegrityError, and so on).
+        raise DBAPIError.instance(None, None, error, psycopg.Error) from error
 
 
 def chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:

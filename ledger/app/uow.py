@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording
 from sqlalchemy import Connection, text
 
-from ledger.adapters.database import Database
+from ledger.adapters.database import Database, pipelined
 from ledger.adapters.event_store import EventStore
 from ledger.integrity.leaves import event_digest
 from ledger.integrity.log import Entry, TransparencyLog
@@ -32,7 +32,10 @@ Clock = Callable[[], datetime]
 
 # A PostgreSQL advisory lock on the state that judges new disclosures (subjects in the vault,
 # consents, restrictions, activities, erasures): `write()` holds it exclusively, `record()` shared.
-GOVERNING_LOCK = "SELECT pg_advisory_xact_lock{mode}(hashtext('ledger-governing'))"
+# Its key names the schema: ledgers in other schemas of one database do not wait for each other.
+GOVERNING_LOCK = (
+    "SELECT pg_advisory_xact_lock{mode}(hashtext(current_schema() || '.ledger-governing'))"
+)
 
 
 def utcnow() -> datetime:
@@ -129,16 +132,24 @@ class UnitOfWork:
         return recordings
 
     def project(self, connection: Connection, recordings: Sequence[Recording[UUID]]) -> None:
-        self.projector.apply(connection, [(r.notification.id, r.domain_event) for r in recordings])
+        items = [(r.notification.id, r.domain_event) for r in recordings]
+        # New disclosures' read models are only written, never read back: sent without waiting
+        # for each answer, inside the sequencer's critical section.
+        with pipelined(connection, Projector.writes_only(items)):
+            self.projector.apply(connection, items)
         self.tlog.append(connection, [_log_entry(r) for r in recordings])
-        self.publish_checkpoint_if_due(connection)
+        # The leaves just appended end the log: its size is the last one's position.
+        self.publish_checkpoint_if_due(
+            connection, size=recordings[-1].notification.id if recordings else None
+        )
 
-    def publish_checkpoint_if_due(self, connection: Connection) -> Any:
+    def publish_checkpoint_if_due(self, connection: Connection, *, size: int | None = None) -> Any:
         return self.tlog.publish_if_due(
             connection,
             now=self.clock(),
             every_events=self.settings.checkpoint_every_events,
             every_seconds=self.settings.checkpoint_every_seconds,
+            size=size,
         )
 
 

@@ -26,7 +26,15 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.adapters.database import BIG_ID, UTCDateTime, bulk_write, chunks, keys_table, metadata
+from ledger.adapters.database import (
+    BIG_ID,
+    UTCDateTime,
+    bulk_write,
+    chunks,
+    keys_table,
+    metadata,
+    pipelined,
+)
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import Checkpoint, NoteSigner
 from ledger.integrity.leaves import ZERO_HASH, Leaf
@@ -144,19 +152,20 @@ class TransparencyLog:
             index = entry.position - 1
             hashes[(0, index)] = digest
             leaf_rows.append({"idx": index, "leaf": leaf, "hash": digest})
-        bulk_write(connection, leaves, leaf_rows)
-        bulk_write(
-            connection, nodes, self._new_nodes(connection, size, size + len(entries), hashes)
-        )
-        bulk_write(
-            connection,
-            subject_heads,
-            [
-                {"subject_tag": tag, "sequence": sequence, "leaf_hash": digest}
-                for tag, (sequence, digest) in heads.items()
-            ],
-            conflict=("subject_tag",),
-        )
+        # Every read first (the new nodes need the old frontier), then the writes in one go.
+        node_rows = self._new_nodes(connection, size, size + len(entries), hashes)
+        with pipelined(connection):
+            bulk_write(connection, leaves, leaf_rows)
+            bulk_write(connection, nodes, node_rows)
+            bulk_write(
+                connection,
+                subject_heads,
+                [
+                    {"subject_tag": tag, "sequence": sequence, "leaf_hash": digest}
+                    for tag, (sequence, digest) in heads.items()
+                ],
+                conflict=("subject_tag",),
+            )
 
     def _heads(self, connection: Connection, tags: Iterable[str]) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}
@@ -326,12 +335,20 @@ class TransparencyLog:
         return self._sign(connection, size, now)
 
     def publish_if_due(
-        self, connection: Connection, *, now: datetime, every_events: int, every_seconds: int
+        self,
+        connection: Connection,
+        *,
+        now: datetime,
+        every_events: int,
+        every_seconds: int,
+        size: int | None = None,
     ) -> StoredCheckpoint | None:
         """Sign when `every_events` new leaves or `every_seconds` of age are reached (the very
-        first leaf is signed at once)."""
+        first leaf is signed at once). `size`: the log's size, when the caller just appended
+        (a query less inside the writers' critical section)."""
         latest = self.latest_checkpoint(connection)
-        size = self.size(connection)
+        if size is None:
+            size = self.size(connection)
         if latest is None:
             due = size > 0
         else:
