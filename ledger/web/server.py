@@ -15,8 +15,6 @@ log = logging.getLogger(__name__)
 
 # Answered on threads of its own in every worker (see BufferedWsgi).
 HEALTH_PATH = "/api/v1/health"
-# Seconds a thread runs before another that is ready may take the interpreter (CPython: 0.005).
-SWITCH_INTERVAL = 0.001
 
 
 class LedgerServer(BaseApplication):  # type: ignore[misc]
@@ -31,15 +29,10 @@ class LedgerServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         import gc
-        import sys
 
         from ledger.web import MAX_BODY, create_app
         from ledger.web.asgi import BufferedWsgi
 
-        # A request thread whose database answer has come gets the interpreter back within a
-        # millisecond instead of CPython's 5: a writer inside the sequencer's short critical
-        # section (several round trips) is not kept waiting by threads judging and sealing.
-        sys.setswitchinterval(SWITCH_INTERVAL)
         app = create_app()
         start_checkpoint_timer(app.extensions["ledger"])
         served = BufferedWsgi(app, threads=self.threads, max_body=MAX_BODY, reserved=(HEALTH_PATH,))
