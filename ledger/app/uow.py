@@ -89,8 +89,8 @@ class UnitOfWork:
           erasures and every other `write()` hold it exclusively, so none of them commits
           between this judgement and this append (the same order as one lock from the start).
         - A subject new to the vault, created by two of these at once: `subject_vault.lookup` is
-          unique, so the second insert waits for the first to commit and then fails; the
-          caller's retry (`Recording._record_all`) finds the subject made.
+          unique, so the second insert waits for the first to commit, skips its row and takes
+          the key the first stored (`SubjectVault.keys_for`).
         - A reference found unrecorded by two at once: the events' unique (originator_id,
           originator_version) refuses the second first event; the retry finds the disclosure
           and answers replay or conflict.
