@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify bench-storage clean
+.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify bench-storage bench-writers clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,14 @@ bench-replica: install
 STORAGE_COUNT ?= 100000
 bench-storage: install
 	$(PY) bench/storage.py --count $(STORAGE_COUNT)
+# Single posts from WRITERS_CLIENTS concurrent clients, PostgreSQL (LEDGER_TEST_POSTGRES_URL)
+# and SQLite, WRITERS_ROUNDS rounds of WRITERS_SECONDS each.
+WRITERS_CLIENTS ?= 16
+WRITERS_SECONDS ?= 20
+WRITERS_ROUNDS ?= 3
+bench-writers: install
+	$(PY) bench/writers.py --clients $(WRITERS_CLIENTS) --duration $(WRITERS_SECONDS) \
+		--rounds $(WRITERS_ROUNDS)
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache

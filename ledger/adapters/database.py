@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy_utils.types.uuid import UUIDType  # type: ignore[import-untyped]
@@ -47,6 +47,8 @@ BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 EVENTS_TABLE = "ledger_events"
 # SQLite allows 32,766 bound parameters; stay well below for both backends.
 CHUNK = 900
+# From this many rows on, PostgreSQL's bulk writes go through COPY (`bulk_write`).
+COPY_FROM = 64
 # Tables that only ever grow; their names, as ledger.integrity.log defines them.
 APPEND_ONLY = ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
 # A WAL checkpoint that a reader keeps busy is tried this often, this far apart (seconds).
@@ -432,11 +434,14 @@ def bulk_write(
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(column.name) for column in columns)
     postgres = dialect.name == "postgresql"
-    if postgres and not conflict:
+    # A few rows (a single post) go in one executemany: COPY's extra round trips would cost
+    # more than it saves, and a pipeline (`pipelined`) cannot carry a COPY.
+    copying = postgres and len(rows) >= COPY_FROM and not _pipelining(connection)
+    if copying and not conflict:
         _copy(connection, f"COPY {quote(table.name)} ({names}) FROM STDIN", params)
         return
     stage = quote(f"ledger_stage_{table.name}")
-    if postgres:
+    if copying:
         # Only the given columns, without constraints; dropped again once merged.
         connection.exec_driver_sql(
             f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608 - our own names
@@ -445,7 +450,8 @@ def bulk_write(
         _copy(connection, f"COPY {stage} ({names}) FROM STDIN", params)
         source = f"SELECT {names} FROM {stage}"  # noqa: S608 - names come from our tables
     else:
-        source = f"VALUES ({', '.join('?' for _ in columns)})"
+        mark = "%s" if postgres else "?"
+        source = f"VALUES ({', '.join(mark for _ in columns)})"
     sql = f"INSERT INTO {quote(table.name)} ({names}) {source}"
     if conflict:
         target = ", ".join(quote(k) for k in conflict)
@@ -462,7 +468,7 @@ def bulk_write(
             sql += f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
         else:
             sql += f" ON CONFLICT ({target}) DO NOTHING"
-    if postgres:
+    if copying:
         connection.exec_driver_sql(sql)
         connection.exec_driver_sql(f"DROP TABLE {stage}")
     else:
@@ -529,12 +535,38 @@ def _utc_text(value: datetime | None) -> str | None:
     return None if naive is None else naive.isoformat(" ", "microseconds")
 
 
+def _pipelining(connection: Connection) -> bool:
+    """Whether psycopg's pipeline mode (`pipelined`) is on for this transaction."""
+    driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+    return bool(driver.pgconn.pipeline_status)
+
+
 def _copy(connection: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
     """PostgreSQL's COPY FROM STDIN on the transaction's own driver connection."""
     driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+@contextmanager
+def pipelined(connection: Connection, enabled: bool = True) -> Iterator[None]:
+    """On PostgreSQL, psycopg's pipeline mode for statements whose answers are not read
+    (inserts, upserts): they go out without waiting for each other, and the block costs one
+    round trip instead of one each; an error among them is raised when the block ends.
+    SQLAlchemy cannot read a query's rows inside it: reads go before or after."""
+    if not enabled or connection.dialect.name != "postgresql":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.pipeline():
+            yield
+    except psycopg.Error as error:
+        # Raised by the closing sync, outside SQLAlchemy: give it SQLAlchemy's type, as any
+        # statement's error has (a unique violation is an IntegrityError, and so on).
+        raise DBAPIError.instance(None, None, error, psycopg.Error) from error
 
 
 def chunks(values: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:

@@ -24,9 +24,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     """eventsourcing's SQLAlchemy recorder, writing a batch with one driver `executemany`.
 
     The library adds ORM objects one by one; at 10,000 events a batch that cost more than all the
-    rest of recording. Positions are assigned here, gapless and in commit order, which is safe
-    because writers hold the ledger's write lock (`BEGIN IMMEDIATE` on SQLite, the table lock
-    on PostgreSQL) for their whole transaction.
+    rest of recording. Positions are assigned here, gapless and in commit order, under the
+    sequencer: SQLite's single writer, held for the whole transaction; on PostgreSQL the table
+    lock, taken here at the latest (a `UnitOfWork.write()` took it already) and held until the
+    commit. No NOTIFY is sent as the library does: nothing listens, and a NOTIFY makes every
+    commit take PostgreSQL's one notification-queue lock.
     """
 
     def _insert_stored_events(
@@ -53,7 +55,6 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 for position, e in zip(ids, stored_events, strict=True)
             ],
         )
-        self._notify_channel(session)
         return ids
 
 

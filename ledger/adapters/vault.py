@@ -13,7 +13,7 @@ import hmac
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,18 +87,16 @@ class SubjectVault:
     ) -> dict[str, SubjectKey]:
         """The key of every subject, creating a vault entry for each one seen for the first time.
 
-        Call inside the write transaction, so two writers never create the same subject twice.
+        Call inside the write transaction. Two writers may create the same subject at once on
+        PostgreSQL (new disclosures are judged before the sequencer is taken): the unique lookup
+        makes the second insert wait for the first to commit and then skip its row, and the
+        second takes the key the first stored.
         """
         lookups = {subject_id: self._keys.subject_lookup(subject_id) for subject_id in subject_ids}
         by_lookup: dict[bytes, SubjectKey] = {}
-        for part in chunks(list(lookups.values())):
-            rows = connection.execute(
-                select(
-                    subject_vault.c.lookup, subject_vault.c.tag, subject_vault.c.wrapped_key
-                ).where(subject_vault.c.lookup.in_(part))
-            )
-            for row in rows:
-                by_lookup[row.lookup] = self._unwrap(row.tag, row.wrapped_key)
+        for row in self._rows_of(connection, list(lookups.values())):
+            by_lookup[row.lookup] = self._unwrap(row.tag, row.wrapped_key)
+        found = set(by_lookup)
         new_rows = []
         for lookup in lookups.values():
             if lookup in by_lookup:
@@ -111,8 +109,21 @@ class SubjectVault:
                 {"tag": tag, "lookup": lookup, "wrapped_key": wrapped, "created_at": now}
             )
             by_lookup[lookup] = self._unwrap(tag, wrapped)
-        bulk_write(connection, subject_vault, new_rows)
+        if new_rows:
+            bulk_write(connection, subject_vault, new_rows, conflict=("lookup",), update={})
+            created = [lookup for lookup in lookups.values() if lookup not in found]
+            for row in self._rows_of(connection, created):
+                by_lookup[row.lookup] = self._unwrap(row.tag, row.wrapped_key)
         return {subject_id: by_lookup[lookup] for subject_id, lookup in lookups.items()}
+
+    @staticmethod
+    def _rows_of(connection: Connection, lookups: list[bytes]) -> Iterator[Any]:
+        for part in chunks(lookups):
+            yield from connection.execute(
+                select(
+                    subject_vault.c.lookup, subject_vault.c.tag, subject_vault.c.wrapped_key
+                ).where(subject_vault.c.lookup.in_(part))
+            )
 
     def keys_by_tag(self, connection: Connection, tags: Iterable[str]) -> dict[str, SubjectKey]:
         found: dict[str, SubjectKey] = {}

@@ -319,14 +319,17 @@ class Recording:
         now = self.uow.now()
         # A concurrent writer of the same source reference can only win between two of our
         # transactions; the retry then finds its disclosure and judges replay or conflict.
+        # On PostgreSQL another can also win within ours: new disclosures are judged before
+        # the sequencer is taken (`UnitOfWork.record()`), and a unique index refuses the second.
         for _attempt in range(3):
             try:
-                with self.uow.write() as connection:
+                with self.uow.record() as connection:
                     return self._judge_and_write(
                         connection, items, numbers=range(len(items)), actor=actor, now=now
                     )
             except IntegrityError:
                 continue
+        # The last try holds the sequencer from the start: nobody can win within it.
         with self.uow.write() as connection:
             return self._judge_and_write(
                 connection, items, numbers=range(len(items)), actor=actor, now=now

@@ -1,10 +1,12 @@
 """The unit of work: the ledger's only write path, and its read transactions.
 
-A write holds the writer lock (SQLite: threads queue in process, then `BEGIN IMMEDIATE`;
-PostgreSQL: the event table's lock) and stores in one transaction the events, the vault
-entries they need, the read models, the integrity log's leaves and a checkpoint when one is due.
-So a 2xx answer means every query already includes the write, and a crash leaves nothing
-half-written.
+A write stores in one transaction the events, the vault entries they need, the read models, the
+integrity log's leaves and a checkpoint when one is due, so a 2xx answer means every query
+already includes the write, and a crash leaves nothing half-written. The log's order comes from
+one sequencer: SQLite's single writer (threads queue in process, then `BEGIN IMMEDIATE`), on
+PostgreSQL the event table's lock. A `write()` holds it from its start; the hot path of recording
+new disclosures (`record()`) takes it on PostgreSQL only when its events are inserted, so judging,
+sealing and encoding run beside other writers (see `record()` for why that stays correct).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
-from ledger.adapters.database import Database
+from ledger.adapters.database import COPY_FROM, Database, pipelined
 from ledger.adapters.event_store import EventStore
 from ledger.app.replica import ReadRouter, note_written
 from ledger.integrity.leaves import event_digest
@@ -28,6 +30,13 @@ from ledger.projections.projector import Projector
 from ledger.settings import Settings
 
 Clock = Callable[[], datetime]
+
+# A PostgreSQL advisory lock on the state that judges new disclosures (subjects in the vault,
+# consents, restrictions, activities, erasures): `write()` holds it exclusively, `record()` shared.
+# Its key names the schema: ledgers in other schemas of one database do not wait for each other.
+GOVERNING_LOCK = (
+    "SELECT pg_advisory_xact_lock{mode}(hashtext(current_schema() || '.ledger-governing'))"
+)
 
 
 def utcnow() -> datetime:
@@ -58,10 +67,44 @@ class UnitOfWork:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction that may append to the log: it holds the writer lock from the start,
-        so two writers never both create a subject or both find a reference unrecorded."""
+        so two writers never both create a subject or both find a reference unrecorded.
+
+        On PostgreSQL it first takes the governing lock exclusively, always before the table
+        lock (as `record()` does, so the two never wait for each other in a cycle): it waits
+        for the `record()` transactions under way, and new ones wait for it."""
         recorder = self.store.recorder
         with self.database.writing(), recorder.transaction(commit=True) as session:
+            if not self.database.is_sqlite:
+                session.execute(text(GOVERNING_LOCK.format(mode="")))
             recorder._lock_table(session)
+            yield session.connection()
+
+    @contextmanager
+    def record(self) -> Iterator[Connection]:
+        """The transaction that records new disclosures: on SQLite a `write()`; on PostgreSQL
+        the sequencer (the event table's lock) is taken only when the events are inserted
+        (`LedgerRecorder`), so what runs before that (judging, the vault, sealing, encoding)
+        runs beside other writers, and only the append is serialised.
+
+        Why what is judged before the sequencer is still true when the events take their place:
+        - The governing lock, held shared from the start: consents, restrictions, activities,
+          erasures and every other `write()` hold it exclusively, so none of them commits
+          between this judgement and this append (the same order as one lock from the start).
+        - A subject new to the vault, created by two of these at once: `subject_vault.lookup` is
+          unique, so the second insert waits for the first to commit, skips its row and takes
+          the key the first stored (`SubjectVault.keys_for`).
+        - A reference found unrecorded by two at once: the events' unique (originator_id,
+          originator_version) refuses the second first event; the retry finds the disclosure
+          and answers replay or conflict.
+        Positions stay gapless and in commit order because they are taken under the table
+        lock, which is held until the commit.
+        """
+        if self.database.is_sqlite:
+            with self.write() as connection:
+                yield connection
+            return
+        with self.store.recorder.transaction(commit=True) as session:
+            session.execute(text(GOVERNING_LOCK.format(mode="_shared")))
             yield session.connection()
 
     @contextmanager
@@ -95,16 +138,25 @@ class UnitOfWork:
         return recordings
 
     def project(self, connection: Connection, recordings: Sequence[Recording[UUID]]) -> None:
-        self.projector.apply(connection, [(r.notification.id, r.domain_event) for r in recordings])
+        items = [(r.notification.id, r.domain_event) for r in recordings]
+        # New disclosures' read models are only written, never read back: sent without waiting
+        # for each answer, inside the sequencer's critical section. A big batch goes by COPY
+        # instead, which a pipeline cannot carry.
+        with pipelined(connection, len(items) < COPY_FROM and Projector.writes_only(items)):
+            self.projector.apply(connection, items)
         self.tlog.append(connection, [_log_entry(r) for r in recordings])
-        self.publish_checkpoint_if_due(connection)
+        # The leaves just appended end the log: its size is the last one's position.
+        self.publish_checkpoint_if_due(
+            connection, size=recordings[-1].notification.id if recordings else None
+        )
 
-    def publish_checkpoint_if_due(self, connection: Connection) -> Any:
+    def publish_checkpoint_if_due(self, connection: Connection, *, size: int | None = None) -> Any:
         return self.tlog.publish_if_due(
             connection,
             now=self.clock(),
             every_events=self.settings.checkpoint_every_events,
             every_seconds=self.settings.checkpoint_every_seconds,
+            size=size,
         )
 
 

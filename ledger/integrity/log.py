@@ -28,12 +28,14 @@ from sqlalchemy import (
 
 from ledger.adapters.database import (
     BIG_ID,
+    COPY_FROM,
     UTCDateTime,
     bulk_write,
     chunks,
     driver_rows,
     keys_table,
     metadata,
+    pipelined,
 )
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import Checkpoint, NoteSigner
@@ -162,19 +164,21 @@ class TransparencyLog:
             index = entry.position - 1
             hashes[(0, index)] = digest
             leaf_rows.append({"idx": index, "leaf": leaf, "hash": b""})
-        bulk_write(connection, leaves, leaf_rows)
-        bulk_write(
-            connection, nodes, self._new_nodes(connection, size, size + len(entries), hashes)
-        )
-        bulk_write(
-            connection,
-            subject_heads,
-            [
-                {"subject_tag": tag, "sequence": sequence, "leaf_hash": digest}
-                for tag, (sequence, digest) in heads.items()
-            ],
-            conflict=("subject_tag",),
-        )
+        # Every read first (the new nodes need the old frontier), then the writes in one go;
+        # a big batch's go by COPY instead, which a pipeline cannot carry.
+        node_rows = self._new_nodes(connection, size, size + len(entries), hashes)
+        with pipelined(connection, len(leaf_rows) < COPY_FROM):
+            bulk_write(connection, leaves, leaf_rows)
+            bulk_write(connection, nodes, node_rows)
+            bulk_write(
+                connection,
+                subject_heads,
+                [
+                    {"subject_tag": tag, "sequence": sequence, "leaf_hash": digest}
+                    for tag, (sequence, digest) in heads.items()
+                ],
+                conflict=("subject_tag",),
+            )
 
     def _heads(self, connection: Connection, tags: Iterable[str]) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}
@@ -469,12 +473,20 @@ class TransparencyLog:
         return self._sign(connection, size, now)
 
     def publish_if_due(
-        self, connection: Connection, *, now: datetime, every_events: int, every_seconds: int
+        self,
+        connection: Connection,
+        *,
+        now: datetime,
+        every_events: int,
+        every_seconds: int,
+        size: int | None = None,
     ) -> StoredCheckpoint | None:
         """Sign when `every_events` new leaves or `every_seconds` of age are reached (the very
-        first leaf is signed at once)."""
+        first leaf is signed at once). `size`: the log's size, when the caller just appended
+        (a query less inside the writers' critical section)."""
         latest = self.latest_checkpoint(connection)
-        size = self.size(connection)
+        if size is None:
+            size = self.size(connection)
         if latest is None:
             due = size > 0
         else:

@@ -97,6 +97,11 @@ def stats_key(row: Mapping[Any, Any]) -> StatsKey:
 
 
 class Projector:
+    @staticmethod
+    def writes_only(items: Sequence[Item]) -> bool:
+        """Whether projecting these only writes (reads nothing back): new disclosures."""
+        return all(isinstance(event, Disclosure.DisclosureRecorded) for _, event in items)
+
     def apply(self, connection: Connection, items: Iterable[Item]) -> None:
         run: list[Item] = []
         for position, event in items:
