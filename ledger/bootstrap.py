@@ -10,6 +10,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.adapters.database import Database
+from ledger.adapters.partitions import Partitioning
 from ledger.adapters.keyring import KeyRing, decode_master_key, local_secret
 from ledger.adapters.retention_file import load_retention_rules
 from ledger.adapters.timeouts import Timeouts
@@ -86,7 +87,15 @@ def build_ledger(settings: Settings | None = None) -> Ledger:
     overview_config = load_config(settings.overview_file)
     check_languages(vocabulary, overview_config)
     ledger = Ledger(
-        database=Database(settings.database_url, database_timeouts(settings)),
+        database=Database(
+            settings.database_url,
+            database_timeouts(settings),
+            Partitioning(
+                range_size=settings.partition_size,
+                hash_count=settings.hash_partitions,
+                enabled=settings.partitioned,
+            ),
+        ),
         keys=load_key_ring(settings),
         vocabulary=vocabulary,
         retention_rules=retention_rules,

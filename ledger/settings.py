@@ -53,6 +53,11 @@ class Settings:
     register_base_uri: str = DEFAULT_REGISTER_BASE_URI
     # The list of shredded tags, outside the database (README, "Backups and restores").
     erasure_list: Path | None = None
+    # PostgreSQL only: a new database's event log and leaves in partitions of this many
+    # positions, its per-person read models in this many hash partitions; 0/1 (README).
+    partitioned: bool = True
+    partition_size: int = 1_000_000
+    hash_partitions: int = 16
 
     @property
     def is_production(self) -> bool:
@@ -117,6 +122,9 @@ class Settings:
             strict_consent=_flag(environ, "LEDGER_STRICT_CONSENT"),
             register_base_uri=_base_uri(environ, "LEDGER_REGISTER_BASE_URI"),
             erasure_list=Path(erasure_list) if erasure_list else None,
+            partitioned=_flag(environ, "LEDGER_PARTITIONED", default="1"),
+            partition_size=_positive(environ, "LEDGER_PARTITION_SIZE", 1_000_000, minimum=1000),
+            hash_partitions=_positive(environ, "LEDGER_HASH_PARTITIONS", 16),
         )
 
 
@@ -133,8 +141,8 @@ def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: i
     return number
 
 
-def _flag(environ: Mapping[str, str], name: str) -> bool:
-    value = (environ.get(name) or "0").strip()
+def _flag(environ: Mapping[str, str], name: str, *, default: str = "0") -> bool:
+    value = (environ.get(name) or default).strip()
     if value not in ("0", "1"):
         raise SettingsError(f"{name} must be 1 (on) or 0 (off)")
     return value == "1"

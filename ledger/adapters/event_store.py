@@ -28,6 +28,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     on PostgreSQL) for their whole transaction.
     """
 
+    def __init__(self, *, database: Database, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.database = database
+
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
@@ -38,6 +42,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         connection = session.connection()
         last = connection.execute(select(func.max(table.c.id))).scalar() or 0
         ids = list(range(last + 1, last + 1 + len(stored_events)))
+        self.database.extend_partitions(connection, ids[-1])
         bulk_write(
             connection,
             table,
@@ -64,10 +69,13 @@ class LedgerFactory(SQLAlchemyFactory):
     def __init__(self, env: Any, *, database: Database) -> None:
         super(SQLAlchemyFactory, self).__init__(env)
         self._schema_name = None
+        self.database = database
         self.datastore = SQLAlchemyDatastore(session_maker=database.session_maker)
 
     def application_recorder(self) -> LedgerRecorder:
-        return LedgerRecorder(datastore=self.datastore, events_table_name=EVENTS_TABLE)
+        return LedgerRecorder(
+            database=self.database, datastore=self.datastore, events_table_name=EVENTS_TABLE
+        )
 
 
 class EventStore(Application[UUID]):

@@ -21,7 +21,8 @@ class Maintenance:
         store = self.uow.store
         with self.uow.write() as connection:
             metadata.drop_all(connection, tables=list(READ_MODELS))
-            metadata.create_all(connection, tables=list(READ_MODELS))
+            # Through the database: on a partitioned one the read models come back partitioned.
+            self.uow.database.create_tables(connection, list(READ_MODELS), events=store.table)
             start = 1
             while True:
                 notifications = store.recorder.select_notifications(start=start, limit=REBUILD_PAGE)
