@@ -10,8 +10,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.adapters.database import Database
-from ledger.adapters.partitions import Partitioning
 from ledger.adapters.keyring import KeyRing, decode_master_key, local_secret
+from ledger.adapters.partitions import Partitioning
 from ledger.adapters.retention_file import load_retention_rules
 from ledger.adapters.timeouts import Timeouts
 from ledger.app import Ledger

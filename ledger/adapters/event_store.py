@@ -28,9 +28,8 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     on PostgreSQL) for their whole transaction.
     """
 
-    def __init__(self, *, database: Database, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.database = database
+    # Set by `LedgerFactory`: the database whose range partitions a write may extend.
+    database: Database
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -73,9 +72,9 @@ class LedgerFactory(SQLAlchemyFactory):
         self.datastore = SQLAlchemyDatastore(session_maker=database.session_maker)
 
     def application_recorder(self) -> LedgerRecorder:
-        return LedgerRecorder(
-            database=self.database, datastore=self.datastore, events_table_name=EVENTS_TABLE
-        )
+        recorder = LedgerRecorder(datastore=self.datastore, events_table_name=EVENTS_TABLE)
+        recorder.database = self.database
+        return recorder
 
 
 class EventStore(Application[UUID]):

@@ -175,7 +175,7 @@ class Partitions:
         connection.execute(
             text(
                 "CREATE OR REPLACE FUNCTION ledger_event_keys_insert() RETURNS trigger "
-                f"LANGUAGE plpgsql AS $$ BEGIN INSERT INTO {EVENT_KEYS} "
+                "LANGUAGE plpgsql AS $$ BEGIN INSERT INTO ledger_event_keys "
                 "SELECT originator_id, originator_version FROM inserted; RETURN NULL; END $$"
             )
         )
@@ -205,14 +205,15 @@ def _partitioned_copy(table: Table, key: str, partition_by: str) -> Table:
         column.primary_key = True
         copy.append_constraint(PrimaryKeyConstraint(*copy.primary_key.columns, column))
     for constraint in list(copy.constraints):
-        if isinstance(constraint, UniqueConstraint) and not isinstance(
-            constraint, PrimaryKeyConstraint
+        if (
+            isinstance(constraint, UniqueConstraint)
+            and not isinstance(constraint, PrimaryKeyConstraint)
+            and column not in constraint.columns.values()
         ):
-            if column not in constraint.columns.values():
-                copy.constraints.discard(constraint)
-                for member in constraint.columns:
-                    member.unique = False
-                copy.append_constraint(UniqueConstraint(*constraint.columns, column))
+            copy.constraints.discard(constraint)
+            for member in constraint.columns:
+                member.unique = False
+            copy.append_constraint(UniqueConstraint(*constraint.columns, column))
     for index in list(copy.indexes):
         if index.unique and column not in index.columns.values():
             copy.indexes.discard(index)
@@ -271,18 +272,23 @@ class Plan:
         return {"statement": self.statement, "scanned": list(self.scanned), "plan": self.plan}
 
 
-def explain(connection: Connection, call: Callable[[Connection], object]) -> list[Plan]:
-    """Run `call(connection)` (a query function), then EXPLAIN every statement it sent, with
-    the same parameters: which partitions each one reads. For tests and the scale benchmark."""
+def explain(
+    connection: Connection, call: Callable[[Connection], object], *, analyze: bool = False
+) -> list[Plan]:
+    """Run `call(connection)` (a query function), then EXPLAIN every SELECT it sent, with the
+    same parameters: which partitions each one reads. Pruned at planning, the others are not
+    in the plan; pruned while running (a join's keys), they are only with `analyze`, which
+    runs the statement again and keeps the partitions it did read. For tests and benchmarks."""
     with _recording(connection) as sent:
         call(connection)
+    options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
     plans = []
     for statement, parameters in sent:
-        result = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+        result = connection.exec_driver_sql(f"EXPLAIN ({options}) {statement}", parameters)
         raw = result.scalar_one()
         document = json.loads(raw) if isinstance(raw, str) else raw
         plan = document[0]["Plan"]
-        plans.append(Plan(statement, tuple(_relations(plan)), plan))
+        plans.append(Plan(statement, tuple(sorted(set(_relations(plan)))), plan))
     return plans
 
 
@@ -304,6 +310,8 @@ def _recording(connection: Connection) -> Iterator[list[tuple[str, Any]]]:
 
 
 def _relations(plan: dict[str, Any]) -> Iterator[str]:
+    if plan.get("Actual Loops") == 0:  # pruned while running: "never executed"
+        return
     if "Relation Name" in plan:
         yield str(plan["Relation Name"])
     for child in plan.get("Plans", ()):
