@@ -140,6 +140,22 @@ class Database:
             if self.partitions is not None:
                 self.partitions.protect(connection)
 
+    def partition(self, events: Table) -> list[str]:
+        """Partition a PostgreSQL database made before partitions (`ledger db partition`): the
+        event log, the leaves and the per-person read models, in one transaction that every
+        reader and writer waits for. Returns the tables converted; none on SQLite."""
+        if self.partitions is None:
+            return []
+        with self.writing(), self.write_engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('ledger-schema'))"))
+            converted = self.partitions.convert(
+                connection, [events, *metadata.sorted_tables], events=events
+            )
+            if converted:
+                self._make_append_only(connection, [events.name, *APPEND_ONLY, EVENT_KEYS])
+                self.partitions.protect(connection)
+        return converted
+
     def create_tables(self, connection: Connection, tables: list[Table], *, events: Table) -> None:
         """Create those of `tables` that are missing: on a partitioned PostgreSQL database
         (`ledger.adapters.partitions`) the big ones partitioned, with their partitions."""

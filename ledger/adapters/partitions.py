@@ -187,6 +187,41 @@ class Partitions:
             )
         )
 
+    def convert(self, connection: Connection, tables: list[Table], *, events: Table) -> list[str]:
+        """Partition those of `tables` that are plain (a database made before partitions), in
+        the caller's transaction: each is renamed aside, made again partitioned, filled from
+        the old one (the event keys too, by their trigger), and the old one dropped. Returns
+        the names converted. Every read and write waits meanwhile."""
+        converted = []
+        last = connection.execute(text(f"SELECT max(id) FROM {events.name}")).scalar() or 0  # noqa: S608
+        for table in tables:
+            if relkind(connection, table.name) != "r" or table.name not in (
+                *RANGE_KEYS,
+                *HASH_TABLES,
+            ):
+                continue
+            connection.execute(text(f"LOCK TABLE {table.name} IN ACCESS EXCLUSIVE MODE"))
+            aside = f"{table.name}_plain"
+            connection.execute(text(f"ALTER TABLE {table.name} RENAME TO {aside}"))
+            # Its indexes (and so its constraints) keep their names: move them aside too.
+            indexes = connection.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = :t AND schemaname = "
+                    "current_schema()"
+                ),
+                {"t": aside},
+            ).scalars()
+            for index in list(indexes):
+                connection.execute(text(f"ALTER INDEX {index} RENAME TO {index}_plain"))
+            self.create(connection, [table], next_position=last + 1)
+            names = ", ".join(column.name for column in table.columns)
+            connection.execute(
+                text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {aside}")  # noqa: S608
+            )
+            connection.execute(text(f"DROP TABLE {aside}"))
+            converted.append(table.name)
+        return converted
+
     def protect(self, connection: Connection) -> None:
         """Refuse TRUNCATE on every range partition: the parent's row triggers pass to its
         partitions, its statement triggers do not."""

@@ -37,3 +37,7 @@ class Maintenance:
                     progress(len(notifications))
                 start = notifications[-1].id + 1
         return replayed
+
+    def partition(self) -> list[str]:
+        """Partition a PostgreSQL database made before partitions; the tables converted."""
+        return self.uow.database.partition(self.uow.store.table)

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
 from ledger.adapters.partitions import EVENT_KEYS, explain
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
+from ledger.cli import main
 from ledger.domain.values import Source
 from ledger.projections import queries
 from ledger.settings import Settings
@@ -280,3 +282,60 @@ def test_leaf_lookups_read_only_the_partitions_of_their_range(ledger: Ledger) ->
     # A bundle's leaves, joined by index: pruned while the join runs, not when it is planned.
     [bundle] = scanned(ledger, lambda c: log.leaves_at(c, [12, 14, 27]), analyze=True)
     assert bundle == {"ledger_leaves_from_10", "ledger_leaves_from_20"}
+
+
+def test_ledger_db_partition_converts_a_plain_database_keeping_every_guarantee(
+    settings: Settings, clock: FixedClock
+) -> None:
+    plain = build_ledger(replace(settings, partitioned=False))
+    plain.recording.record_batch(
+        [a_disclosure(n % 4 + 1, source=Source("payroll", f"old/{n}")) for n in range(1, 26)],
+        actor="payroll",
+    )
+    plain.integrity.publish_checkpoint()
+    with plain.database.read_engine.connect() as connection:
+        tag = str(
+            connection.execute(
+                sa.text("SELECT subject_tag FROM read_disclosures WHERE position = 3")
+            ).scalar_one()
+        )
+        before = queries.disclosures_of_subject(connection, tag).items
+    plain.close()
+    env = {
+        "LEDGER_DATABASE_URL": settings.database_url,
+        "LEDGER_MASTER_KEY": TEST_MASTER_KEY,
+        "LEDGER_VAR_DIR": str(settings.var_dir),
+        "LEDGER_PARTITION_SIZE": "1000",
+        "LEDGER_HASH_PARTITIONS": "4",
+    }
+    result = CliRunner(env=env).invoke(main, ["db", "partition"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Partitioned ledger_events, " in result.output
+    again = CliRunner(env=env).invoke(main, ["db", "partition"], catch_exceptions=False)
+    assert "Nothing to partition" in again.output
+
+    ledger = build_ledger(settings)
+    try:
+        for table in ("ledger_events", "ledger_leaves", "ledger_subject_heads", "read_disclosures"):
+            kind = scalar(
+                ledger, "SELECT relkind FROM pg_class WHERE oid = to_regclass(:t)", t=table
+            )
+            assert kind == "p", table
+        assert scalar(ledger, "SELECT count(*) FROM ledger_event_keys") == 25
+        assert scalar(ledger, "SELECT to_regclass('ledger_events_plain')") is None
+        with ledger.database.read_engine.connect() as connection:
+            assert queries.disclosures_of_subject(connection, tag).items == before
+        # Exactly once still: the old source references are known, new ones are added.
+        receipts = ledger.recording.record_batch(
+            [a_disclosure(2, source=Source("payroll", "old/1")), to_inlener(9)],
+            actor="payroll",
+        )
+        assert [r.position for r in receipts] == [1, 26]
+        with (
+            pytest.raises(sa.exc.DBAPIError, match="append-only"),
+            ledger.database.write_engine.begin() as connection,
+        ):
+            connection.execute(sa.text("TRUNCATE ledger_leaves_from_0"))
+        assert ledger.integrity.verify().ok
+    finally:
+        ledger.close()
