@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install browser run demo test fmt lint typecheck bench bench-import clean
+.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-partitions clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench: install bench-import
 IMPORT_LINES ?= 1000000
 bench-import: install
 	$(PY) bench/import_memory.py --lines $(IMPORT_LINES)
+
+# PostgreSQL (LEDGER_TEST_POSTGRES_URL): ingest with and without partitions, and the plans.
+PARTITION_COUNT ?= 30000
+bench-partitions: install
+	$(PY) bench/partitions.py --count $(PARTITION_COUNT) --rounds 3
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache
