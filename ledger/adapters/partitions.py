@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.errors import LockNotAvailable
 from sqlalchemy import (
     Connection,
     Index,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.exc import OperationalError
 
 # Tables that only ever grow by position: their partition key. A leaf's index is its event's
 # position - 1, so the same bounds hold both a batch's events and its leaves.
@@ -43,6 +45,8 @@ HASH_TABLES = (
 EVENT_KEYS = "ledger_event_keys"
 DEFAULT_RANGE_SIZE = 1_000_000
 DEFAULT_HASH_COUNT = 16
+# How long a write waits for readers to let go of a table it would add a partition to.
+PARTITION_LOCK_WAIT = "200ms"
 _UPPER_BOUND = re.compile(r"TO \('?(-?\d+)'?\)")
 
 
@@ -127,23 +131,34 @@ class Partitions:
         partitions are made, in the write's own transaction. Free when none is due."""
         if self._upper is not None and last_position + self.layout.margin < self._upper:
             return
-        made = False
+        made = busy = False
         lowest: int | None = None
         for name, key in RANGE_KEYS.items():
             if not is_partitioned(connection, name):
                 continue
             upper = _upper_bound(connection, name)
             while upper <= last_position + self.layout.margin:
-                made = self._add_range(connection, name, key, upper) or made
+                outcome = self._add_range(connection, name, key, upper)
+                if outcome is None:
+                    busy = True
+                    break
+                made = made or outcome
                 upper += self.layout.range_size
             lowest = upper if lowest is None else min(lowest, upper)
-        # Remembered only when nothing was made: a write that rolls back takes its partitions
-        # along, and the next write must look again. A plain database never looks again.
-        self._upper = None if made else sys.maxsize if lowest is None else lowest
+        # Remembered only when nothing was made or tried in vain: a write that rolls back takes
+        # its partitions along, and the next write must look again. A plain database never does.
+        if made or busy:
+            self._upper = None
+        else:
+            self._upper = sys.maxsize if lowest is None else lowest
 
-    def _add_range(self, connection: Connection, name: str, key: str, lower: int) -> bool:
+    def _add_range(self, connection: Connection, name: str, key: str, lower: int) -> bool | None:
         """The partition [lower, lower + size); not when the DEFAULT partition already holds a
-        row of that range (PostgreSQL would refuse): those rows stay, unpruned but correct."""
+        row of that range (PostgreSQL would refuse): those rows stay, unpruned but correct.
+
+        Making a partition locks its table against readers; a reader that holds it (a long
+        `ledger verify`) is waited for PARTITION_LOCK_WAIT at most, then None: the partition is
+        left to a later write (the margin leaves many) instead of failing this one."""
         upper = lower + self.layout.range_size
         stray = connection.execute(
             text(
@@ -154,14 +169,29 @@ class Partitions:
         if stray is not None:
             return False
         partition = f"{name}_from_{lower}"
-        connection.execute(
-            text(
-                f"CREATE TABLE IF NOT EXISTS {partition} PARTITION OF {name} "
-                f"FOR VALUES FROM ({lower}) TO ({upper})"
+        waited = connection.execute(text("SHOW lock_timeout")).scalar_one()
+        connection.exec_driver_sql("SAVEPOINT ledger_partition")
+        try:
+            connection.execute(
+                text("SELECT set_config('lock_timeout', :wait, true)"),
+                {"wait": PARTITION_LOCK_WAIT},
             )
-        )
-        # A statement trigger on the parent does not fire for a TRUNCATE of one partition.
-        _refuse_truncate(connection, partition)
+            connection.execute(
+                text(
+                    f"CREATE TABLE IF NOT EXISTS {partition} PARTITION OF {name} "
+                    f"FOR VALUES FROM ({lower}) TO ({upper})"
+                )
+            )
+            # A statement trigger on the parent does not fire for a TRUNCATE of one partition.
+            _refuse_truncate(connection, partition)
+        except OperationalError as error:
+            if not isinstance(error.orig, LockNotAvailable):
+                raise
+            # Undoes the attempt and the shorter lock timeout with it.
+            connection.exec_driver_sql("ROLLBACK TO SAVEPOINT ledger_partition")
+            return None
+        connection.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": waited})
+        connection.exec_driver_sql("RELEASE SAVEPOINT ledger_partition")
         return True
 
     def _guard_event_keys(self, connection: Connection, events: Table) -> None:

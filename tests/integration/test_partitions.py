@@ -128,6 +128,23 @@ def test_a_write_far_from_the_next_bound_asks_the_catalog_nothing(ledger: Ledger
         assert sent == []
         ledger.database.extend_partitions(connection, 8)
         assert any("CREATE TABLE" in statement for statement in sent)
+        # The short wait for readers was for making the partitions, not for the rest of the write.
+        assert connection.execute(sa.text("SHOW lock_timeout")).scalar_one() == "5s"
+
+
+def test_a_reader_holding_the_leaves_defers_their_partition_without_failing_the_write(
+    ledger: Ledger,
+) -> None:
+    record(ledger, 7)  # positions 1-7: the next partitions are due from position 8
+    with ledger.database.read_engine.connect() as reader:
+        reader.execute(sa.text("SELECT count(*) FROM ledger_leaves"))  # holds it until the end
+        record(ledger, 1, first=8)
+        made = partitions_of(ledger, "ledger_events")
+        assert "ledger_events_from_10" in made
+        assert "ledger_leaves_from_10" not in partitions_of(ledger, "ledger_leaves")
+    record(ledger, 1, first=9)
+    assert "ledger_leaves_from_10" in partitions_of(ledger, "ledger_leaves")
+    assert ledger.integrity.verify().ok
 
 
 def test_an_event_key_taken_in_an_earlier_partition_is_refused(ledger: Ledger) -> None:
