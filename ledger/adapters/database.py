@@ -121,7 +121,11 @@ class Database:
         earlier version up to this one, in the same transaction."""
         with self.writing(), self.write_engine.begin() as connection:
             if not self.is_sqlite:
-                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('ledger-schema'))"))
+                connection.execute(
+                    text(
+                        "SELECT pg_advisory_xact_lock(hashtext('ledger-schema:' || current_schema()))"
+                    )
+                )
                 connection.execute(
                     text(
                         "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger "
@@ -147,7 +151,9 @@ class Database:
         if self.partitions is None:
             return []
         with self.writing(), self.write_engine.begin() as connection:
-            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('ledger-schema'))"))
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('ledger-schema:' || current_schema()))")
+            )
             converted = self.partitions.convert(
                 connection, [events, *metadata.sorted_tables], events=events
             )
