@@ -51,6 +51,8 @@ APPEND_ONLY = ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
 # A WAL checkpoint that a reader keeps busy is tried this often, this far apart (seconds).
 SCRUB_ATTEMPTS = 20
 SCRUB_PAUSE = 0.1
+# Makers of one schema's tables wait for each other; ledgers in other schemas do not.
+SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('ledger-schema:' || current_schema()))"
 # The health probe's deadline for PostgreSQL's answer to `SELECT 1`.
 PROBE_TIMEOUT = 1.0
 
@@ -121,11 +123,7 @@ class Database:
         earlier version up to this one, in the same transaction."""
         with self.writing(), self.write_engine.begin() as connection:
             if not self.is_sqlite:
-                connection.execute(
-                    text(
-                        "SELECT pg_advisory_xact_lock(hashtext('ledger-schema:' || current_schema()))"
-                    )
-                )
+                connection.execute(text(SCHEMA_LOCK))
                 connection.execute(
                     text(
                         "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger "
@@ -151,9 +149,7 @@ class Database:
         if self.partitions is None:
             return []
         with self.writing(), self.write_engine.begin() as connection:
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext('ledger-schema:' || current_schema()))")
-            )
+            connection.execute(text(SCHEMA_LOCK))
             converted = self.partitions.convert(
                 connection, [events, *metadata.sorted_tables], events=events
             )
