@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify bench-storage bench-writers clean
+.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify bench-storage bench-writers bench-partitions clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ WRITERS_ROUNDS ?= 3
 bench-writers: install
 	$(PY) bench/writers.py --clients $(WRITERS_CLIENTS) --duration $(WRITERS_SECONDS) \
 		--rounds $(WRITERS_ROUNDS)
+# PostgreSQL (LEDGER_TEST_POSTGRES_URL): ingest with and without partitions, and the plans.
+PARTITION_COUNT ?= 30000
+bench-partitions: install
+	$(PY) bench/partitions.py --count $(PARTITION_COUNT) --rounds 3
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.adapters.database import Database
 from ledger.adapters.keyring import KeyRing, decode_master_key, local_secret
+from ledger.adapters.partitions import Partitioning
 from ledger.adapters.retention_file import load_retention_rules
 from ledger.adapters.timeouts import Timeouts
 from ledger.app import Ledger
@@ -89,6 +90,11 @@ def build_ledger(settings: Settings | None = None) -> Ledger:
         database=Database(
             settings.database_url,
             database_timeouts(settings),
+            Partitioning(
+                range_size=settings.partition_size,
+                hash_count=settings.hash_partitions,
+                enabled=settings.partitioned,
+            ),
             replica_url=settings.read_database_url,
         ),
         keys=load_key_ring(settings),

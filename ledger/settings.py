@@ -58,6 +58,11 @@ class Settings:
     # How long a read naming X-Ledger-Min-Position waits for the replica before the primary
     # answers it.
     read_replica_wait: float = 2.0
+    # PostgreSQL only: a new database's event log and leaves in partitions of this many
+    # positions, its per-person read models in this many hash partitions; 0/1 (README).
+    partitioned: bool = True
+    partition_size: int = 1_000_000
+    hash_partitions: int = 16
 
     @property
     def is_production(self) -> bool:
@@ -125,6 +130,9 @@ class Settings:
             erasure_list=Path(erasure_list) if erasure_list else None,
             read_database_url=read_database_url,
             read_replica_wait=_seconds(environ, "LEDGER_READ_REPLICA_WAIT", 2.0),
+            partitioned=_flag(environ, "LEDGER_PARTITIONED", default="1"),
+            partition_size=_positive(environ, "LEDGER_PARTITION_SIZE", 1_000_000, minimum=1000),
+            hash_partitions=_positive(environ, "LEDGER_HASH_PARTITIONS", 16),
         )
 
 
@@ -156,8 +164,8 @@ def _positive(environ: Mapping[str, str], name: str, default: int, *, minimum: i
     return number
 
 
-def _flag(environ: Mapping[str, str], name: str) -> bool:
-    value = (environ.get(name) or "0").strip()
+def _flag(environ: Mapping[str, str], name: str, *, default: str = "0") -> bool:
+    value = (environ.get(name) or default).strip()
     if value not in ("0", "1"):
         raise SettingsError(f"{name} must be 1 (on) or 0 (off)")
     return value == "1"

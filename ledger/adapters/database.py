@@ -28,6 +28,8 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    func,
+    select,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -37,6 +39,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy_utils.types.uuid import UUIDType  # type: ignore[import-untyped]
 
+from ledger.adapters.partitions import EVENT_KEYS, Partitioning, Partitions, relkind
 from ledger.adapters.timeouts import PING_TIMEOUT, DeadlineConnection, Timeouts
 
 metadata = MetaData()
@@ -54,6 +57,8 @@ APPEND_ONLY = ("ledger_leaves", "ledger_nodes", "ledger_checkpoints")
 # A WAL checkpoint that a reader keeps busy is tried this often, this far apart (seconds).
 SCRUB_ATTEMPTS = 20
 SCRUB_PAUSE = 0.1
+# Makers of one schema's tables wait for each other; ledgers in other schemas do not.
+SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('ledger-schema:' || current_schema()))"
 # The health probe's deadline for PostgreSQL's answer to `SELECT 1`.
 PROBE_TIMEOUT = 1.0
 
@@ -152,7 +157,12 @@ class Database:
     lock in the recorder); reads never wait for a writer."""
 
     def __init__(
-        self, url: str, timeouts: Timeouts | None = None, *, replica_url: str | None = None
+        self,
+        url: str,
+        timeouts: Timeouts | None = None,
+        partitioning: Partitioning | None = None,
+        *,
+        replica_url: str | None = None,
     ) -> None:
         self.url = url
         self.timeouts = timeouts = timeouts or Timeouts()
@@ -182,6 +192,8 @@ class Database:
             self.replica_engine = _postgres_engine(replica_url, timeouts, read_only=True)
         self.session_maker = sessionmaker(bind=self.write_engine, autoflush=False)
         self._write_lock = threading.RLock() if self.is_sqlite else None
+        # PostgreSQL only: SQLite has no partitions, and its tables stay as they are.
+        self.partitions = None if self.is_sqlite else Partitions(partitioning or Partitioning())
 
     def create_schema(
         self, events: Table, upgrades: Sequence[Callable[[Connection], None]] = ()
@@ -191,41 +203,78 @@ class Database:
         earlier version up to this one, in the same transaction."""
         with self.writing(), self.write_engine.begin() as connection:
             if not self.is_sqlite:
-                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('ledger-schema'))"))
+                connection.execute(text(SCHEMA_LOCK))
+                connection.execute(
+                    text(
+                        "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger "
+                        "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+                        "'the ledger is append-only: % on % is refused', TG_OP, TG_TABLE_NAME; "
+                        "END $$"
+                    )
+                )
             for upgrade in upgrades:
                 upgrade(connection)
-            events.create(connection, checkfirst=True)
-            metadata.create_all(connection)
-            self._make_append_only(connection, [events, *(metadata.tables[n] for n in APPEND_ONLY)])
+            self.create_tables(connection, [events, *metadata.sorted_tables], events=events)
+            append_only = [events.name, *APPEND_ONLY]
+            if not self.is_sqlite and relkind(connection, EVENT_KEYS) is not None:
+                append_only.append(EVENT_KEYS)
+            self._make_append_only(connection, append_only)
+            if self.partitions is not None:
+                self.partitions.protect(connection)
 
-    def _make_append_only(self, connection: Connection, tables: list[Table]) -> None:
+    def partition(self, events: Table) -> list[str]:
+        """Partition a PostgreSQL database made before partitions (`ledger db partition`): the
+        event log, the leaves and the per-person read models, in one transaction that every
+        reader and writer waits for. Returns the tables converted; none on SQLite."""
+        if self.partitions is None:
+            return []
+        with self.writing(), self.write_engine.begin() as connection:
+            connection.execute(text(SCHEMA_LOCK))
+            converted = self.partitions.convert(
+                connection, [events, *metadata.sorted_tables], events=events
+            )
+            if converted:
+                self._make_append_only(connection, [events.name, *APPEND_ONLY, EVENT_KEYS])
+                self.partitions.protect(connection)
+        return converted
+
+    def create_tables(self, connection: Connection, tables: list[Table], *, events: Table) -> None:
+        """Create those of `tables` that are missing: on a partitioned PostgreSQL database
+        (`ledger.adapters.partitions`) the big ones partitioned, with their partitions."""
+        if self.partitions is not None and self.partitions.active(connection, events):
+            last = 0
+            if relkind(connection, events.name) is not None:
+                last = connection.execute(select(func.max(events.c.id))).scalar() or 0
+            self.partitions.create(connection, tables, next_position=last + 1)
+        for table in tables:
+            table.create(connection, checkfirst=True)
+
+    def extend_partitions(self, connection: Connection, last_position: int) -> None:
+        """Before positions up to `last_position` are written, under the writer lock: the next
+        range partitions when they are due (free when none is; nothing on SQLite)."""
+        if self.partitions is not None:
+            self.partitions.extend(connection, last_position)
+
+    def _make_append_only(self, connection: Connection, tables: list[str]) -> None:
         """Triggers refuse UPDATE and DELETE (and on PostgreSQL TRUNCATE) on these tables."""
         if self.is_sqlite:
             for table in tables:
                 for operation in ("UPDATE", "DELETE"):
                     connection.execute(
                         text(
-                            f"CREATE TRIGGER IF NOT EXISTS {table.name}_no_{operation.lower()} "
-                            f"BEFORE {operation} ON {table.name} BEGIN SELECT RAISE(ABORT, "
-                            f"'the ledger is append-only: {operation} on {table.name} "
+                            f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} "
+                            f"BEFORE {operation} ON {table} BEGIN SELECT RAISE(ABORT, "
+                            f"'the ledger is append-only: {operation} on {table} "
                             "is refused'); END"
                         )
                     )
             return
-        connection.execute(
-            text(
-                "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger "
-                "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
-                "'the ledger is append-only: % on % is refused', TG_OP, TG_TABLE_NAME; "
-                "END $$"
-            )
-        )
         for table in tables:
             for timing, level in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
-                name = f"{table.name}_append_only_{level.lower()}"
+                name = f"{table}_append_only_{level.lower()}"
                 connection.execute(
                     text(
-                        f"CREATE OR REPLACE TRIGGER {name} BEFORE {timing} ON {table.name} "
+                        f"CREATE OR REPLACE TRIGGER {name} BEFORE {timing} ON {table} "
                         f"FOR EACH {level} EXECUTE FUNCTION ledger_append_only()"
                     )
                 )
@@ -309,10 +358,12 @@ def _vacuum_full(connection: Connection, table: str) -> bool:
     again until none is kept, a while; False when one still was."""
     for _attempt in range(SCRUB_ATTEMPTS):
         connection.exec_driver_sql(f"VACUUM FULL {table}")
+        # Summed over the table's leaves: a partitioned table's own pg_class row holds none.
         kept = connection.execute(
             text(
-                f"SELECT c.reltuples - (SELECT count(*) FROM {table}) FROM pg_class c"  # noqa: S608
-                " WHERE c.oid = to_regclass(:table)"
+                "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)"  # noqa: S608
+                f" - (SELECT count(*) FROM {table}) FROM pg_partition_tree(to_regclass(:table)) t"
+                " JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf"
             ),
             {"table": table},
         ).scalar_one()

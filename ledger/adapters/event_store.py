@@ -31,6 +31,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     commit take PostgreSQL's one notification-queue lock.
     """
 
+    # Set by `LedgerFactory`: the database whose range partitions a write may extend.
+    database: Database
+
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
@@ -41,6 +44,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         connection = session.connection()
         last = connection.execute(select(func.max(table.c.id))).scalar() or 0
         ids = list(range(last + 1, last + 1 + len(stored_events)))
+        self.database.extend_partitions(connection, ids[-1])
         bulk_write(
             connection,
             table,
@@ -66,10 +70,13 @@ class LedgerFactory(SQLAlchemyFactory):
     def __init__(self, env: Any, *, database: Database) -> None:
         super(SQLAlchemyFactory, self).__init__(env)
         self._schema_name = None
+        self.database = database
         self.datastore = SQLAlchemyDatastore(session_maker=database.session_maker)
 
     def application_recorder(self) -> LedgerRecorder:
-        return LedgerRecorder(datastore=self.datastore, events_table_name=EVENTS_TABLE)
+        recorder = LedgerRecorder(datastore=self.datastore, events_table_name=EVENTS_TABLE)
+        recorder.database = self.database
+        return recorder
 
 
 class EventStore(Application[UUID]):

@@ -31,7 +31,10 @@ class Maintenance:
         ]
         with self.uow.write() as connection:
             metadata.drop_all(connection, tables=list(READ_MODELS))
-            metadata.create_all(connection, tables=list(READ_MODELS))
+            # Through the database: on a partitioned one the read models come back partitioned.
+            self.uow.database.create_tables(
+                connection, list(READ_MODELS), events=self.uow.store.table
+            )
             for index in deferred:
                 index.drop(connection)
             after = 0
@@ -67,3 +70,7 @@ class Maintenance:
             (position, decode(StoredEvent(originator, version, topic, bytes(state))))
             for position, originator, version, topic, state in rows
         ]
+
+    def partition(self) -> list[str]:
+        """Partition a PostgreSQL database made before partitions; the tables converted."""
+        return self.uow.database.partition(self.uow.store.table)

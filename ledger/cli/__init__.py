@@ -8,6 +8,7 @@ import click
 from ledger.cli import (
     activities,
     consents,
+    db,
     demo,
     erasure,
     integrity,
@@ -36,6 +37,7 @@ def main() -> None:
 main.add_command(records.import_command)
 main.add_command(overview.overview_command)
 main.add_command(projections.projections)
+main.add_command(db.db)
 main.add_command(demo.demo_command)
 main.add_command(keys.keys)
 keys.keys.add_command(integrity.integrity_public)

@@ -88,3 +88,40 @@ def test_a_read_replica_that_cannot_work_is_refused_naming_its_variable(
 ) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(environ)
+
+
+def test_partitions_have_defaults_and_come_from_the_environment() -> None:
+    default = Settings.from_env({})
+    assert (default.partitioned, default.partition_size, default.hash_partitions) == (
+        True,
+        1_000_000,
+        16,
+    )
+    chosen = Settings.from_env(
+        {
+            "LEDGER_PARTITIONED": "0",
+            "LEDGER_PARTITION_SIZE": "250000",
+            "LEDGER_HASH_PARTITIONS": "32",
+        }
+    )
+    assert (chosen.partitioned, chosen.partition_size, chosen.hash_partitions) == (
+        False,
+        250_000,
+        32,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LEDGER_PARTITIONED", "yes", "LEDGER_PARTITIONED must be 1"),
+        ("LEDGER_PARTITION_SIZE", "999", "LEDGER_PARTITION_SIZE must be at least 1000"),
+        ("LEDGER_PARTITION_SIZE", "1e6", "LEDGER_PARTITION_SIZE must be a whole number"),
+        ("LEDGER_HASH_PARTITIONS", "0", "LEDGER_HASH_PARTITIONS must be at least 1"),
+    ],
+)
+def test_a_partition_setting_that_cannot_work_is_refused_naming_its_variable(
+    name: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({name: value})
