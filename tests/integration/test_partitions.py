@@ -205,7 +205,8 @@ def test_every_partition_of_the_log_refuses_changes(ledger: Ledger, statement: s
 
 def test_a_rebuild_brings_back_the_partitioned_read_models(ledger: Ledger) -> None:
     record(ledger, 12)
-    tag = str(scalar(ledger, "SELECT subject_tag FROM read_disclosures WHERE position = 1"))
+    # Stored as bytes; the queries take the tag as hex text.
+    tag = bytes(scalar(ledger, "SELECT subject_tag FROM read_disclosures WHERE position = 1")).hex()
     with ledger.database.read_engine.connect() as connection:
         before = queries.disclosures_of_subject(connection, tag).items
     assert ledger.maintenance.rebuild_projections() == 12
@@ -269,9 +270,11 @@ def test_a_persons_queries_read_one_hash_partition(ledger: Ledger) -> None:
         actor="payroll",
     )
     with ledger.database.read_engine.connect() as connection:
-        tag = connection.execute(
-            sa.text("SELECT subject_tag FROM read_disclosures WHERE position = 7")
-        ).scalar_one()
+        tag = bytes(
+            connection.execute(
+                sa.text("SELECT subject_tag FROM read_disclosures WHERE position = 7")
+            ).scalar_one()
+        ).hex()
         home = connection.execute(
             sa.text("SELECT tableoid::regclass::text FROM read_disclosures WHERE position = 7")
         ).scalar_one()
@@ -311,11 +314,11 @@ def test_ledger_db_partition_converts_a_plain_database_keeping_every_guarantee(
     )
     plain.integrity.publish_checkpoint()
     with plain.database.read_engine.connect() as connection:
-        tag = str(
+        tag = bytes(
             connection.execute(
                 sa.text("SELECT subject_tag FROM read_disclosures WHERE position = 3")
             ).scalar_one()
-        )
+        ).hex()
         before = queries.disclosures_of_subject(connection, tag).items
     plain.close()
     env = {
