@@ -1000,7 +1000,9 @@ def _write_partial(args: argparse.Namespace, backend_result: dict[str, Any]) -> 
     """What is measured so far, beside the output: a long run that dies keeps its sizes."""
     partial = args.out.with_suffix(".partial.json")
     partial.parent.mkdir(parents=True, exist_ok=True)
-    partial.write_text(json.dumps(backend_result, indent=1, default=str) + "\n")
+    found = json.loads(partial.read_text()) if partial.exists() else {}
+    found[backend_result["backend"]] = backend_result
+    partial.write_text(json.dumps(found, indent=1, default=str) + "\n")
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -1060,6 +1062,7 @@ def main() -> None:
         "backends": {},
     }
     keep = args.keep
+    args.out.with_suffix(".partial.json").unlink(missing_ok=True)  # an earlier run's
     with contextlib.ExitStack() as stack:
         if args.workdir is None:
             base = Path(tempfile.mkdtemp(prefix="ledger-scale-"))
