@@ -722,7 +722,7 @@ class Run:
             raise RuntimeError(
                 f"overview link for {subject_id} answered {status}: {answer[:200]!r}"
             )
-        return urlsplit(json.loads(answer)["url"]).path
+        return str(urlsplit(json.loads(answer)["url"]).path)
 
     # -- maintenance -------------------------------------------------------------------------
 
