@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export LEDGER_TEST_POSTGRES_URL
 
-.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify bench-storage bench-writers bench-partitions clean
+.PHONY: install browser run demo test fmt lint typecheck bench bench-import bench-replica bench-verify bench-storage bench-writers bench-partitions bench-scale clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,12 @@ bench-writers: install
 PARTITION_COUNT ?= 30000
 bench-partitions: install
 	$(PY) bench/partitions.py --count $(PARTITION_COUNT) --rounds 3
+# One ledger grown to 10M disclosures on PostgreSQL and 1M on SQLite, measured at each size
+# (README, "Scale"); at most --budget-seconds per backend (an hour by default). SCALE_ARGS adds
+# options, e.g. SCALE_ARGS="--sizes 10000,100000 --backends sqlite".
+SCALE_ARGS ?=
+bench-scale: install
+	$(PY) bench/scale.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache .mypy_cache .ruff_cache
