@@ -60,14 +60,35 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         admin.dispose()
 
 
+# The tests of what partitions change (the write path, the log, the read models, erasure)
+# run on PostgreSQL partitioned as in production, with 4 hash partitions instead of 16; the
+# rest on plain tables, the layout of a database made before partitions. Each test makes its
+# schema afresh, and a partitioned one costs about a second more to make than a plain one.
+PARTITIONED_MODULES = frozenset(
+    f"tests.integration.{name}"
+    for name in (
+        "test_concurrent_writers",
+        "test_erasure",
+        "test_erasure_restore",
+        "test_erasure_traces",
+        "test_integrity",
+        "test_partitions",
+        "test_projections",
+        "test_read_positions",
+        "test_recording",
+        "test_storage",
+        "test_verify_parallel",
+    )
+)
+
+
 @pytest.fixture
-def settings(backend: Backend, tmp_path: Path) -> Settings:
-    # PostgreSQL's tables are partitioned as in production, with fewer hash partitions than
-    # its 16: each test makes its schema afresh, and 64 partitions cost a second a test.
+def settings(backend: Backend, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     return Settings(
         database_url=backend.url,
         var_dir=tmp_path / "var",
         master_key=TEST_MASTER_KEY,
+        partitioned=request.module.__name__ in PARTITIONED_MODULES,
         hash_partitions=4,
     )
 
