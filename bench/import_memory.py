@@ -17,15 +17,14 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.children import run_child
 from bench.ingest import drop_schema, postgres_schema_url
 from ledger.adapters.keyring import generate_secret
 from ledger.demo import demo_disclosures
@@ -60,34 +59,9 @@ def run_import(
     command = [str(LEDGER), "import", str(file)]
     if batch_size:
         command += ["--batch-size", str(batch_size)]
-    started = time.perf_counter()
-    with (
-        tempfile.TemporaryFile() as out,
-        subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT) as child,
-    ):
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                child.kill()
-                pid, status, usage = os.wait4(child.pid, 0)
-                break
-            time.sleep(0.2)
-        child.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        output = out.read().decode("utf-8", "replace")
-    return {
-        "exit_code": child.returncode,
-        "seconds": round(seconds, 1),
-        # ru_maxrss is in kilobytes on Linux.
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "user_cpu_seconds": round(usage.ru_utime, 1),
-        "system_cpu_seconds": round(usage.ru_stime, 1),
-        "last_line": output.strip().splitlines()[-1] if output.strip() else "",
-    }
+    run = run_child(command, env, timeout=timeout, poll=0.2)
+    run["seconds"] = round(run["seconds"], 1)
+    return run
 
 
 def measure(

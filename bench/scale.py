@@ -58,6 +58,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.api import Client, Server, latency_summary
+from bench.children import run_child
 from ledger.adapters.keyring import generate_secret
 from ledger.app import Ledger, Reader
 from ledger.bootstrap import build_ledger
@@ -255,38 +256,6 @@ def timed_samples(
     if errors:
         summary["errors"] = errors
     return summary
-
-
-def run_child(command: list[str], env: dict[str, str], cwd: Path, timeout: float) -> dict[str, Any]:
-    """A `ledger` command as a child process: exit code, output, wall time and peak RSS (the
-    kernel's, through wait4)."""
-    started = time.perf_counter()
-    with (
-        tempfile.TemporaryFile() as out,
-        subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT) as child,
-    ):
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                child.kill()
-                pid, status, usage = os.wait4(child.pid, 0)
-                break
-            time.sleep(0.1)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        output = out.read().decode("utf-8", "replace")
-    lines = [line for line in output.replace("\r", "\n").splitlines() if line.strip()]
-    return {
-        "exit_code": child.returncode,
-        "seconds": round(seconds, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "last_line": lines[-1][:500] if lines else "",
-        "timed_out": time.perf_counter() > deadline,
-    }
 
 
 def proc_hwm_mb(pid: int) -> float | None:
@@ -729,7 +698,7 @@ class Run:
     def cli(self, *command: str, timeout: float | None = None) -> dict[str, Any]:
         env = {**self.env, **MAINTENANCE_ENV}
         limit = timeout if timeout is not None else max(60.0, self.budget.left + 600)
-        return run_child([str(LEDGER), *command], env, self.workdir, limit)
+        return run_child([str(LEDGER), *command], env, cwd=self.workdir, timeout=limit)
 
     def rebuild(self) -> dict[str, Any]:
         run = self.cli("projections", "rebuild")
