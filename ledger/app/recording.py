@@ -43,7 +43,7 @@ from ledger.domain.errors import (
     InvalidChange,
     SourceConflict,
 )
-from ledger.domain.policy import check_disclosure
+from ledger.domain.policy import BatchChecker, check_disclosure
 from ledger.domain.restriction import restriction_problem
 from ledger.domain.subjects import names_the_person
 from ledger.domain.values import DisclosureFacts
@@ -378,11 +378,12 @@ class Recording:
         errors: dict[int, Mapping[str, str]] = {
             numbers[index]: problems for index, problems in unfilled.items()
         }
+        checker = BatchChecker(now=now, vocabulary=self.vocabulary)
         for number, facts in zip(numbers, items, strict=True):
             if number in errors:
                 continue
             try:
-                check_disclosure(facts, now=now, vocabulary=self.vocabulary)
+                checker.check(facts)
             except DisclosureRefused as refused:
                 errors[number] = refused.errors
         # Consents are judged only for items that pass every other rule (their subject id is
