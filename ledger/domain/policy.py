@@ -97,9 +97,10 @@ class BatchChecker:
 
     Most rules judge only a disclosure's terms (controller, recipient, categories, basis,
     provision, purpose, transfer, source system) or only its subject, and a batch repeats both:
-    a payroll run names a few recipients for thousands of people, each several times. A terms
-    value or a subject once found clean is not judged again; what is judged per disclosure is
-    its time, its source reference and its suppression. A disclosure with any problem is judged
+    a payroll run names a few recipients for thousands of people, each several times. Terms or
+    a subject once found clean are not judged again (a new subject of known terms is judged by
+    the subject's rules alone); what is judged per disclosure is its time, its source reference
+    and its suppression. A disclosure with any problem is judged
     again by `check_disclosure` in full, so its errors, and their order, are exactly as ever.
     """
 
@@ -115,15 +116,20 @@ class BatchChecker:
         """Raise DisclosureRefused with every broken rule; return quietly when all hold."""
         try:
             terms: tuple[object, ...] | None = _terms_of(facts)
-            known = terms in self._clean_terms and facts.subject in self._clean_subjects
+            known = terms in self._clean_terms
+            subject_known = known and facts.subject in self._clean_subjects
         except TypeError:  # an unhashable value where a code or text belongs: judged in full
-            terms, known = None, False
+            terms, known, subject_known = None, False, False
         if known:
             errors = _Errors()
+            if not subject_known:
+                _subject(facts, self.vocabulary, errors)
             _occurred_at(facts, self.now, errors)
             _source(facts, errors)
             _suppression(facts, errors)
             if not errors:
+                if not subject_known:
+                    self._clean_subjects.add(facts.subject)
                 return
         check_disclosure(facts, now=self.now, vocabulary=self.vocabulary)
         if terms is not None:
@@ -570,7 +576,11 @@ def _looks_like_email(value: str) -> bool:
         and not domain.startswith(".")
         and not domain.endswith(".")
         and ".." not in domain
-        and not any(char.isspace() for char in value)
+        and not (
+            " " in value  # printable ASCII has no other whitespace
+            if value.isascii() and value.isprintable()
+            else any(char.isspace() for char in value)
+        )
     )
 
 

@@ -294,6 +294,16 @@ REFUSED = [
         subject__email="e-mail",
     ),
     refused(
+        "an e-mail with a space",
+        facts(subject=subject(email="jan @example.org")),
+        subject__email="e-mail address",
+    ),
+    refused(
+        "an e-mail with a no-break space",
+        facts(subject=subject(email="jan\u00a0@example.org")),
+        subject__email="e-mail address",
+    ),
+    refused(
         "an e-mail of 255 characters",
         facts(subject=subject(email="j" * 243 + "@example.org")),
         subject__email="at most 254",
