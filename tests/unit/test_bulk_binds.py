@@ -19,8 +19,8 @@ from sqlalchemy.dialects.sqlite import pysqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy_utils.types.uuid import UUIDType  # type: ignore[import-untyped]
 
-import ledger.adapters.vault  # noqa: F401 - its table
-import ledger.integrity.log  # noqa: F401 - its tables
+import ledger.adapters.vault  # its table
+import ledger.integrity.log  # its tables
 import ledger.projections.tables  # noqa: F401 - the read models
 from ledger.adapters.database import (
     Base64Bytes,
