@@ -434,7 +434,7 @@ class Recording:
         first_in_batch: dict[UUID, tuple[int, str]] = {}
         conflicts: dict[int, Mapping[str, str]] = {}
         conflict_ids: list[UUID] = []
-        aggregates: list[Disclosure] = []
+        events: list[Disclosure.DisclosureRecorded] = []
         for index, (facts, disclosure_id) in enumerate(zip(items, ids, strict=True)):
             key = subject_keys[facts.subject.id]
             clear, secret = clear_payload(facts), secret_payload(facts)
@@ -468,8 +468,8 @@ class Recording:
                 continue
             first_in_batch[disclosure_id] = (index, digest)
             commitment, salt = self._commit(key, disclosure_id, 1, plaintext)
-            aggregates.append(
-                Disclosure.record(
+            events.append(
+                Disclosure.recorded(
                     disclosure_id=disclosure_id,
                     fields=clear,
                     sealed=self.vault.seal(key, disclosure_id, secret),
@@ -482,7 +482,7 @@ class Recording:
             )
         if conflicts:
             raise BatchRefused(conflicts, conflict_ids=conflict_ids)
-        recordings = self.uow.save(connection, aggregates)
+        recordings = self.uow.save_events(connection, events)
         new = {
             r.domain_event.originator_id: Receipt(
                 r.domain_event.originator_id, _timestamp(r.domain_event), r.notification.id
