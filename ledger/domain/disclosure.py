@@ -261,7 +261,9 @@ class Disclosure(Aggregate):
         (`_create` and `mutate`) was a tenth of judging and writing a 10,000-item batch. The
         event, and so what is stored, is the one `record` makes; `mutate` still makes the
         aggregate of it when it is read."""
-        return cls.DisclosureRecorded(
+        # A dataclass made by eventsourcing's metaclass, whose fields mypy does not see.
+        event_class: Any = cls.DisclosureRecorded
+        recorded: Disclosure.DisclosureRecorded = event_class(
             originator_topic=_TOPIC,
             originator_id=disclosure_id,
             originator_version=cls.INITIAL_VERSION,
@@ -274,6 +276,7 @@ class Disclosure(Aggregate):
             commitment=commitment,
             salt=salt,
         )
+        return recorded
 
     @property
     def is_retracted(self) -> bool:
