@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
+from operator import attrgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -515,7 +516,10 @@ class Recording:
             return found
         # All ids as one bound array (PostgreSQL) or JSON text (SQLite): one statement per
         # batch, without a bound parameter, and its conversion, per id.
-        keys, params = keys_table(connection, {"id": "uuid"}, [(i,) for i in sorted(ids)])
+        # Sorted by the number `UUID.__lt__` compares, read in C: not 120,000 Python calls.
+        keys, params = keys_table(
+            connection, {"id": "uuid"}, [(i,) for i in sorted(ids, key=attrgetter("int"))]
+        )
         rows = connection.execute(
             text(
                 f"SELECT e.id, e.originator_id, e.topic, e.state FROM {keys} "  # noqa: S608
