@@ -4,13 +4,14 @@ and bulk writes. The event store on top of it is `ledger.adapters.event_store`."
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -18,6 +19,7 @@ from uuid import UUID
 import psycopg
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Connection,
     DateTime,
@@ -118,11 +120,12 @@ class CompactUTCDateTime(TypeDecorator[datetime]):
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def micros(moment: datetime) -> int:
     """Microseconds since the epoch: how `CompactUTCDateTime` keeps a moment on SQLite."""
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 class HexBytes(TypeDecorator[str]):
@@ -529,41 +532,138 @@ def bulk_write(
 def _bound_rows(
     dialect: Dialect, columns: Sequence[Column[Any]], rows: Sequence[Mapping[str, Any]]
 ) -> list[tuple[Any, ...]]:
-    """Each row's values in column order, as the driver takes them."""
-    values_of = itemgetter(*(column.name for column in columns))
-    convert = [
-        (index, converter)
-        for index, column in enumerate(columns)
-        if (converter := _converter(dialect, column)) is not None
-    ]
-    if len(columns) == 1:
-        return (
-            [(values_of(row),) for row in rows]
-            if not convert
-            else [(convert[0][1](values_of(row)),) for row in rows]
-        )
-    if not convert:
-        return [values_of(row) for row in rows]
-    params: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(values_of(row))
-        for index, converter in convert:
-            values[index] = converter(values[index])
-        params.append(tuple(values))
-    return params
+    """Each row's values in column order, as the driver takes them.
+
+    Gathered and converted column by column, then zipped into rows once: a column's values go
+    through one function that loops over them (or a C builtin mapped over them), instead of
+    two or three Python calls of SQLAlchemy's processor layers per value, which cost a tenth of
+    a 10,000-disclosure batch.
+    """
+    by_column: list[Sequence[Any]] = []
+    for column in columns:
+        name = column.name
+        values = [row[name] for row in rows]
+        converter = _converter(dialect, column)
+        by_column.append(values if converter is None else converter(values))
+    return list(zip(*by_column, strict=True))
 
 
-def _converter(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:
-    """The bind conversion of one column, without SQLAlchemy's layers where they cost most
-    per value: both drivers take bytes as they are, and a UTC time is formatted directly."""
-    if isinstance(column.type, LargeBinary):
+# One column's values converted at once.
+ColumnConverter = Callable[[Sequence[Any]], Sequence[Any]]
+
+
+def _converter(dialect: Dialect, column: Column[Any]) -> ColumnConverter | None:
+    """The bind conversion of one column's values, without SQLAlchemy's layers where they cost
+    most per value: both drivers take bytes as they are, and the ledger's own types (hex, base64,
+    UTC times) are converted directly, to exactly what their `process_bind_param` gives."""
+    kind = column.type
+    sqlite = dialect.name == "sqlite"
+    if isinstance(kind, LargeBinary):
         return None
-    if isinstance(column.type, UUIDType) and dialect.name == "postgresql":
-        return None  # psycopg sends a UUID as it is; the type's processor makes it a string
-    if isinstance(column.type, UTCDateTime):
-        return _utc_text if dialect.name == "sqlite" else _utc_naive
-    processor: Callable[[Any], Any] | None = column.type._cached_bind_processor(dialect)
-    return processor
+    if isinstance(kind, UUIDType):
+        if not sqlite:
+            return None  # psycopg sends a UUID as it is; the type's processor makes it a string
+        if kind.binary:
+            return _fallback(_uuid_bytes, kind, dialect)
+    if isinstance(kind, HexBytes):
+        return _from_hex
+    if isinstance(kind, Base64Bytes):
+        return _from_base64
+    if isinstance(kind, UTCDateTime):
+        return _utc_texts if sqlite else _utc_naives
+    if isinstance(kind, CompactUTCDateTime):
+        return _micros_column if sqlite else _utc_naives
+    if isinstance(kind, Boolean):
+        # Both drivers bind a bool as they are (SQLite's as the integer SQLAlchemy makes of it).
+        return _fallback(_booleans, kind, dialect)
+    processor: Callable[[Any], Any] | None = kind._cached_bind_processor(dialect)
+    if processor is None:
+        return None
+    if (
+        isinstance(kind, TypeDecorator)
+        and kind.impl_instance._cached_bind_processor(dialect) is None
+    ):
+        # A decorator over a type the driver takes as it is (a code stored as one letter).
+        bind = kind.process_bind_param
+        return lambda values: [bind(value, dialect) for value in values]
+    return lambda values: list(map(processor, values))
+
+
+def _fallback(
+    fast: Callable[[Sequence[Any]], Sequence[Any] | None], kind: Any, dialect: Dialect
+) -> ColumnConverter:
+    """`fast`, or where it declines (returns None) SQLAlchemy's own processor on every value."""
+    processor: Callable[[Any], Any] = kind._cached_bind_processor(dialect)
+
+    def convert(values: Sequence[Any]) -> Sequence[Any]:
+        done = fast(values)
+        return list(map(processor, values)) if done is None else done
+
+    return convert
+
+
+def _uuid_bytes(values: Sequence[Any]) -> list[bytes] | None:
+    """UUIDs as their 16 bytes (UUIDType(binary=True) off PostgreSQL); None unless all are."""
+    try:
+        return [value.bytes for value in values]
+    except AttributeError:  # a None, or an id given as text: the type's own processor
+        return None
+
+
+def _booleans(values: Sequence[Any]) -> Sequence[Any] | None:
+    """Bools as they are; None unless all are bools (SQLAlchemy refuses 2 and "yes")."""
+    return values if all(value is True or value is False for value in values) else None
+
+
+def _from_hex(values: Sequence[str | None]) -> list[bytes | None]:
+    """`HexBytes`'s bind conversion of a column."""
+    if None in values:
+        return [None if value is None else bytes.fromhex(value) for value in values]
+    return list(map(bytes.fromhex, values))  # type: ignore[arg-type]
+
+
+# `base64.b64decode(value, validate=True)`, which is this on a str, called from C.
+_STRICT_BASE64 = partial(binascii.a2b_base64, strict_mode=True)
+
+
+def _from_base64(values: Sequence[str | None]) -> list[bytes | None]:
+    """`Base64Bytes`'s bind conversion of a column."""
+    if None in values:
+        return [None if value is None else _STRICT_BASE64(value) for value in values]
+    return list(map(_STRICT_BASE64, values))
+
+
+def _utc_texts(values: Sequence[datetime | None]) -> list[str | None]:
+    """`UTCDateTime` on SQLite, of a column."""
+    return [
+        value.isoformat(" ", "microseconds")[:26]
+        if value is not None and value.tzinfo is UTC
+        else _utc_text(value)
+        for value in values
+    ]
+
+
+def _utc_naives(values: Sequence[datetime | None]) -> list[datetime | None]:
+    """`UTCDateTime` and `CompactUTCDateTime` on PostgreSQL, of a column."""
+    return [
+        value.replace(tzinfo=None)
+        if value is not None and value.tzinfo is UTC
+        else _utc_naive(value)
+        for value in values
+    ]
+
+
+def _micros_column(values: Sequence[datetime | None]) -> list[int | None]:
+    """`CompactUTCDateTime` on SQLite, of a column: microseconds since the epoch."""
+    result: list[int | None] = []
+    for value in values:
+        if value is None:
+            result.append(None)
+            continue
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        result.append((value - _EPOCH) // _MICROSECOND)
+    return result
 
 
 def _utc_naive(value: datetime | None) -> datetime | None:

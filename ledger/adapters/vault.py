@@ -64,10 +64,14 @@ class SubjectVault:
             self._unwrapped[(tag, wrapped)] = cached  # the most recently used go last
             return cached
         raw = self._keys.wrap.decrypt(wrapped[:12], wrapped[12:], tag.encode())
+        return self._keep(tag, wrapped, raw)
+
+    def _keep(self, tag: str, wrapped: bytes, raw: bytes) -> SubjectKey:
+        """The key of `raw`, kept as the unwrapping of (tag, wrapped)."""
         key = SubjectKey(
             tag=tag,
             aead=AESGCM(raw),
-            digest_key=hmac.new(raw, b"ledger content digest v1", hashlib.sha256).digest(),
+            digest_key=hmac.digest(raw, b"ledger content digest v1", hashlib.sha256),
         )
         if len(self._unwrapped) >= UNWRAPPED_KEPT:
             del self._unwrapped[next(iter(self._unwrapped))]
@@ -108,7 +112,8 @@ class SubjectVault:
             new_rows.append(
                 {"tag": tag, "lookup": lookup, "wrapped_key": wrapped, "created_at": now}
             )
-            by_lookup[lookup] = self._unwrap(tag, wrapped)
+            # Kept as if unwrapped: reading the rows back below finds it without a decryption.
+            by_lookup[lookup] = self._keep(tag, wrapped, raw)
         if new_rows:
             bulk_write(connection, subject_vault, new_rows, conflict=("lookup",), update={})
             created = [lookup for lookup in lookups.values() if lookup not in found]

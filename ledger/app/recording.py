@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
+from operator import attrgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -43,7 +44,7 @@ from ledger.domain.errors import (
     InvalidChange,
     SourceConflict,
 )
-from ledger.domain.policy import check_disclosure
+from ledger.domain.policy import BatchChecker, check_disclosure
 from ledger.domain.restriction import restriction_problem
 from ledger.domain.subjects import names_the_person
 from ledger.domain.values import DisclosureFacts
@@ -378,11 +379,12 @@ class Recording:
         errors: dict[int, Mapping[str, str]] = {
             numbers[index]: problems for index, problems in unfilled.items()
         }
+        checker = BatchChecker(now=now, vocabulary=self.vocabulary)
         for number, facts in zip(numbers, items, strict=True):
             if number in errors:
                 continue
             try:
-                check_disclosure(facts, now=now, vocabulary=self.vocabulary)
+                checker.check(facts)
             except DisclosureRefused as refused:
                 errors[number] = refused.errors
         # Consents are judged only for items that pass every other rule (their subject id is
@@ -433,7 +435,7 @@ class Recording:
         first_in_batch: dict[UUID, tuple[int, str]] = {}
         conflicts: dict[int, Mapping[str, str]] = {}
         conflict_ids: list[UUID] = []
-        aggregates: list[Disclosure] = []
+        events: list[Disclosure.DisclosureRecorded] = []
         for index, (facts, disclosure_id) in enumerate(zip(items, ids, strict=True)):
             key = subject_keys[facts.subject.id]
             clear, secret = clear_payload(facts), secret_payload(facts)
@@ -467,8 +469,8 @@ class Recording:
                 continue
             first_in_batch[disclosure_id] = (index, digest)
             commitment, salt = self._commit(key, disclosure_id, 1, plaintext)
-            aggregates.append(
-                Disclosure.record(
+            events.append(
+                Disclosure.recorded(
                     disclosure_id=disclosure_id,
                     fields=clear,
                     sealed=self.vault.seal(key, disclosure_id, secret),
@@ -481,7 +483,7 @@ class Recording:
             )
         if conflicts:
             raise BatchRefused(conflicts, conflict_ids=conflict_ids)
-        recordings = self.uow.save(connection, aggregates)
+        recordings = self.uow.save_events(connection, events)
         new = {
             r.domain_event.originator_id: Receipt(
                 r.domain_event.originator_id, _timestamp(r.domain_event), r.notification.id
@@ -514,7 +516,10 @@ class Recording:
             return found
         # All ids as one bound array (PostgreSQL) or JSON text (SQLite): one statement per
         # batch, without a bound parameter, and its conversion, per id.
-        keys, params = keys_table(connection, {"id": "uuid"}, [(i,) for i in sorted(ids)])
+        # Sorted by the number `UUID.__lt__` compares, read in C: not 120,000 Python calls.
+        keys, params = keys_table(
+            connection, {"id": "uuid"}, [(i,) for i in sorted(ids, key=attrgetter("int"))]
+        )
         rows = connection.execute(
             text(
                 f"SELECT e.id, e.originator_id, e.topic, e.state FROM {keys} "  # noqa: S608

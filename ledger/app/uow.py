@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import Recording
 from sqlalchemy import Connection, text
 
@@ -127,11 +127,17 @@ class UnitOfWork:
     ) -> list[Recording[UUID]]:
         """Store the aggregates' new events inside `write()`, with their read models, leaves
         and a checkpoint when one is due."""
+        return self.save_events(
+            connection, [event for aggregate in aggregates for event in aggregate.collect_events()]
+        )
+
+    def save_events(
+        self, connection: Connection, events: Sequence[DomainEventProtocol[UUID]]
+    ) -> list[Recording[UUID]]:
+        """`save` of events made without their aggregate (a batch's new disclosures)."""
         # The event store directly: `save()` adds per-aggregate protocol checks that cost a
         # tenth of a 10,000-item batch, and these aggregates have no snapshots or followers.
-        recordings = self.store.events.put(
-            [event for aggregate in aggregates for event in aggregate.collect_events()]
-        )
+        recordings = self.store.events.put(list(events))
         self.project(connection, recordings)
         if recordings:
             note_written(recordings[-1].notification.id)

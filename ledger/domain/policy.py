@@ -92,6 +92,77 @@ def check_disclosure(facts: DisclosureFacts, *, now: datetime, vocabulary: Vocab
         raise DisclosureRefused(errors)
 
 
+class BatchChecker:
+    """`check_disclosure` for the disclosures of one batch, with the same answer for each.
+
+    Most rules judge only a disclosure's terms (controller, recipient, categories, basis,
+    provision, purpose, transfer, source system) or only its subject, and a batch repeats both:
+    a payroll run names a few recipients for thousands of people, each several times. Terms or
+    a subject once found clean are not judged again (a new subject of known terms is judged by
+    the subject's rules alone); what is judged per disclosure is its time, its source reference
+    and its suppression. A disclosure with any problem is judged
+    again by `check_disclosure` in full, so its errors, and their order, are exactly as ever.
+    """
+
+    def __init__(self, *, now: datetime, vocabulary: Vocabulary) -> None:
+        if now.utcoffset() is None:
+            raise ValueError("now must be timezone-aware")
+        self.now = now
+        self.vocabulary = vocabulary
+        self._clean_terms: set[tuple[object, ...]] = set()
+        self._clean_subjects: set[Subject] = set()
+
+    def check(self, facts: DisclosureFacts) -> None:
+        """Raise DisclosureRefused with every broken rule; return quietly when all hold."""
+        try:
+            terms: tuple[object, ...] | None = _terms_of(facts)
+            known = terms in self._clean_terms
+            subject_known = known and facts.subject in self._clean_subjects
+        except TypeError:  # an unhashable value where a code or text belongs: judged in full
+            terms, known, subject_known = None, False, False
+        if known:
+            errors = _Errors()
+            if not subject_known:
+                _subject(facts, self.vocabulary, errors)
+            _occurred_at(facts, self.now, errors)
+            _source(facts, errors)
+            _suppression(facts, errors)
+            if not errors:
+                if not subject_known:
+                    self._clean_subjects.add(facts.subject)
+                return
+        check_disclosure(facts, now=self.now, vocabulary=self.vocabulary)
+        if terms is not None:
+            self._clean_terms.add(terms)
+            self._clean_subjects.add(facts.subject)
+
+
+def _terms_of(facts: DisclosureFacts) -> tuple[object, ...]:
+    """Every fact a rule reads, but the subject's own (id, name, e-mail: the subject is judged
+    as a whole), the time, the source reference and the suppression: the rules of the rest
+    depend on these alone. The subject's kind is here too: it decides categories (zzp)."""
+    subject, source = facts.subject, facts.source
+    return (
+        type(facts.controller),
+        facts.controller,
+        type(subject),
+        subject.kind if isinstance(subject, Subject) else None,
+        type(facts.recipient),
+        facts.recipient,
+        type(facts.data_categories),
+        facts.data_categories,
+        facts.legal_basis,
+        facts.special_category_condition,
+        facts.legal_provision,
+        facts.consent_reference,
+        facts.purpose,
+        facts.transfer,
+        type(source),
+        source.system if isinstance(source, Source) else None,
+        facts.restriction_ground,
+    )
+
+
 def check_terms(facts: DisclosureFacts, *, vocabulary: Vocabulary) -> dict[str, str]:
     """The errors of the rules on what a disclosure's terms say, keyed by field path: its
     recipient category, data categories, legal basis, Art. 9 condition, legal provision and
@@ -443,6 +514,18 @@ def _text_problem(
     value: object, *, required: bool = False, max_length: int | None = None
 ) -> str | None:
     """What is wrong with one text field, or None; an absent optional field is fine."""
+    if value.__class__ is str and value.isascii() and value.isprintable():
+        # Printable ASCII (most of a batch): no control character, no surrogate, and blank
+        # only when empty or all spaces.
+        if not value.strip():
+            return (
+                "must not be empty"
+                if required
+                else "must not be empty: give a value or leave it out"
+            )
+        if max_length is not None and len(value) > max_length:
+            return f"must be at most {max_length} characters (it has {len(value)})"
+        return None
     if value is None:
         return "is required" if required else None
     if not isinstance(value, str):
@@ -493,7 +576,11 @@ def _looks_like_email(value: str) -> bool:
         and not domain.startswith(".")
         and not domain.endswith(".")
         and ".." not in domain
-        and not any(char.isspace() for char in value)
+        and not (
+            " " in value  # printable ASCII has no other whitespace
+            if value.isascii() and value.isprintable()
+            else any(char.isspace() for char in value)
+        )
     )
 
 

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ledger.domain.errors import DisclosureRefused
-from ledger.domain.policy import check_disclosure, is_bsn, is_special
+from ledger.domain.policy import BatchChecker, check_disclosure, is_bsn, is_special
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 from ledger.domain.vocabulary import Vocabulary
 
@@ -292,6 +292,16 @@ REFUSED = [
         "an e-mail without a dot in the domain",
         facts(subject=subject(email="jan@example")),
         subject__email="e-mail",
+    ),
+    refused(
+        "an e-mail with a space",
+        facts(subject=subject(email="jan @example.org")),
+        subject__email="e-mail address",
+    ),
+    refused(
+        "an e-mail with a no-break space",
+        facts(subject=subject(email="jan\u00a0@example.org")),
+        subject__email="e-mail address",
     ),
     refused(
         "an e-mail of 255 characters",
@@ -775,3 +785,53 @@ def test_an_extended_vocabulary_brings_its_codes_and_their_rules() -> None:
 def test_a_naive_clock_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         check_disclosure(BASELINE, now=datetime(2026, 11, 2, 9, 0), vocabulary=VOCABULARY)
+
+
+CLEAN_ROWS: list[DisclosureFacts] = [row.values[0] for row in ACCEPTED]
+REFUSED_ROWS: list[DisclosureFacts] = [row.values[0] for row in REFUSED]
+
+
+def batch_errors(checker: BatchChecker, disclosure: DisclosureFacts) -> dict[str, str]:
+    try:
+        checker.check(disclosure)
+    except DisclosureRefused as refused:
+        return refused.errors
+    return {}
+
+
+def test_a_batch_judges_every_row_exactly_as_one_disclosure_is_judged() -> None:
+    """Clean terms and subjects are remembered (every accepted row first, then each again):
+    every refused row still gets exactly its own errors, in the same order, whether its terms
+    and subject were seen clean (a bad time or reference) or not, and the clean rows pass."""
+    checker = BatchChecker(now=NOW, vocabulary=VOCABULARY)
+    rows = [*CLEAN_ROWS, *REFUSED_ROWS, *CLEAN_ROWS, *REFUSED_ROWS]
+    seen_clean = 0
+    for disclosure in rows:
+        alone = errors_of(disclosure)
+        assert list(batch_errors(checker, disclosure).items()) == list(alone.items())
+        seen_clean += not alone
+    assert seen_clean == 2 * len(CLEAN_ROWS)
+
+
+def test_a_batch_judges_the_time_and_reference_of_a_disclosure_whose_terms_it_knows() -> None:
+    checker = BatchChecker(now=NOW, vocabulary=VOCABULARY)
+    assert batch_errors(checker, BASELINE) == {}
+    late = batch_errors(checker, facts(occurred_at=NOW + timedelta(hours=1)))
+    assert "5 minutes" in late["occurred_at"]
+    blank = batch_errors(checker, facts(source=source(reference=" ")))
+    assert blank == {"source.reference": "must not be empty"}
+    unordered = batch_errors(checker, facts(suppressed_until=date(2027, 1, 1)))
+    assert "is required" in unordered["suppression_authority"]
+    # Another subject of the same terms is judged on its own.
+    bsn = batch_errors(checker, facts(subject=subject(id="111222333")))
+    assert "never be a BSN" in bsn["subject.id"]
+    assert batch_errors(checker, BASELINE) == {}
+
+
+@given(st.lists(st.sampled_from([*CLEAN_ROWS, *REFUSED_ROWS]), min_size=1, max_size=30))
+def test_a_batch_in_any_order_judges_as_one_by_one(rows: list[DisclosureFacts]) -> None:
+    checker = BatchChecker(now=NOW, vocabulary=VOCABULARY)
+    for disclosure in rows:
+        assert list(batch_errors(checker, disclosure).items()) == list(
+            errors_of(disclosure).items()
+        )
