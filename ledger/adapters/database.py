@@ -4,6 +4,7 @@ and bulk writes. The event store on top of it is `ledger.adapters.event_store`."
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import threading
 import time
@@ -479,15 +480,39 @@ def bulk_write(
     """
     if not rows:
         return
-    dialect = connection.dialect
     columns = [column for column in table.columns if column.name in rows[0]]
-    params = _bound_rows(dialect, columns, rows)
+    params = _bound_rows(connection.dialect, columns, rows)
+    write_bound(
+        connection,
+        table,
+        [column.name for column in columns],
+        params,
+        conflict=conflict,
+        update=update,
+    )
+
+
+def write_bound(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    params: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Mapping[str, str] | None = None,
+) -> None:
+    """`bulk_write` of rows already bound: each a tuple of `columns`' values as the driver takes
+    them (what `driver_converter` makes), for a writer that knows its columns' types and so
+    skips a TypeDecorator call per value."""
+    if not params:
+        return
+    dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(column.name) for column in columns)
+    names = ", ".join(quote(name) for name in columns)
     postgres = dialect.name == "postgresql"
     # A few rows (a single post) go in one executemany: COPY's extra round trips would cost
     # more than it saves, and a pipeline (`pipelined`) cannot carry a COPY.
-    copying = postgres and len(rows) >= COPY_FROM and not _pipelining(connection)
+    copying = postgres and len(params) >= COPY_FROM and not _pipelining(connection)
     if copying and not conflict:
         _copy(connection, f"COPY {quote(table.name)} ({names}) FROM STDIN", params)
         return
@@ -507,7 +532,7 @@ def bulk_write(
     if conflict:
         target = ", ".join(quote(k) for k in conflict)
         if update is None:
-            update = {c.name: "{new}" for c in columns if c.name not in conflict}
+            update = {name: "{new}" for name in columns if name not in conflict}
         if update:
             assignments = ", ".join(
                 f"{quote(name)} = "
@@ -551,6 +576,33 @@ def _bound_rows(
             values[index] = converter(values[index])
         params.append(tuple(values))
     return params
+
+
+def driver_converter(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:
+    """`_converter`, with this module's own byte and time types converted directly instead of
+    through their TypeDecorator (a call per value through SQLAlchemy's layers): the same
+    stored values. For writers that bind whole columns (`write_bound`)."""
+    kind = type(column.type)
+    if kind is HexBytes:
+        return _unhex
+    if kind is Base64Bytes:
+        return _unbase64
+    if kind is CompactUTCDateTime:
+        return _micros_or_none if dialect.name == "sqlite" else _utc_naive
+    return _converter(dialect, column)
+
+
+def _unbase64(value: str | None) -> bytes | None:
+    # What `Base64Bytes` stores: b64decode(validate=True) is this call, less its wrapping.
+    return None if value is None else binascii.a2b_base64(value, strict_mode=True)
+
+
+def _micros_or_none(value: datetime | None) -> int | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return micros(value)
 
 
 def _converter(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any] | None:
