@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -255,11 +256,12 @@ class Projector:
     def replay(
         self,
         connection: Connection,
-        pages: Iterable[Sequence[Item]],
+        pages: Iterable[Sequence[Segment]],
         *,
         before_changes: Callable[[], None] | None = None,
     ) -> None:
-        """Project a whole log into empty read models (`projections rebuild`).
+        """Project a whole log, as `prepare`d pages, into empty read models (`projections
+        rebuild`).
 
         The same rows as `apply` gives, written fewer times: new disclosures' per-person
         recipients and terms, statistics and activity counts are merged in memory across pages
@@ -267,52 +269,33 @@ class Projector:
         read or delete them) and at the end; the first time into tables still empty, without a
         merge. `before_changes` runs once, before the first event that is not a new disclosure
         (a rebuild builds the indexes such events find their rows by there)."""
+        names, bind = _binder(connection.dialect, disclosures)
         pending = _Summaries()
         fresh = True
         for page in pages:
-            run: list[Item] = []
-            for item in page:
-                if isinstance(item[1], Disclosure.DisclosureRecorded):
-                    run.append(item)
+            for segment in page:
+                if isinstance(segment, Prepared):
+                    write_bound(connection, disclosures, names, bind(segment.values))
+                    pending.merge(segment.summaries)
                     continue
-                self._recorded_into(connection, run, pending)
-                run = []
                 pending.write(connection, fresh=fresh)
                 pending, fresh = _Summaries(), False
                 if before_changes is not None:
                     before_changes()
                     before_changes = None
-                self.apply(connection, [item])
-            self._recorded_into(connection, run, pending)
+                self.apply(connection, [segment])
             if len(pending.recipients) >= PAIRS_AT_ONCE:
                 pending.write(connection, fresh=fresh)
                 pending, fresh = _Summaries(), False
         pending.write(connection, fresh=fresh)
 
     def _recorded(self, connection: Connection, run: Sequence[Item]) -> None:
+        names, bind = _binder(connection.dialect, disclosures)
         summaries = _Summaries()
-        self._recorded_into(connection, run, summaries)
+        for prepared in _prepared(run):
+            write_bound(connection, disclosures, names, bind(prepared.values))
+            summaries.merge(prepared.summaries)
         summaries.write(connection)
-
-    def _recorded_into(
-        self, connection: Connection, run: Sequence[Item], summaries: _Summaries
-    ) -> None:
-        """Write new disclosures' rows and add them to `summaries` (written by the caller)."""
-        # In slices: the rows of a whole 10,000-event batch at once were the peak of an
-        # import's memory (35 MB), for statements hardly cheaper than two of half the size.
-        for start in range(0, len(run), ROWS_AT_ONCE):
-            rows = [
-                _recorded_row(position, event)
-                for position, event in run[start : start + ROWS_AT_ONCE]
-            ]
-            names, bind = _binder(connection.dialect, disclosures)
-            write_bound(
-                connection,
-                disclosures,
-                names,
-                bind([[row.get(name) for name in names] for row in rows]),
-            )
-            summaries.add(rows)
 
     def _merge_recipients(self, connection: Connection, rows: Sequence[Mapping[Any, Any]]) -> None:
         """Fold disclosure rows into the per-subject recipient summary, in SQL."""
@@ -440,6 +423,38 @@ def _recorded_row(position: int, event: Any) -> dict[str, Any]:
     return row
 
 
+DISCLOSURE_COLUMNS = [column.name for column in disclosures.columns]
+
+
+def prepare(items: Iterable[Item]) -> list[Segment]:
+    """A page of the log made ready for `Projector.replay` without the database (so another
+    process can do it): each run of new disclosures as their rows' values and summaries, any
+    other event as it is, in log order."""
+    segments: list[Segment] = []
+    run: list[Item] = []
+    for item in items:
+        if isinstance(item[1], Disclosure.DisclosureRecorded):
+            run.append(item)
+            continue
+        segments.extend(_prepared(run))
+        run = []
+        segments.append(item)
+    segments.extend(_prepared(run))
+    return segments
+
+
+def _prepared(run: Sequence[Item]) -> Iterator[Prepared]:
+    # In slices: the rows of a whole 10,000-event batch at once were the peak of an
+    # import's memory (35 MB), for statements hardly cheaper than two of half the size.
+    for start in range(0, len(run), ROWS_AT_ONCE):
+        rows = [
+            _recorded_row(position, event) for position, event in run[start : start + ROWS_AT_ONCE]
+        ]
+        summaries = _Summaries()
+        summaries.add(rows)
+        yield Prepared([[row.get(name) for name in DISCLOSURE_COLUMNS] for row in rows], summaries)
+
+
 Binder = Callable[[list[list[Any]]], list[tuple[Any, ...]]]
 
 
@@ -468,6 +483,18 @@ def _binder(dialect: Dialect, table: Table) -> tuple[list[str], Binder]:
     return names, bind
 
 
+@dataclass
+class Prepared:
+    """New disclosures in a run of the log: each one's row values in `DISCLOSURE_COLUMNS`'
+    order (as the projector would bind them), and their summaries."""
+
+    values: list[list[Any]]
+    summaries: _Summaries
+
+
+Segment = Prepared | Item
+
+
 class _Summaries:
     """New disclosures' per-person recipients and terms, statistics and activity counts,
     merged in memory until written."""
@@ -482,6 +509,22 @@ class _Summaries:
             _merge(self.recipients, row)
             self.statistics[stats_key(row)] += 1
             self.activity[activity_counts.count_key(row)] += 1
+
+    def merge(self, other: _Summaries) -> None:
+        """Add summaries of later disclosures (name, id and country stay as first seen)."""
+        self.statistics.update(other.statistics)
+        self.activity.update(other.activity)
+        recipients = self.recipients
+        for key, later in other.recipients.items():
+            current = recipients.get(key)
+            if current is None:
+                recipients[key] = later
+                continue
+            current["first_at"] = min(current["first_at"], later["first_at"])
+            current["last_at"] = max(current["last_at"], later["last_at"])
+            current["count"] += later["count"]
+            current["data_categories"] |= later["data_categories"]
+            current["legal_bases"] |= later["legal_bases"]
 
     def write(self, connection: Connection, *, fresh: bool = False) -> None:
         """Merge into the stored rows; `fresh`: the tables are empty, so insert only."""
