@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, update
@@ -452,7 +453,18 @@ def _prepared(run: Sequence[Item]) -> Iterator[Prepared]:
         ]
         summaries = _Summaries()
         summaries.add(rows)
-        yield Prepared([[row.get(name) for name in DISCLOSURE_COLUMNS] for row in rows], summaries)
+        yield Prepared([_values(row) for row in rows], summaries)
+
+
+_disclosure_values = itemgetter(*DISCLOSURE_COLUMNS)
+
+
+def _values(row: Mapping[str, Any]) -> list[Any]:
+    """A row's values in `DISCLOSURE_COLUMNS`' order; NULL for a field an event lacks."""
+    try:
+        return list(_disclosure_values(row))
+    except KeyError:
+        return [row.get(name) for name in DISCLOSURE_COLUMNS]
 
 
 Binder = Callable[[list[list[Any]]], list[tuple[Any, ...]]]
