@@ -482,15 +482,39 @@ def bulk_write(
     """
     if not rows:
         return
-    dialect = connection.dialect
     columns = [column for column in table.columns if column.name in rows[0]]
-    params = _bound_rows(dialect, columns, rows)
+    params = _bound_rows(connection.dialect, columns, rows)
+    write_bound(
+        connection,
+        table,
+        [column.name for column in columns],
+        params,
+        conflict=conflict,
+        update=update,
+    )
+
+
+def write_bound(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    params: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Mapping[str, str] | None = None,
+) -> None:
+    """`bulk_write` of rows already bound: each a tuple of `columns`' values as the driver takes
+    them (what `column_converter` makes), for a writer that knows its columns' types and so
+    skips a TypeDecorator call per value."""
+    if not params:
+        return
+    dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(column.name) for column in columns)
+    names = ", ".join(quote(name) for name in columns)
     postgres = dialect.name == "postgresql"
     # A few rows (a single post) go in one executemany: COPY's extra round trips would cost
     # more than it saves, and a pipeline (`pipelined`) cannot carry a COPY.
-    copying = postgres and len(rows) >= COPY_FROM and not _pipelining(connection)
+    copying = postgres and len(params) >= COPY_FROM and not _pipelining(connection)
     if copying and not conflict:
         _copy(connection, f"COPY {quote(table.name)} ({names}) FROM STDIN", params)
         return
@@ -510,7 +534,7 @@ def bulk_write(
     if conflict:
         target = ", ".join(quote(k) for k in conflict)
         if update is None:
-            update = {c.name: "{new}" for c in columns if c.name not in conflict}
+            update = {name: "{new}" for name in columns if name not in conflict}
         if update:
             assignments = ", ".join(
                 f"{quote(name)} = "
@@ -543,7 +567,7 @@ def _bound_rows(
     for column in columns:
         name = column.name
         values = [row[name] for row in rows]
-        converter = _converter(dialect, column)
+        converter = column_converter(dialect, column)
         by_column.append(values if converter is None else converter(values))
     return list(zip(*by_column, strict=True))
 
@@ -552,7 +576,7 @@ def _bound_rows(
 ColumnConverter = Callable[[Sequence[Any]], Sequence[Any]]
 
 
-def _converter(dialect: Dialect, column: Column[Any]) -> ColumnConverter | None:
+def column_converter(dialect: Dialect, column: Column[Any]) -> ColumnConverter | None:
     """The bind conversion of one column's values, without SQLAlchemy's layers where they cost
     most per value: both drivers take bytes as they are, and the ledger's own types (hex, base64,
     UTC times) are converted directly, to exactly what their `process_bind_param` gives."""

@@ -9,20 +9,30 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, update
+from sqlalchemy.engine import Dialect
 
-from ledger.adapters.database import bulk_write
+from ledger.adapters.database import (
+    ColumnConverter,
+    bulk_write,
+    column_converter,
+    write_bound,
+)
 from ledger.domain.access_request import AccessRequest
 from ledger.domain.consent import Consent
 from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
 from ledger.domain.restriction import Restriction
 from ledger.projections import activity_counts, employment_ends, erasures, notices, register
 from ledger.projections.tables import (
+    TERM_KINDS,
+    TermKind,
     access_requests,
     consents,
     disclosures,
@@ -48,6 +58,10 @@ StatsKey = tuple[str, str, str, str]
 STATS_KEY = ("month", "controller", "recipient_category", "legal_basis")
 Item = tuple[int, Any]  # (position in the log, domain event)
 ROWS_AT_ONCE = 5_000
+# A replay keeps the per-person summaries of new disclosures in memory and writes each row once;
+# past this many (person, recipient) pairs it writes them and starts again, to bound memory
+# (about 1 KB a pair with its terms).
+PAIRS_AT_ONCE = 200_000
 
 
 def recipient_key(recipient: Mapping[str, Any]) -> str:
@@ -245,66 +259,56 @@ class Projector:
             )
         )
 
-    def _recorded(self, connection: Connection, run: Sequence[Item]) -> None:
-        # In slices: the rows of a whole 10,000-event batch at once were the peak of an
-        # import's memory (35 MB), for statements hardly cheaper than two of half the size.
-        for start in range(0, len(run), ROWS_AT_ONCE):
-            self._recorded_rows(connection, run[start : start + ROWS_AT_ONCE])
+    def replay(
+        self,
+        connection: Connection,
+        pages: Iterable[Sequence[Segment]],
+        *,
+        before_changes: Callable[[], None] | None = None,
+    ) -> None:
+        """Project a whole log, as `prepare`d pages, into empty read models (`projections
+        rebuild`).
 
-    def _recorded_rows(self, connection: Connection, run: Sequence[Item]) -> None:
-        rows = []
-        for position, event in run:
-            row = columns_from_fields(event.fields)
-            # bulk_write takes its columns from the first row: every row has each one.
-            row.setdefault("restriction_ground", None)
-            row.update(
-                disclosure_id=event.originator_id.hex,
-                position=position,
-                subject_tag=event.subject_tag,
-                sealed=event.sealed,
-                recorded_at=event.timestamp,
-                updated_at=event.timestamp,
-                version=event.originator_version,
-                corrections=0,
-                retracted=False,
-                retraction_reason=None,
-            )
-            # Only a disclosure recorded by activity carries these; a batch's rows are alike.
-            row.setdefault("activity", None)
-            row.setdefault("activity_version", None)
-            rows.append(row)
-        bulk_write(connection, disclosures, rows)
-        self._count(connection, Counter(stats_key(row) for row in rows))
-        activity_counts.add(connection, Counter(activity_counts.count_key(row) for row in rows))
-        self._merge_recipients(connection, rows)
+        The same rows as `apply` gives, written fewer times: new disclosures' per-person
+        recipients and terms, statistics and activity counts are merged in memory across pages
+        (the merges are order-independent) and written once, before any other event (which may
+        read or delete them) and at the end; the first time into tables still empty, without a
+        merge. `before_changes` runs once, before the first event that is not a new disclosure
+        (a rebuild builds the indexes such events find their rows by there)."""
+        names, bind = _binder(connection.dialect, disclosures)
+        pending = _Summaries()
+        fresh = True
+        for page in pages:
+            for segment in page:
+                if isinstance(segment, Prepared):
+                    write_bound(connection, disclosures, names, bind(segment.values))
+                    pending.merge(segment.summaries)
+                    continue
+                pending.write(connection, fresh=fresh)
+                pending, fresh = _Summaries(), False
+                if before_changes is not None:
+                    before_changes()
+                    before_changes = None
+                self.apply(connection, [segment])
+            if len(pending.recipients) >= PAIRS_AT_ONCE:
+                pending.write(connection, fresh=fresh)
+                pending, fresh = _Summaries(), False
+        pending.write(connection, fresh=fresh)
+
+    def _recorded(self, connection: Connection, run: Sequence[Item]) -> None:
+        names, bind = _binder(connection.dialect, disclosures)
+        summaries = _Summaries()
+        for prepared in _prepared(run):
+            write_bound(connection, disclosures, names, bind(prepared.values))
+            summaries.merge(prepared.summaries)
+        summaries.write(connection)
 
     def _merge_recipients(self, connection: Connection, rows: Sequence[Mapping[Any, Any]]) -> None:
-        """Fold new disclosure rows into the per-subject recipient summary, in SQL."""
+        """Fold disclosure rows into the per-subject recipient summary, in SQL."""
         merged: dict[tuple[str, str], dict[str, Any]] = {}
         for row in rows:
             _merge(merged, row)
-        least, greatest = (
-            ("LEAST", "GREATEST") if connection.dialect.name == "postgresql" else ("MIN", "MAX")
-        )
-        bulk_write(
-            connection,
-            subject_recipients,
-            [_recipient_row(value) for value in merged.values()],
-            conflict=("subject_tag", "recipient_key"),
-            # Name, id and country stay as first seen: the stored row holds earlier positions.
-            update={
-                "first_at": least + "({old}, {new})",
-                "last_at": greatest + "({old}, {new})",
-                "count": "{old} + {new}",
-            },
-        )
-        bulk_write(
-            connection,
-            subject_recipient_terms,
-            _term_rows(merged.values()),
-            conflict=("subject_tag", "recipient_key", "kind", "code"),
-            update={},
-        )
+        _write_recipients(connection, merged)
 
     def _recompute_recipients(self, connection: Connection, subject_tag: str) -> None:
         for table in (subject_recipients, subject_recipient_terms):
@@ -368,7 +372,8 @@ class Projector:
         activity_counts.add(connection, Counter({activity_counts.count_key(old): -1}))
         self._recompute_recipients(connection, old["subject_tag"])
 
-    def _count(self, connection: Connection, counts: Counter[StatsKey]) -> None:
+    @staticmethod
+    def _count(connection: Connection, counts: Counter[StatsKey]) -> None:
         rows = [
             {"month": m, "controller": c, "recipient_category": r, "legal_basis": b, "count": n}
             for (m, c, r, b), n in sorted(counts.items())
@@ -402,6 +407,196 @@ class Projector:
             )
 
 
+def _recorded_row(position: int, event: Any) -> dict[str, Any]:
+    """A new disclosure's read-model row (every column)."""
+    row = columns_from_fields(event.fields)
+    row.setdefault("restriction_ground", None)
+    row.update(
+        disclosure_id=event.originator_id.hex,
+        position=position,
+        subject_tag=event.subject_tag,
+        sealed=event.sealed,
+        recorded_at=event.timestamp,
+        updated_at=event.timestamp,
+        version=event.originator_version,
+        corrections=0,
+        retracted=False,
+        retraction_reason=None,
+    )
+    # Only a disclosure recorded by activity carries these.
+    row.setdefault("activity", None)
+    row.setdefault("activity_version", None)
+    return row
+
+
+DISCLOSURE_COLUMNS = [column.name for column in disclosures.columns]
+
+
+def prepare(items: Iterable[Item]) -> list[Segment]:
+    """A page of the log made ready for `Projector.replay` without the database (so another
+    process can do it): each run of new disclosures as their rows' values and summaries, any
+    other event as it is, in log order."""
+    segments: list[Segment] = []
+    run: list[Item] = []
+    for item in items:
+        if isinstance(item[1], Disclosure.DisclosureRecorded):
+            run.append(item)
+            continue
+        segments.extend(_prepared(run))
+        run = []
+        segments.append(item)
+    segments.extend(_prepared(run))
+    return segments
+
+
+def _prepared(run: Sequence[Item]) -> Iterator[Prepared]:
+    # In slices: the rows of a whole 10,000-event batch at once were the peak of an
+    # import's memory (35 MB), for statements hardly cheaper than two of half the size.
+    for start in range(0, len(run), ROWS_AT_ONCE):
+        rows = [
+            _recorded_row(position, event) for position, event in run[start : start + ROWS_AT_ONCE]
+        ]
+        summaries = _Summaries()
+        summaries.add(rows)
+        yield Prepared([_values(row) for row in rows], summaries)
+
+
+_disclosure_values = itemgetter(*DISCLOSURE_COLUMNS)
+
+
+def _values(row: Mapping[str, Any]) -> list[Any]:
+    """A row's values in `DISCLOSURE_COLUMNS`' order; NULL for a field an event lacks."""
+    try:
+        return list(_disclosure_values(row))
+    except KeyError:
+        return [row.get(name) for name in DISCLOSURE_COLUMNS]
+
+
+Binder = Callable[[list[list[Any]]], list[tuple[Any, ...]]]
+
+
+@lru_cache(maxsize=64)
+def _binder(dialect: Dialect, table: Table) -> tuple[list[str], Binder]:
+    """A table's column names, and what turns rows of their values (in that order) into the
+    driver's values: each column converted at once (`column_converter`), not a TypeDecorator
+    call per value; a term's kind is its letter."""
+    names = [column.name for column in table.columns]
+    convert: list[tuple[int, ColumnConverter]] = []
+    for index, column in enumerate(table.columns):
+        converter = (
+            _term_kinds if isinstance(column.type, TermKind) else column_converter(dialect, column)
+        )
+        if converter is not None:
+            convert.append((index, converter))
+
+    def bind(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+        if not convert or not rows:
+            return [tuple(values) for values in rows]
+        by_column: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for index, converter in convert:
+            by_column[index] = converter(by_column[index])
+        return list(zip(*by_column, strict=True))
+
+    return names, bind
+
+
+def _term_kinds(values: Sequence[str]) -> list[str]:
+    return [TERM_KINDS[value] for value in values]
+
+
+@dataclass
+class Prepared:
+    """New disclosures in a run of the log: each one's row values in `DISCLOSURE_COLUMNS`'
+    order (as the projector would bind them), and their summaries."""
+
+    values: list[list[Any]]
+    summaries: _Summaries
+
+
+Segment = Prepared | Item
+
+
+class _Summaries:
+    """New disclosures' per-person recipients and terms, statistics and activity counts,
+    merged in memory until written."""
+
+    def __init__(self) -> None:
+        self.recipients: dict[tuple[str, str], dict[str, Any]] = {}
+        self.statistics: Counter[StatsKey] = Counter()
+        self.activity: Counter[activity_counts.CountKey] = Counter()
+
+    def add(self, rows: Iterable[Mapping[Any, Any]]) -> None:
+        for row in rows:
+            _merge(self.recipients, row)
+            self.statistics[stats_key(row)] += 1
+            self.activity[activity_counts.count_key(row)] += 1
+
+    def merge(self, other: _Summaries) -> None:
+        """Add summaries of later disclosures (name, id and country stay as first seen)."""
+        self.statistics.update(other.statistics)
+        self.activity.update(other.activity)
+        recipients = self.recipients
+        for key, later in other.recipients.items():
+            current = recipients.get(key)
+            if current is None:
+                recipients[key] = later
+                continue
+            current["first_at"] = min(current["first_at"], later["first_at"])
+            current["last_at"] = max(current["last_at"], later["last_at"])
+            current["count"] += later["count"]
+            current["data_categories"] |= later["data_categories"]
+            current["legal_bases"] |= later["legal_bases"]
+
+    def write(self, connection: Connection, *, fresh: bool = False) -> None:
+        """Merge into the stored rows; `fresh`: the tables are empty, so insert only."""
+        Projector._count(connection, self.statistics)
+        activity_counts.add(connection, self.activity)
+        _write_recipients(connection, self.recipients, fresh=fresh)
+
+
+def _write_recipients(
+    connection: Connection, merged: Mapping[tuple[str, str], dict[str, Any]], *, fresh: bool = False
+) -> None:
+    if not merged:
+        return
+    least, greatest = (
+        ("LEAST", "GREATEST") if connection.dialect.name == "postgresql" else ("MIN", "MAX")
+    )
+    names, bind = _binder(connection.dialect, subject_recipients)
+    write_bound(
+        connection,
+        subject_recipients,
+        names,
+        bind([[value[name] for name in names] for value in merged.values()]),
+        conflict=() if fresh else ("subject_tag", "recipient_key"),
+        # Name, id and country stay as first seen: the stored row holds earlier positions.
+        update={
+            "first_at": least + "({old}, {new})",
+            "last_at": greatest + "({old}, {new})",
+            "count": "{old} + {new}",
+        },
+    )
+    names, bind = _binder(connection.dialect, subject_recipient_terms)
+    write_bound(
+        connection,
+        subject_recipient_terms,
+        names,
+        bind(
+            [
+                [value["subject_tag"], value["recipient_key"], kind, code]
+                for value in merged.values()
+                for kind, codes in (
+                    ("data_category", value["data_categories"]),
+                    ("legal_basis", value["legal_bases"]),
+                )
+                for code in sorted(codes)
+            ]
+        ),
+        conflict=() if fresh else ("subject_tag", "recipient_key", "kind", "code"),
+        update={},
+    )
+
+
 @lru_cache(maxsize=4096)
 def _categories(encoded: str) -> frozenset[str]:
     # A batch holds few distinct combinations: decoded once each, not once per row.
@@ -432,28 +627,3 @@ def _merge(merged: dict[tuple[str, str], dict[str, Any]], row: Mapping[Any, Any]
     current["count"] += 1
     current["data_categories"] |= categories
     current["legal_bases"].add(row["legal_basis"])
-
-
-def _recipient_row(merged: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        name: value
-        for name, value in merged.items()
-        if name not in ("data_categories", "legal_bases")
-    }
-
-
-def _term_rows(merged: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
-    return [
-        {
-            "subject_tag": value["subject_tag"],
-            "recipient_key": value["recipient_key"],
-            "kind": kind,
-            "code": code,
-        }
-        for value in merged
-        for kind, codes in (
-            ("data_category", value["data_categories"]),
-            ("legal_basis", value["legal_bases"]),
-        )
-        for code in sorted(codes)
-    ]

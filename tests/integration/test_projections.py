@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 
-from ledger.app import Ledger
+from ledger.app import Ledger, maintenance
 from ledger.demo import demo_disclosures
 from ledger.domain.values import Recipient
+from ledger.projections import projector
 from ledger.projections.tables import READ_MODELS
 from tests.builders import AMSTERDAM, a_disclosure, to_inlener
 
@@ -59,9 +61,17 @@ def every_row(ledger: Ledger) -> dict[str, list[tuple[str, ...]]]:
         }
 
 
+@pytest.mark.parametrize("way", ["in one page", "in small pages"])
 def test_a_rebuild_gives_the_rows_of_live_projection_for_every_kind_of_event(
-    ledger: Ledger,
+    ledger: Ledger, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if way == "in small pages":
+        # The summaries of new disclosures merged in memory across pages and slices, and
+        # written (merged into stored rows) between pages as well as before other events and
+        # at the end.
+        monkeypatch.setattr(maintenance, "REBUILD_PAGE", 97)
+        monkeypatch.setattr(projector, "PAIRS_AT_ONCE", 50)
+        monkeypatch.setattr(projector, "ROWS_AT_ONCE", 40)
     # Batches written by the bulk path, then every event that has a read model of its own.
     items = list(demo_disclosures(1_200, subjects=60, seed=5))
     ledger.recording.record_batch(items[:700], actor="demo")
@@ -126,6 +136,7 @@ def test_a_rebuild_gives_the_rows_of_live_projection_for_every_kind_of_event(
     filled = [name for name, rows in before.items() if rows]
     assert {
         "read_disclosures",
+        "read_activity_counts",
         "read_subject_recipients",
         "read_subject_recipient_terms",
         "read_statistics",
