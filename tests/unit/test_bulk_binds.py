@@ -28,7 +28,7 @@ from ledger.adapters.database import (
     HexBytes,
     UTCDateTime,
     _bound_rows,
-    _converter,
+    column_converter,
     metadata,
 )
 from ledger.projections.tables import TermKind
@@ -119,11 +119,11 @@ def test_what_sqlalchemy_refuses_is_refused(dialect: Dialect) -> None:
         tables["ledger_checkpoints"].c.published_at,
         tables["read_disclosures"].c.occurred_at,
     ):
-        convert = _converter(dialect, column)
+        convert = column_converter(dialect, column)
         assert convert is not None
         with pytest.raises(ValueError, match="naive datetime"):
             convert([naive])
-    sealed = _converter(dialect, tables["read_disclosures"].c.sealed)
+    sealed = column_converter(dialect, tables["read_disclosures"].c.sealed)
     assert sealed is not None
     bind = processor(dialect, tables["read_disclosures"].c.sealed)
     # Refused (or, for a stray "=" after full groups, taken) exactly as SQLAlchemy's way does.
@@ -132,7 +132,7 @@ def test_what_sqlalchemy_refuses_is_refused(dialect: Dialect) -> None:
         theirs = outcome(lambda given=given: bind(given))
         assert ours == theirs, given
     assert outcome(lambda: sealed(["YWJj", "YWJjZA"])) == ("refused", binascii.Error)
-    retracted = _converter(dialect, tables["read_disclosures"].c.retracted)
+    retracted = column_converter(dialect, tables["read_disclosures"].c.retracted)
     assert retracted is not None
     with pytest.raises(ValueError, match="not None, True, or False"):
         retracted([True, 2])
@@ -142,7 +142,7 @@ def test_uuids_given_as_text_still_bind_on_sqlite() -> None:
     column = Column("originator_id", UUIDType())
     dialect = DIALECTS["sqlite"]
     given = uuid.uuid4()
-    convert = _converter(dialect, column)
+    convert = column_converter(dialect, column)
     assert convert is not None
     assert list(convert([given, str(given)])) == [given.bytes, given.bytes]
-    assert _converter(DIALECTS["postgresql"], column) is None
+    assert column_converter(DIALECTS["postgresql"], column) is None
