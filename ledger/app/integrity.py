@@ -256,9 +256,7 @@ class Integrity:
         for position, originator, version, topic, stored in sorted(
             shown, key=lambda r: (r[1].bytes, r[2])
         ):
-            event: Any = mapper.to_domain_event(
-                StoredEvent(originator, version, topic, bytes(stored))
-            )
+            event: Any = mapper.to_domain_event(StoredEvent(originator, version, topic, stored))
             plaintext = self._replay_opening(key, event, state)
             salt = self.vault.open_bytes(key, salt_context(originator, version), event.salt)
             index = position - 1
@@ -283,7 +281,8 @@ class Integrity:
         }
 
     def _events_of(self, connection: Connection, disclosure_ids: Collection[str]) -> list[Any]:
-        """Every stored event of these disclosures, in one statement."""
+        """Every stored event of these aggregates, in one statement: (position, originator id,
+        version, topic, stored state) as the driver hands them over (no per-row types)."""
         if not disclosure_ids:
             return []
         table = self.uow.store.table
@@ -294,17 +293,19 @@ class Integrity:
             f"SELECT e.id, e.originator_id, e.originator_version, e.topic, e.state "  # noqa: S608
             f"FROM {keys} JOIN {table.name} e ON e.originator_id = k.id"
         )
-        rows = connection.execute(
-            text(query).columns(
-                table.c.id,
-                table.c.originator_id,
-                table.c.originator_version,
-                table.c.topic,
-                table.c.state,
-            ),
-            params,
-        ).all()
-        return list(rows)
+        return [
+            # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
+            (
+                position,
+                originator if isinstance(originator, UUID) else UUID(bytes=bytes(originator)),
+                version,
+                topic,
+                bytes(state),
+            )
+            for position, originator, version, topic, state in connection.execute(
+                text(query), params
+            )
+        ]
 
     def _replay_opening(
         self,

@@ -288,7 +288,8 @@ class Reading:
         tag: str | None = None,
         for_subject: bool = True,
     ) -> dict[str, Any] | None:
-        """The person's proof: a fresh checkpoint and, per event, leaf, opening and proof.
+        """The person's proof: the newest checkpoint that covers their events (one is signed
+        when none does) and, per event, leaf, opening and proof.
 
         For the person (`for_subject`), a disclosure that is withheld stays invisible, and so
         do its events (see `Integrity.bundle`).
