@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -153,19 +154,15 @@ class Integrity:
         nothing is signed, and nothing waits for a writer. Only when it does not is a checkpoint
         signed first, in a write that does nothing else; `gather` names, on the connection,
         the disclosures, the withheld ones and the other aggregates of the person."""
-        with self.uow.read() as connection:
-            found = self._bundle_at(
-                connection, key, self.log.latest_checkpoint(connection), gather(connection)
-            )
-        if not isinstance(found, _Unsigned):
-            return found
-        self.publish_checkpoint()
-        with self.uow.read(primary=True) as connection:
-            found = self._bundle_at(
-                connection, key, self.log.latest_checkpoint(connection), gather(connection)
-            )
-        if not isinstance(found, _Unsigned):
-            return found
+        for primary in (False, True):
+            if primary:
+                self.publish_checkpoint()
+            with self._snapshot(primary=primary) as connection:
+                found = self._bundle_at(
+                    connection, key, self.log.latest_checkpoint(connection), gather(connection)
+                )
+            if not isinstance(found, _Unsigned):
+                return found
         # The person's events arrive faster than checkpoints: sign and read in one write.
         with self.uow.write() as connection:
             scope = gather(connection)
@@ -176,6 +173,18 @@ class Integrity:
                 withheld=scope.withheld,
                 aggregate_ids=scope.aggregate_ids,
             )
+
+    @contextmanager
+    def _snapshot(self, *, primary: bool) -> Iterator[Connection]:
+        """A read whose statements all see one snapshot (PostgreSQL's default gives each its
+        own): the person's aggregates, head and events must be of one moment, as they were
+        inside the write this replaces, or an event committed between two of them would leave
+        the head ahead of the events shown. SQLite's read transaction is one snapshot."""
+        with self.uow.reads.connect(primary=primary) as connection:
+            if not self.uow.database.is_sqlite:
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
 
     def bundle(
         self,
