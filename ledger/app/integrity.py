@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -39,7 +40,7 @@ from ledger.domain.restriction import Restriction, restriction_opening
 from ledger.domain.suppression_orders import after_extension, after_lifting
 from ledger.integrity.bundle import FORMAT as BUNDLE_FORMAT
 from ledger.integrity.checkpoints import NoteVerifier
-from ledger.integrity.log import StoredCheckpoint, TransparencyLog
+from ledger.integrity.log import LogError, StoredCheckpoint, TransparencyLog, proof_material
 from ledger.integrity.merkle import leaf_hash
 from ledger.integrity.verified import FileState, TableState, VerifiedState
 from ledger.integrity.verify import CHUNK_LEVEL, Parallelism, Report, verify_log, verify_since
@@ -145,6 +146,46 @@ class Integrity:
                 )
         return report
 
+    def subject_bundle(
+        self, key: SubjectKey, gather: Callable[[Connection], BundleScope]
+    ) -> dict[str, Any] | None:
+        """The person's proof (see `bundle`), in a read (on the replica when the scope allows)
+        under the newest stored checkpoint when that already covers their last event shown:
+        nothing is signed, and nothing waits for a writer. Only when it does not is a checkpoint
+        signed first, in a write that does nothing else; `gather` names, on the connection,
+        the disclosures, the withheld ones and the other aggregates of the person."""
+        for primary in (False, True):
+            if primary:
+                self.publish_checkpoint()
+            with self._snapshot(primary=primary) as connection:
+                found = self._bundle_at(
+                    connection, key, self.log.latest_checkpoint(connection), gather(connection)
+                )
+            if not isinstance(found, _Unsigned):
+                return found
+        # The person's events arrive faster than checkpoints: sign and read in one write.
+        with self.uow.write() as connection:
+            scope = gather(connection)
+            return self.bundle(
+                connection,
+                key,
+                disclosure_ids=scope.disclosure_ids,
+                withheld=scope.withheld,
+                aggregate_ids=scope.aggregate_ids,
+            )
+
+    @contextmanager
+    def _snapshot(self, *, primary: bool) -> Iterator[Connection]:
+        """A read whose statements all see one snapshot (PostgreSQL's default gives each its
+        own): the person's aggregates, head and events must be of one moment, as they were
+        inside the write this replaces, or an event committed between two of them would leave
+        the head ahead of the events shown. SQLite's read transaction is one snapshot."""
+        with self.uow.reads.connect(primary=primary) as connection:
+            if not self.uow.database.is_sqlite:
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
+
     def bundle(
         self,
         connection: Connection,
@@ -162,22 +203,52 @@ class Integrity:
         ends before the first of them, with the head there, so that what it shows is still a
         gapless, verifiable start of the person's sequence, and none of theirs is opened.
         """
+        if self.log.subject_head(connection, key.tag) is None:
+            return None
+        checkpoint = self.log.publish(connection, now=self.uow.now())
+        found = self._bundle_at(
+            connection, key, checkpoint, BundleScope(disclosure_ids, withheld, aggregate_ids)
+        )
+        # The checkpoint is the log as this transaction sees it: it covers every event.
+        assert not isinstance(found, _Unsigned)
+        return found
+
+    def _bundle_at(
+        self,
+        connection: Connection,
+        key: SubjectKey,
+        checkpoint: StoredCheckpoint | None,
+        scope: BundleScope,
+    ) -> dict[str, Any] | _Unsigned | None:
+        """The bundle under `checkpoint`; `_UNSIGNED` when it does not cover the events the
+        bundle shows (or there is none)."""
         head = self.log.subject_head(connection, key.tag)
         if head is None:
             return None
-        checkpoint = self.log.publish(connection, now=self.uow.now())
         # Every aggregate of the person (`queries.PERSON_AGGREGATES`: access requests, consents,
         # notices, restrictions, ...) has events in their chain: without theirs it shows gaps.
-        rows = self._events_of(connection, [*disclosure_ids, *aggregate_ids])
-        cut = checkpoint.tree_size + 1
+        rows = self._events_of(connection, [*scope.disclosure_ids, *scope.aggregate_ids])
+        withheld = scope.withheld
+        cut = None
         for row in rows:
-            if row.originator_id.hex in withheld:
-                cut = min(cut, row.id)
-        shown = [row for row in rows if row.id < cut]
-        shown.sort(key=lambda row: row.id)
-        indexes = [row.id - 1 for row in shown]
-        leaves = self.log.leaves_at(connection, indexes)
-        proofs = self.log.inclusion_proofs(connection, indexes, checkpoint.tree_size)
+            if row[1].hex in withheld and (cut is None or row[0] < cut):
+                cut = row[0]
+        shown = sorted((row for row in rows if cut is None or row[0] < cut), key=lambda r: r[0])
+        if not shown and cut is not None:
+            return None  # the person's first event is withheld
+        if checkpoint is None or (shown and shown[-1][0] > checkpoint.tree_size):
+            return _UNSIGNED
+        indexes = [row[0] - 1 for row in shown]
+        leaves: dict[int, bytes] = {}
+        proofs: dict[int, list[bytes]] = {}
+        if indexes:
+            leaves, proofs, root = proof_material(connection, indexes, checkpoint.tree_size)
+            # Free here (the walk hashes every subtree the root needs): a proof that would
+            # not verify is never handed out.
+            if root != checkpoint.root_hash:
+                raise LogError(
+                    f"the stored tree does not make the checkpoint at size {checkpoint.tree_size}"
+                )
         mapper = self.uow.store.mapper
         state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
         items = []
@@ -191,15 +262,13 @@ class Integrity:
             return text
 
         # Openings are replayed per disclosure, oldest version first.
-        for row in sorted(shown, key=lambda r: (r.originator_id.bytes, r.originator_version)):
-            event: Any = mapper.to_domain_event(
-                StoredEvent(row.originator_id, row.originator_version, row.topic, bytes(row.state))
-            )
+        for position, originator, version, topic, stored in sorted(
+            shown, key=lambda r: (r[1].bytes, r[2])
+        ):
+            event: Any = mapper.to_domain_event(StoredEvent(originator, version, topic, stored))
             plaintext = self._replay_opening(key, event, state)
-            salt = self.vault.open_bytes(
-                key, salt_context(event.originator_id, event.originator_version), event.salt
-            )
-            index = row.id - 1
+            salt = self.vault.open_bytes(key, salt_context(originator, version), event.salt)
+            index = position - 1
             items.append(
                 {
                     "index": index,
@@ -210,9 +279,7 @@ class Integrity:
                 }
             )
         items.sort(key=lambda item: item["index"])
-        if cut <= checkpoint.tree_size:
-            if not items:
-                return None
+        if cut is not None:
             head = (len(items), leaf_hash(leaves[items[-1]["index"]]))
         return {
             "format": BUNDLE_FORMAT,
@@ -223,7 +290,8 @@ class Integrity:
         }
 
     def _events_of(self, connection: Connection, disclosure_ids: Collection[str]) -> list[Any]:
-        """Every stored event of these disclosures, in one statement."""
+        """Every stored event of these aggregates, in one statement: (position, originator id,
+        version, topic, stored state) as the driver hands them over (no per-row types)."""
         if not disclosure_ids:
             return []
         table = self.uow.store.table
@@ -234,17 +302,19 @@ class Integrity:
             f"SELECT e.id, e.originator_id, e.originator_version, e.topic, e.state "  # noqa: S608
             f"FROM {keys} JOIN {table.name} e ON e.originator_id = k.id"
         )
-        rows = connection.execute(
-            text(query).columns(
-                table.c.id,
-                table.c.originator_id,
-                table.c.originator_version,
-                table.c.topic,
-                table.c.state,
-            ),
-            params,
-        ).all()
-        return list(rows)
+        return [
+            # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
+            (
+                position,
+                originator if isinstance(originator, UUID) else UUID(bytes=bytes(originator)),
+                version,
+                topic,
+                bytes(state),
+            )
+            for position, originator, version, topic, state in connection.execute(
+                text(query), params
+            )
+        ]
 
     def _replay_opening(
         self,
@@ -402,6 +472,22 @@ class Integrity:
             fields=vars(event),
             secret=secret,
         )
+
+
+class BundleScope(NamedTuple):
+    """What a person's bundle covers: their disclosures (hex ids), those withheld from them,
+    and their other aggregates."""
+
+    disclosure_ids: Collection[str]
+    withheld: Collection[str]
+    aggregate_ids: Collection[str] = ()
+
+
+class _Unsigned:
+    """The checkpoint at hand does not cover the events the bundle would show."""
+
+
+_UNSIGNED = _Unsigned()
 
 
 def open_reference(

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 from ledger.adapters import access_log, overview_links
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault, VaultError
-from ledger.app.integrity import Integrity, open_reference
+from ledger.app.integrity import BundleScope, Integrity, open_reference
 from ledger.app.register import Register
 from ledger.app.sealing import open_request_text
 from ledger.app.uow import UnitOfWork
@@ -288,7 +288,8 @@ class Reading:
         tag: str | None = None,
         for_subject: bool = True,
     ) -> dict[str, Any] | None:
-        """The person's proof: a fresh checkpoint and, per event, leaf, opening and proof.
+        """The person's proof: the newest checkpoint that covers their events (one is signed
+        when none does) and, per event, leaf, opening and proof.
 
         For the person (`for_subject`), a disclosure that is withheld stays invisible, and so
         do its events (see `Integrity.bundle`).
@@ -297,21 +298,20 @@ class Reading:
         return None if key is None else self._bundle(key, for_subject=for_subject)
 
     def _bundle(self, key: SubjectKey, *, for_subject: bool) -> dict[str, Any] | None:
-        with self.uow.write() as connection:
+        def scope(connection: Connection) -> BundleScope:
             now = self.uow.now()
             suppressions = queries.suppressions_of_subject(connection, key.tag)
-            withheld = {
-                disclosure_id
-                for disclosure_id, until in suppressions
-                if for_subject and is_withheld(until, now=now)
-            }
-            return self.integrity.bundle(
-                connection,
-                key,
+            return BundleScope(
                 disclosure_ids=[disclosure_id for disclosure_id, _ in suppressions],
-                withheld=withheld,
+                withheld={
+                    disclosure_id
+                    for disclosure_id, until in suppressions
+                    if for_subject and is_withheld(until, now=now)
+                },
                 aggregate_ids=queries.aggregate_ids_of_subject(connection, key.tag),
             )
+
+        return self.integrity.subject_bundle(key, scope)
 
     def contact_of(self, key: SubjectKey) -> Contact:
         """The id, name and e-mail address of a person whose read the caller has just logged

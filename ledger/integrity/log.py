@@ -515,3 +515,67 @@ def _pieces(start: int, end: int) -> list[tuple[int, int]]:
 def _decompose(size: int) -> list[tuple[int, int]]:
     """[0, size) as its perfect subtrees, largest first."""
     return merkle.perfect_subtrees(0, size) if size else []
+
+
+# -- a person's proofs at once (read-only) ------------------------------------------------------
+
+
+def proof_material(
+    connection: Connection, indexes: Sequence[int], tree_size: int
+) -> tuple[dict[int, bytes], dict[int, list[bytes]], bytes]:
+    """The encoded leaves at these indexes (sorted, distinct, below `tree_size`), an inclusion
+    proof for each at `tree_size`, and that tree's root: two statements for any number of
+    indexes. The leaves come as whole aligned blocks of 2^NODE_FLOOR (the subtrees below the
+    stored levels are hashed from them); the stored subtrees beside the paths come by key; one
+    walk down the tree then hashes each shared subtree once (`merkle.inclusion_proofs`)."""
+    wanted = merkle.shared_proof_subtrees(indexes, tree_size)
+    blocks = sorted(
+        {start >> NODE_FLOOR for start, end in wanted if _level(start, end) < NODE_FLOOR}
+    )
+    spans: list[tuple[int, int]] = []
+    for block in blocks:
+        low, high = block << NODE_FLOOR, min((block + 1) << NODE_FLOOR, tree_size)
+        if spans and spans[-1][1] == low:
+            spans[-1] = (spans[-1][0], high)
+        else:
+            spans.append((low, high))
+    raw: dict[int, bytes] = {}
+    if spans:
+        keys, params = keys_table(connection, {"lo": "bigint", "hi": "bigint"}, spans)
+        query = (
+            f"SELECT l.idx, l.leaf FROM {keys} "  # noqa: S608 - our own names
+            f"JOIN {leaves.name} l ON l.idx >= k.lo AND l.idx < k.hi"
+        )
+        raw = {row[0]: bytes(row[1]) for row in connection.execute(text(query), params)}
+    upper = sorted(
+        {
+            (_level(start, end), start >> _level(start, end))
+            for start, end in wanted
+            if _level(start, end) >= NODE_FLOOR
+        }
+    )
+    stored: dict[tuple[int, int], bytes] = {}
+    if upper:
+        keys, params = keys_table(connection, {"level": "smallint", "idx": "bigint"}, upper)
+        query = (
+            f"SELECT n.level, n.idx, n.hash FROM {keys} "  # noqa: S608 - our own names
+            f"JOIN {nodes.name} n ON n.level = k.level AND n.idx = k.idx"
+        )
+        stored = {
+            (row[0], row[1]): bytes(row[2]) for row in connection.execute(text(query), params)
+        }
+    hashes = {index: merkle.leaf_hash(leaf) for index, leaf in raw.items()}
+
+    def perfect_hash(start: int, end: int) -> bytes:
+        level = _level(start, end)
+        try:
+            if level >= NODE_FLOOR:
+                return stored[(level, start >> level)]
+            if level == 0:
+                return hashes[start]
+            return merkle.root_from_leaf_hashes([hashes[i] for i in range(start, end)])
+        except KeyError:
+            raise LogError(f"the stored tree lacks the subtree of [{start}, {end})") from None
+
+    proofs, root = merkle.inclusion_proofs(indexes, tree_size, perfect_hash)
+    return {index: raw[index] for index in indexes}, proofs, root

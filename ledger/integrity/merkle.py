@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
 HASH_SIZE = 32
@@ -117,6 +118,62 @@ def consistency_proof_nodes(first: int, second: int) -> list[tuple[int, int]]:
         nodes.append((start, end))
     nodes.reverse()
     return nodes
+
+
+def shared_proof_subtrees(indexes: Sequence[int], tree_size: int) -> list[tuple[int, int]]:
+    """The perfect subtrees whose hashes `inclusion_proofs` needs for these indexes (sorted,
+    distinct): each index's own leaf and the subtrees beside the paths that hold no index."""
+    wanted: list[tuple[int, int]] = []
+
+    def record(start: int, end: int) -> bytes:
+        wanted.append((start, end))
+        return EMPTY_ROOT
+
+    _walk(indexes, tree_size, record, {})
+    return wanted
+
+
+def inclusion_proofs(
+    indexes: Sequence[int], tree_size: int, perfect_hash: PerfectHash
+) -> tuple[dict[int, list[bytes]], bytes]:
+    """PATH(index, D[tree_size]) for every index (sorted, distinct) and the root, from one walk
+    down the tree that descends only where an index lies: a subtree shared by many paths is
+    hashed once. `perfect_hash` answers for the subtrees `shared_proof_subtrees` names."""
+    proofs: dict[int, list[bytes]] = {index: [] for index in indexes}
+    root = _walk(indexes, tree_size, perfect_hash, proofs)
+    return proofs, root
+
+
+def _walk(
+    indexes: Sequence[int],
+    tree_size: int,
+    perfect_hash: PerfectHash,
+    proofs: dict[int, list[bytes]],
+) -> bytes:
+    if not indexes:
+        raise ValueError("no leaf index to prove")
+    if indexes[0] < 0 or indexes[-1] >= tree_size:
+        raise ValueError(f"a leaf index is outside a tree of size {tree_size}")
+
+    def walk(start: int, end: int, lo: int, hi: int) -> bytes:
+        # indexes[lo:hi] are the indexes inside [start, end); a proof gets its siblings from
+        # the leaf up, so each is appended on the way back up.
+        if lo == hi:
+            return hash_range(start, end, perfect_hash)
+        if end - start == 1:
+            return perfect_hash(start, end)
+        mid = start + _split(end - start)
+        cut = bisect_left(indexes, mid, lo, hi)
+        left = walk(start, mid, lo, cut)
+        right = walk(mid, end, cut, hi)
+        if proofs:
+            for index in indexes[lo:cut]:
+                proofs[index].append(right)
+            for index in indexes[cut:hi]:
+                proofs[index].append(left)
+        return node_hash(left, right)
+
+    return walk(0, tree_size, 0, len(indexes))
 
 
 def _in_memory(hashes: Sequence[bytes]) -> PerfectHash:

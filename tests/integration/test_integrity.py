@@ -19,7 +19,7 @@ from ledger.integrity import merkle
 from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.checkpoints import NoteVerifier
 from ledger.integrity.leaves import Leaf
-from ledger.integrity.log import leaves
+from ledger.integrity.log import LogError, leaves
 from ledger.settings import Settings
 from ledger.web import create_app
 from tests.builders import READER, a_disclosure, to_inlener
@@ -257,6 +257,56 @@ def test_a_persons_bundle_verifies_offline_and_any_change_is_caught(ledger: Ledg
     from ledger.bootstrap import load_signer
 
     assert verify_bundle(bundle, load_signer(other).verifier_key())
+
+
+def _signed_sizes(ledger: Ledger) -> list[int]:
+    with ledger.uow.read() as connection:
+        return [c.tree_size for c in ledger.integrity.log.all_checkpoints(connection)]
+
+
+def test_a_bundle_signs_only_when_the_newest_checkpoint_misses_the_persons_last_event(
+    ledger: Ledger,
+) -> None:
+    key = ledger.integrity.verifier_key()
+    ledger.recording.record_batch([a_disclosure(n) for n in (1, 2)], actor="payroll")
+    ledger.integrity.publish_checkpoint()
+    ledger.recording.record(
+        a_disclosure(2, source=Source("payroll", "later"), purpose="later"), actor="payroll"
+    )
+    signed = _signed_sizes(ledger)
+    assert signed[-1] == 2
+
+    # Person 1's only event is under the checkpoint at 2: served from it, nothing signed,
+    # though the log has grown since.
+    first = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
+    assert first is not None
+    assert _signed_sizes(ledger) == signed
+    assert first["checkpoint"]["tree_size"] == 2
+    assert verify_bundle(json.loads(json.dumps(first)), key) == []
+
+    # Person 2's second event is at 3: a checkpoint that covers it is signed first.
+    second = ledger.reading.proof_bundle(reader=READER, subject_id="E-00002")
+    assert second is not None
+    assert _signed_sizes(ledger) == [*signed, 3]
+    assert second["checkpoint"]["tree_size"] == 3
+    assert len(second["events"]) == 2
+    assert verify_bundle(json.loads(json.dumps(second)), key) == []
+
+    # ... and serves the next bundle as it is.
+    assert ledger.reading.proof_bundle(reader=READER, subject_id="E-00002") == second
+    assert _signed_sizes(ledger) == [*signed, 3]
+
+
+def test_a_bundle_is_refused_when_the_stored_tree_does_not_make_its_checkpoint(
+    ledger: Ledger,
+) -> None:
+    ledger.recording.record_batch([a_disclosure(n) for n in (1, 2)], actor="payroll")
+    ledger.integrity.publish_checkpoint()
+    # Another person's leaf, beside person 1's: part of person 1's proof.
+    tamper(ledger, "UPDATE ledger_leaves SET leaf = :leaf WHERE idx = 1", leaf=bytes(138))
+
+    with pytest.raises(LogError, match="checkpoint"):
+        ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
 
 
 def test_the_integrity_api_serves_checkpoints_proofs_and_leaves(

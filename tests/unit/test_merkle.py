@@ -21,10 +21,12 @@ from ledger.integrity.merkle import (
     hash_range,
     inclusion_proof,
     inclusion_proof_nodes,
+    inclusion_proofs,
     leaf_hash,
     node_hash,
     perfect_subtrees,
     root_from_leaf_hashes,
+    shared_proof_subtrees,
     verify_consistency,
     verify_inclusion,
 )
@@ -316,3 +318,35 @@ def test_generating_a_proof_outside_the_tree_is_refused() -> None:
         consistency_proof_nodes(0, 5)
     with pytest.raises(ValueError, match="no consistency proof"):
         consistency_proof_nodes(6, 5)
+
+
+@given(size=sizes, data=st.data())
+def test_proofs_from_one_walk_are_the_rfc_paths_and_ask_only_for_named_subtrees(
+    size: int, data: st.DataObject
+) -> None:
+    hashes = LEAF_HASHES[:size]
+    indexes = sorted(data.draw(st.sets(st.integers(0, size - 1), min_size=1), label="indexes"))
+    named = shared_proof_subtrees(indexes, size)
+    for start, end in named:  # perfect subtrees only, so a store answers each by key
+        assert end - start & end - start - 1 == 0
+        assert start % (end - start) == 0
+    asked: list[tuple[int, int]] = []
+
+    def perfect_hash(start: int, end: int) -> bytes:
+        asked.append((start, end))
+        assert (start, end) in named
+        return root_from_leaf_hashes(hashes[start:end])
+
+    proofs, root = inclusion_proofs(indexes, size, perfect_hash)
+    assert root == _mth(hashes)
+    assert sorted(proofs) == indexes
+    for index in indexes:
+        assert proofs[index] == _path(index, hashes)
+    assert sorted(asked) == sorted(named)
+
+
+def test_proofs_from_one_walk_refuse_an_index_outside_the_tree() -> None:
+    with pytest.raises(ValueError, match="outside"):
+        inclusion_proofs([3], 3, lambda start, end: EMPTY_ROOT)
+    with pytest.raises(ValueError, match="no leaf"):
+        shared_proof_subtrees([], 3)
