@@ -139,12 +139,11 @@ class TransparencyLog:
         """Append one leaf per entry, in log order, inside the caller's transaction."""
         if not entries:
             return
-        size = self.size(connection)
+        size, heads = self._state(connection, {entry.subject_tag for entry in entries})
         if entries[0].position != size + 1 or any(
             later.position != earlier.position + 1 for earlier, later in itertools.pairwise(entries)
         ):
             raise LogError(f"leaves must follow the log: next position is {size + 1}")
-        heads = self._heads(connection, {entry.subject_tag for entry in entries})
         leaf_rows = []
         hashes: dict[tuple[int, int], bytes] = {}
         for entry in entries:
@@ -180,6 +179,27 @@ class TransparencyLog:
                 conflict=("subject_tag",),
             )
 
+    def _state(
+        self, connection: Connection, tags: Iterable[str]
+    ) -> tuple[int, dict[str, tuple[int, bytes]]]:
+        """The log's size and the stored heads of these subjects, in one statement: an append
+        reads both inside the writers' critical section, where each round trip is waited for by
+        every writer queued behind it."""
+        keys, params = keys_table(connection, {"tag": "text"}, [(tag,) for tag in sorted(tags)])
+        query = (
+            f"SELECT h.subject_tag, h.sequence, h.leaf_hash, NULL AS last FROM {keys} "  # noqa: S608
+            f"JOIN {subject_heads.name} h ON h.subject_tag = k.tag "
+            f"UNION ALL SELECT NULL, NULL, NULL, (SELECT MAX(idx) FROM {leaves.name})"
+        )
+        size = 0
+        found: dict[str, tuple[int, bytes]] = {}
+        for tag, sequence, digest, last in connection.execute(text(query), params):
+            if tag is None:
+                size = 0 if last is None else int(last) + 1
+            else:
+                found[tag] = (int(sequence), bytes(digest))
+        return size, found
+
     def _heads(self, connection: Connection, tags: Iterable[str]) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}
         for part in chunks(sorted(tags)):
@@ -194,8 +214,13 @@ class TransparencyLog:
         self, connection: Connection, old: int, new: int, hashes: dict[tuple[int, int], bytes]
     ) -> list[dict[str, Any]]:
         """The perfect subtrees that complete when the tree grows from `old` to `new` leaves."""
-        # A new node's left child may be old: those are exactly the old tree's frontier.
-        frontier = [(start, end) for start, end in _decompose(old)]
+        # A new node's left child may be old: those are the old tree's frontier subtrees whose
+        # parent completes within `new` (each starts at a multiple of twice its size, so its
+        # parent ends at start + 2 * size). One leaf added to an even size completes no node
+        # and reads nothing; the others read only the subtrees the new nodes hash.
+        frontier = [
+            (start, end) for start, end in _decompose(old) if start + 2 * (end - start) <= new
+        ]
         for (start, end), digest in zip(
             frontier, self._perfect_hashes(connection, frontier), strict=True
         ):
