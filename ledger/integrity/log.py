@@ -7,6 +7,7 @@ inclusion proof or a consistency proof at any size costs O(log n) indexed reads,
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TextualSelect,
     func,
     select,
     text,
@@ -217,24 +219,7 @@ class TransparencyLog:
         statement: an append reads them inside the writers' critical section, where each round
         trip is waited for by every writer queued behind it."""
         keys, params = keys_table(connection, {"tag": "text"}, [(tag,) for tag in sorted(tags)])
-        # The first branch names every column's type: PostgreSQL matches a union's NULLs to the
-        # branch before them.
-        moment = "timestamp" if connection.dialect.name == "postgresql" else "text"
-        query = text(
-            "SELECT 'h' AS kind, h.subject_tag AS tag, h.sequence AS number,"  # noqa: S608
-            f" h.leaf_hash AS digest, CAST(NULL AS {moment}) AS signed_at FROM {keys}"
-            f" JOIN {subject_heads.name} h ON h.subject_tag = k.tag"
-            f" UNION ALL SELECT 's', NULL, (SELECT MAX(idx) FROM {leaves.name}), NULL, NULL"
-            " UNION ALL SELECT 'c', NULL, c.tree_size, NULL, c.published_at FROM"
-            f" (SELECT tree_size, published_at FROM {checkpoints.name}"
-            "  ORDER BY tree_size DESC LIMIT 1) c"
-        ).columns(
-            kind=String,
-            tag=String,
-            number=BIG_ID,
-            digest=LargeBinary,
-            signed_at=UTCDateTime,
-        )
+        query = _state_query(keys, connection.dialect.name)
         size = 0
         signed: tuple[int, datetime] | None = None
         found: dict[str, tuple[int, bytes]] = {}
@@ -581,6 +566,30 @@ class TransparencyLog:
             checkpoints.insert().values(tree_size=size, root_hash=root, note=note, published_at=now)
         )
         return StoredCheckpoint(size, root, note, now)
+
+
+@functools.cache
+def _state_query(keys: str, dialect: str) -> TextualSelect:
+    """`TransparencyLog._state`'s statement, built once per backend (`keys` is the tags'
+    derived table, the same SQL whatever their number)."""
+    # The first branch names every column's type: PostgreSQL matches a union's NULLs to the
+    # branch before them.
+    moment = "timestamp" if dialect == "postgresql" else "text"
+    return text(
+        "SELECT 'h' AS kind, h.subject_tag AS tag, h.sequence AS number,"  # noqa: S608
+        f" h.leaf_hash AS digest, CAST(NULL AS {moment}) AS signed_at FROM {keys}"
+        f" JOIN {subject_heads.name} h ON h.subject_tag = k.tag"
+        f" UNION ALL SELECT 's', NULL, (SELECT MAX(idx) FROM {leaves.name}), NULL, NULL"
+        " UNION ALL SELECT 'c', NULL, c.tree_size, NULL, c.published_at FROM"
+        f" (SELECT tree_size, published_at FROM {checkpoints.name}"
+        "  ORDER BY tree_size DESC LIMIT 1) c"
+    ).columns(
+        kind=String,
+        tag=String,
+        number=BIG_ID,
+        digest=LargeBinary,
+        signed_at=UTCDateTime,
+    )
 
 
 def _pieces(start: int, end: int) -> list[tuple[int, int]]:
