@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,19 +147,24 @@ class Server:
             process.kill()
             process.wait(timeout=5)
 
-    def create_key(self, name: str, *options: str) -> str:
+    def cli(self, *arguments: str, timeout: float = 600) -> str:
+        """The `ledger` CLI against the server's database; its output, or exit with its errors."""
         done = subprocess.run(
-            [str(LEDGER), "keys", "create", "--name", name, *options],
+            [str(LEDGER), *arguments],
             env=self.env,
             cwd=self.workdir,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=timeout,
             check=False,
         )
         if done.returncode != 0:
-            raise SystemExit(f"ledger keys create --name {name} failed:\n{done.stderr}")
-        return done.stdout.strip().splitlines()[-1]
+            raise SystemExit(f"ledger {' '.join(arguments)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def create_key(self, name: str, *options: str) -> str:
+        created = self.cli("keys", "create", "--name", name, *options, timeout=60)
+        return created.strip().splitlines()[-1]
 
 
 class Client:
@@ -268,39 +273,53 @@ def measure_batches(server: Server, key: str, load: int, seed: int) -> dict[str,
     }
 
 
-def measure_singles(server: Server, key: str, clients: int, duration: float) -> dict[str, Any]:
-    """`clients` threads post one disclosure per request each until `duration` has passed."""
+@dataclasses.dataclass
+class Singles:
+    """What `post_singles` saw: every answered request's latency, the answers that were not
+    expected (status, first bytes), and the requests that got no answer."""
+
+    seconds: float
+    latencies: list[float]
+    unexpected: list[tuple[int, bytes]]
+    connection_errors: int
+
+
+def post_singles(
+    server: Server,
+    key: str,
+    bodies: Sequence[Iterable[bytes]],
+    duration: float,
+    *,
+    expected: Container[int] = range(200, 300),
+) -> Singles:
+    """One thread per entry of `bodies`, each on its own keep-alive connection, posting its
+    bodies one per `POST /api/v1/disclosures` until `duration` has passed (or it has none left).
+    A lazy iterable's bodies are built between posts, outside the timed part."""
+    clients = len(bodies)
     latencies: list[list[float]] = [[] for _ in range(clients)]
-    failures = [0] * clients
+    unexpected: list[list[tuple[int, bytes]]] = [[] for _ in range(clients)]
     errors = [0] * clients
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
     deadline = [0.0]
 
     def post(number: int) -> None:
         client = Client(server.port, key, timeout=60)
         mine = latencies[number]
-        # Each thread its own seed, so its source references are its own.
-        items = disclosures(MAX_SINGLE_PER_CLIENT, seed=100_000 + number)
         barrier.wait()
         try:
-            for item in items:
+            for body in bodies[number]:
                 if time.perf_counter() >= deadline[0]:
                     break
-                body = json.dumps(item).encode()
                 started = time.perf_counter()
                 try:
-                    status, _ = client.request("POST", "/api/v1/disclosures", body)
+                    status, answer = client.request("POST", "/api/v1/disclosures", body)
                 except OSError:
                     errors[number] += 1
                     client.close()
                     continue
                 mine.append(time.perf_counter() - started)
-                if not 200 <= status < 300:
-                    failures[number] += 1
-                    with lock:
-                        statuses[status] = statuses.get(status, 0) + 1
+                if status not in expected:
+                    unexpected[number].append((status, answer[:200]))
         finally:
             client.close()
 
@@ -312,17 +331,34 @@ def measure_singles(server: Server, key: str, clients: int, duration: float) -> 
     barrier.wait()
     for thread in threads:
         thread.join(timeout=duration + 120)
-    elapsed = time.perf_counter() - started
-    every = [value for own in latencies for value in own]
+    return Singles(
+        seconds=time.perf_counter() - started,
+        latencies=[value for own in latencies for value in own],
+        unexpected=[failure for own in unexpected for failure in own],
+        connection_errors=sum(errors),
+    )
+
+
+def measure_singles(server: Server, key: str, clients: int, duration: float) -> dict[str, Any]:
+    """`clients` threads post one disclosure per request each until `duration` has passed."""
+    # Each thread its own seed, so its source references are its own.
+    bodies = [
+        (json.dumps(item).encode() for item in disclosures(MAX_SINGLE_PER_CLIENT, seed=100_000 + n))
+        for n in range(clients)
+    ]
+    done = post_singles(server, key, bodies, duration)
+    statuses: dict[int, int] = {}
+    for status, _ in done.unexpected:
+        statuses[status] = statuses.get(status, 0) + 1
     return {
         "clients": clients,
-        "seconds": round(elapsed, 2),
-        "requests": len(every),
-        "requests_per_s": round(len(every) / elapsed, 1),
-        **latency_summary(every),
-        "non_2xx": sum(failures),
+        "seconds": round(done.seconds, 2),
+        "requests": len(done.latencies),
+        "requests_per_s": round(len(done.latencies) / done.seconds, 1),
+        **latency_summary(done.latencies),
+        "non_2xx": len(done.unexpected),
         "non_2xx_by_status": {str(k): v for k, v in sorted(statuses.items())},
-        "connection_errors": sum(errors),
+        "connection_errors": done.connection_errors,
     }
 
 

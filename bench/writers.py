@@ -21,11 +21,9 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,14 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.api import LEDGER, SYSTEM, Client, Server, disclosures, latency_summary
+from bench.api import (
+    SYSTEM,
+    Client,
+    Server,
+    disclosures,
+    latency_summary,
+    post_singles,
+)
 from bench.ingest import drop_schema, postgres_schema_url
 from ledger.demo import DEMO_CONTROLLERS
 
@@ -53,9 +58,6 @@ def measure(
 ) -> Any:
     """`clients` threads post one disclosure per request each, for `duration` seconds or
     `per_client` posts; each thread its own seed, so its source references are its own."""
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    failures: list[list[tuple[int, bytes]]] = [[] for _ in range(clients)]
-    errors = [0] * clients
     bodies = [
         [
             json.dumps(item).encode()
@@ -63,59 +65,23 @@ def measure(
         ]
         for n in range(clients)
     ]
-    barrier = threading.Barrier(clients + 1)
-    deadline = [0.0]
-
-    def post(number: int) -> None:
-        client = Client(server.port, key, timeout=60)
-        mine = latencies[number]
-        barrier.wait()
-        try:
-            for body in bodies[number]:
-                if time.perf_counter() >= deadline[0]:
-                    break
-                started = time.perf_counter()
-                try:
-                    status, answer = client.request("POST", "/api/v1/disclosures", body)
-                except OSError:
-                    errors[number] += 1
-                    client.close()
-                    continue
-                mine.append(time.perf_counter() - started)
-                if status != 201:
-                    failures[number].append((status, answer[:200]))
-        finally:
-            client.close()
-
-    threads = [threading.Thread(target=post, args=(n,), daemon=True) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    deadline[0] = time.perf_counter() + duration
-    started = time.perf_counter()
-    barrier.wait()
-    for thread in threads:
-        thread.join(timeout=duration + 120)
-    elapsed = time.perf_counter() - started
-    every = [value for own in latencies for value in own]
+    done = post_singles(server, key, bodies, duration, expected=(201,))
     statuses: dict[str, int] = {}
-    for own in failures:
-        for status, _ in own:
-            statuses[str(status)] = statuses.get(str(status), 0) + 1
+    for status, _ in done.unexpected:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
     return {
         "clients": clients,
-        "seconds": round(elapsed, 2),
-        "posts": len(every),
-        "posts_per_s": round(len(every) / elapsed, 1),
-        **latency_summary(every),
-        "non_201": sum(map(len, failures)),
+        "seconds": round(done.seconds, 2),
+        "posts": len(done.latencies),
+        "posts_per_s": round(len(done.latencies) / done.seconds, 1),
+        **latency_summary(done.latencies),
+        "non_201": len(done.unexpected),
         "non_201_by_status": statuses,
         "first_failures": [
-            f"{status}: {answer.decode(errors='replace')}"
-            for own in failures
-            for status, answer in own[:1]
+            f"{status}: {answer.decode(errors='replace')}" for status, answer in done.unexpected
         ][:3],
-        "connection_errors": sum(errors),
-        "ok": len(every) - sum(map(len, failures)),
+        "connection_errors": done.connection_errors,
+        "ok": len(done.latencies) - len(done.unexpected),
     }
 
 
@@ -216,21 +182,6 @@ class LockSampler:
         }
 
 
-def ledger_cli(server: Server, *arguments: str) -> str:
-    done = subprocess.run(
-        [str(LEDGER), *arguments],
-        env=server.env,
-        cwd=server.workdir,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"ledger {' '.join(arguments)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
 def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     server = Server(url, workdir, workers=args.workers, threads=args.threads)
     server.start()
@@ -281,7 +232,7 @@ def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[st
             print(json.dumps(rounds[-1]), flush=True)
     finally:
         server.stop()
-    verified = ledger_cli(server, "verify")
+    verified = server.cli("verify")
     acknowledged = WARM_UP_POSTS + sum(r["ok"] for r in rounds)
     ordered = sorted(rounds, key=lambda r: r["posts_per_s"])
     median = ordered[len(ordered) // 2]

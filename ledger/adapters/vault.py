@@ -22,6 +22,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.adapters.database import UTCDateTime, bulk_write, chunks, metadata
 from ledger.adapters.keyring import KeyRing
@@ -39,6 +40,9 @@ subject_vault = Table(
 # Unwrapped keys kept for the people read or written most recently: about half a kilobyte each,
 # so an import of a year's payroll for a hundred thousand people does not keep them all.
 UNWRAPPED_KEPT = 20_000
+# New subjects stored by one INSERT .. RETURNING (a row of bound values each); more go by
+# `bulk_write`, whose COPY or executemany takes any number.
+FEW_NEW = 64
 
 
 class VaultError(Exception):
@@ -115,11 +119,36 @@ class SubjectVault:
             # Kept as if unwrapped: reading the rows back below finds it without a decryption.
             by_lookup[lookup] = self._keep(tag, wrapped, raw)
         if new_rows:
-            bulk_write(connection, subject_vault, new_rows, conflict=("lookup",), update={})
-            created = [lookup for lookup in lookups.values() if lookup not in found]
-            for row in self._rows_of(connection, created):
+            created = self._insert_new(connection, new_rows)
+            # A row another writer stored first: the key it holds is the subject's.
+            lost = [
+                lookup
+                for lookup in lookups.values()
+                if lookup not in found and lookup not in created
+            ]
+            for row in self._rows_of(connection, lost):
                 by_lookup[row.lookup] = self._unwrap(row.tag, row.wrapped_key)
         return {subject_id: by_lookup[lookup] for subject_id, lookup in lookups.items()}
+
+    @staticmethod
+    def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[bytes]:
+        """Store new subjects' rows, skipping any whose lookup another writer stored first;
+        the lookups stored here. A few rows (a single post) say so in the insert's answer, so
+        only a lost race costs a read again; many go in the bulk way and are all read again."""
+        if len(rows) >= FEW_NEW:
+            bulk_write(connection, subject_vault, rows, conflict=("lookup",), update={})
+            return set()
+        insert = (
+            postgresql.insert(subject_vault)
+            if connection.dialect.name == "postgresql"
+            else sqlite.insert(subject_vault)
+        )
+        statement = (
+            insert.values(rows)
+            .on_conflict_do_nothing(index_elements=[subject_vault.c.lookup])
+            .returning(subject_vault.c.lookup)
+        )
+        return {bytes(lookup) for lookup in connection.execute(statement).scalars()}
 
     @staticmethod
     def _rows_of(connection: Connection, lookups: list[bytes]) -> Iterator[Any]:

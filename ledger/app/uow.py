@@ -25,7 +25,7 @@ from ledger.adapters.database import COPY_FROM, Database, pipelined
 from ledger.adapters.event_store import EventStore
 from ledger.app.replica import ReadRouter, note_written
 from ledger.integrity.leaves import event_digest
-from ledger.integrity.log import Entry, TransparencyLog
+from ledger.integrity.log import Entry, LogState, TransparencyLog
 from ledger.projections.projector import Projector
 from ledger.settings import Settings
 
@@ -145,24 +145,39 @@ class UnitOfWork:
 
     def project(self, connection: Connection, recordings: Sequence[Recording[UUID]]) -> None:
         items = [(r.notification.id, r.domain_event) for r in recordings]
+        entries = [_log_entry(r) for r in recordings]
         # New disclosures' read models are only written, never read back: sent without waiting
         # for each answer, inside the sequencer's critical section. A big batch goes by COPY
         # instead, which a pipeline cannot carry.
-        with pipelined(connection, len(items) < COPY_FROM and Projector.writes_only(items)):
+        pipelining = 0 < len(items) < COPY_FROM and Projector.writes_only(items)
+        if pipelining:
+            # The log's reads first (its size, latest checkpoint, subject heads, frontier), then
+            # the read models' and the log's writes in one pipeline: one round trip for all.
+            plan = self.tlog.plan_append(connection, entries)
+            with pipelined(connection):
+                self.projector.apply(connection, items)
+                self.tlog.write_append(connection, plan)
+            state = plan.state
+        else:
             self.projector.apply(connection, items)
-        self.tlog.append(connection, [_log_entry(r) for r in recordings])
+            state = self.tlog.append(connection, entries)
         # The leaves just appended end the log: its size is the last one's position.
         self.publish_checkpoint_if_due(
-            connection, size=recordings[-1].notification.id if recordings else None
+            connection,
+            size=recordings[-1].notification.id if recordings else None,
+            state=state if recordings else None,
         )
 
-    def publish_checkpoint_if_due(self, connection: Connection, *, size: int | None = None) -> Any:
+    def publish_checkpoint_if_due(
+        self, connection: Connection, *, size: int | None = None, state: LogState | None = None
+    ) -> Any:
         return self.tlog.publish_if_due(
             connection,
             now=self.clock(),
             every_events=self.settings.checkpoint_every_events,
             every_seconds=self.settings.checkpoint_every_seconds,
             size=size,
+            state=state,
         )
 
 

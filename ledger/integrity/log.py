@@ -7,6 +7,7 @@ inclusion proof or a consistency proof at any size costs O(log n) indexed reads,
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TextualSelect,
     func,
     select,
     text,
@@ -101,6 +103,26 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class LogState:
+    """The log as an append found it: its size, and the latest checkpoint's tree size and
+    time (None before the first). `loaded` False: nothing was read."""
+
+    size: int
+    signed: tuple[int, datetime] | None
+    loaded: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AppendPlan:
+    """The rows an append writes, and the log's state after it."""
+
+    state: LogState
+    leaf_rows: list[dict[str, Any]]
+    node_rows: list[dict[str, Any]]
+    head_rows: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class StoredCheckpoint:
     tree_size: int
     root_hash: bytes
@@ -135,16 +157,26 @@ class TransparencyLog:
         last = connection.execute(select(func.max(leaves.c.idx))).scalar()
         return 0 if last is None else int(last) + 1
 
-    def append(self, connection: Connection, entries: Sequence[Entry]) -> None:
-        """Append one leaf per entry, in log order, inside the caller's transaction."""
+    def append(self, connection: Connection, entries: Sequence[Entry]) -> LogState:
+        """Append one leaf per entry, in log order, inside the caller's transaction; returns
+        what the append read of the log (for `publish_if_due`)."""
+        plan = self.plan_append(connection, entries)
+        # A big batch's writes go by COPY, which a pipeline cannot carry.
+        with pipelined(connection, len(plan.leaf_rows) < COPY_FROM):
+            self.write_append(connection, plan)
+        return plan.state
+
+    def plan_append(self, connection: Connection, entries: Sequence[Entry]) -> AppendPlan:
+        """Every read an append needs, then the rows it writes (`write_append`): a caller may
+        send those in one pipeline with writes of its own."""
         if not entries:
-            return
-        size = self.size(connection)
+            return AppendPlan(LogState(0, None, loaded=False), [], [], [])
+        state, heads = self._state(connection, {entry.subject_tag for entry in entries})
+        size = state.size
         if entries[0].position != size + 1 or any(
             later.position != earlier.position + 1 for earlier, later in itertools.pairwise(entries)
         ):
             raise LogError(f"leaves must follow the log: next position is {size + 1}")
-        heads = self._heads(connection, {entry.subject_tag for entry in entries})
         leaf_rows = []
         hashes: dict[tuple[int, int], bytes] = {}
         for entry in entries:
@@ -164,21 +196,41 @@ class TransparencyLog:
             index = entry.position - 1
             hashes[(0, index)] = digest
             leaf_rows.append({"idx": index, "leaf": leaf, "hash": b""})
-        # Every read first (the new nodes need the old frontier), then the writes in one go;
-        # a big batch's go by COPY instead, which a pipeline cannot carry.
+        # The new nodes need the old frontier: read before any write.
         node_rows = self._new_nodes(connection, size, size + len(entries), hashes)
-        with pipelined(connection, len(leaf_rows) < COPY_FROM):
-            bulk_write(connection, leaves, leaf_rows)
-            bulk_write(connection, nodes, node_rows)
-            bulk_write(
-                connection,
-                subject_heads,
-                [
-                    {"subject_tag": tag, "sequence": sequence, "leaf_hash": digest}
-                    for tag, (sequence, digest) in heads.items()
-                ],
-                conflict=("subject_tag",),
-            )
+        head_rows = [
+            {"subject_tag": tag, "sequence": sequence, "leaf_hash": digest}
+            for tag, (sequence, digest) in heads.items()
+        ]
+        after = LogState(size + len(entries), state.signed, loaded=True)
+        return AppendPlan(after, leaf_rows, node_rows, head_rows)
+
+    @staticmethod
+    def write_append(connection: Connection, plan: AppendPlan) -> None:
+        """The leaves, new subtrees and subject heads of a planned append (no reads)."""
+        bulk_write(connection, leaves, plan.leaf_rows)
+        bulk_write(connection, nodes, plan.node_rows)
+        bulk_write(connection, subject_heads, plan.head_rows, conflict=("subject_tag",))
+
+    def _state(
+        self, connection: Connection, tags: Iterable[str]
+    ) -> tuple[LogState, dict[str, tuple[int, bytes]]]:
+        """The log's size, its latest checkpoint and the stored heads of these subjects, in one
+        statement: an append reads them inside the writers' critical section, where each round
+        trip is waited for by every writer queued behind it."""
+        keys, params = keys_table(connection, {"tag": "text"}, [(tag,) for tag in sorted(tags)])
+        query = _state_query(keys, connection.dialect.name)
+        size = 0
+        signed: tuple[int, datetime] | None = None
+        found: dict[str, tuple[int, bytes]] = {}
+        for kind, tag, number, digest, signed_at in connection.execute(query, params):
+            if kind == "h":
+                found[tag] = (int(number), bytes(digest))
+            elif kind == "s":
+                size = 0 if number is None else int(number) + 1
+            else:
+                signed = (int(number), signed_at)
+        return LogState(size, signed, loaded=True), found
 
     def _heads(self, connection: Connection, tags: Iterable[str]) -> dict[str, tuple[int, bytes]]:
         found: dict[str, tuple[int, bytes]] = {}
@@ -194,8 +246,13 @@ class TransparencyLog:
         self, connection: Connection, old: int, new: int, hashes: dict[tuple[int, int], bytes]
     ) -> list[dict[str, Any]]:
         """The perfect subtrees that complete when the tree grows from `old` to `new` leaves."""
-        # A new node's left child may be old: those are exactly the old tree's frontier.
-        frontier = [(start, end) for start, end in _decompose(old)]
+        # A new node's left child may be old: those are the old tree's frontier subtrees whose
+        # parent completes within `new` (each starts at a multiple of twice its size, so its
+        # parent ends at start + 2 * size). One leaf added to an even size completes no node
+        # and reads nothing; the others read only the subtrees the new nodes hash.
+        frontier = [
+            (start, end) for start, end in _decompose(old) if start + 2 * (end - start) <= new
+        ]
         for (start, end), digest in zip(
             frontier, self._perfect_hashes(connection, frontier), strict=True
         ):
@@ -480,19 +537,25 @@ class TransparencyLog:
         every_events: int,
         every_seconds: int,
         size: int | None = None,
+        state: LogState | None = None,
     ) -> StoredCheckpoint | None:
         """Sign when `every_events` new leaves or `every_seconds` of age are reached (the very
-        first leaf is signed at once). `size`: the log's size, when the caller just appended
-        (a query less inside the writers' critical section)."""
-        latest = self.latest_checkpoint(connection)
-        if size is None:
-            size = self.size(connection)
-        if latest is None:
+        first leaf is signed at once). `state`: what the caller's append read of the log in this
+        transaction (`append`), or `size`: the log's size, when the caller just appended; each
+        spares a query inside the writers' critical section."""
+        if state is not None and state.loaded:
+            size, signed = state.size, state.signed
+        else:
+            latest = self.latest_checkpoint(connection)
+            signed = None if latest is None else (latest.tree_size, latest.published_at)
+            if size is None:
+                size = self.size(connection)
+        if signed is None:
             due = size > 0
         else:
-            due = size - latest.tree_size >= every_events or (
-                size > latest.tree_size
-                and (now - latest.published_at).total_seconds() >= every_seconds
+            signed_size, signed_at = signed
+            due = size - signed_size >= every_events or (
+                size > signed_size and (now - signed_at).total_seconds() >= every_seconds
             )
         return self._sign(connection, size, now) if due else None
 
@@ -503,6 +566,30 @@ class TransparencyLog:
             checkpoints.insert().values(tree_size=size, root_hash=root, note=note, published_at=now)
         )
         return StoredCheckpoint(size, root, note, now)
+
+
+@functools.cache
+def _state_query(keys: str, dialect: str) -> TextualSelect:
+    """`TransparencyLog._state`'s statement, built once per backend (`keys` is the tags'
+    derived table, the same SQL whatever their number)."""
+    # The first branch names every column's type: PostgreSQL matches a union's NULLs to the
+    # branch before them.
+    moment = "timestamp" if dialect == "postgresql" else "text"
+    return text(
+        "SELECT 'h' AS kind, h.subject_tag AS tag, h.sequence AS number,"  # noqa: S608
+        f" h.leaf_hash AS digest, CAST(NULL AS {moment}) AS signed_at FROM {keys}"
+        f" JOIN {subject_heads.name} h ON h.subject_tag = k.tag"
+        f" UNION ALL SELECT 's', NULL, (SELECT MAX(idx) FROM {leaves.name}), NULL, NULL"
+        " UNION ALL SELECT 'c', NULL, c.tree_size, NULL, c.published_at FROM"
+        f" (SELECT tree_size, published_at FROM {checkpoints.name}"
+        "  ORDER BY tree_size DESC LIMIT 1) c"
+    ).columns(
+        kind=String,
+        tag=String,
+        number=BIG_ID,
+        digest=LargeBinary,
+        signed_at=UTCDateTime,
+    )
 
 
 def _pieces(start: int, end: int) -> list[tuple[int, int]]:
