@@ -517,16 +517,24 @@ class Recording:
         # All ids as one bound array (PostgreSQL) or JSON text (SQLite): one statement per
         # batch, without a bound parameter, and its conversion, per id.
         # Sorted by the number `UUID.__lt__` compares, read in C: not 120,000 Python calls.
-        keys, params = keys_table(
-            connection, {"id": "uuid"}, [(i,) for i in sorted(ids, key=attrgetter("int"))]
-        )
-        rows = connection.execute(
-            text(
-                f"SELECT e.id, e.originator_id, e.topic, e.state FROM {keys} "  # noqa: S608
+        ordered = sorted(ids, key=attrgetter("int"))
+        columns = "e.id, e.originator_id, e.topic, e.state"
+        if self.uow.database.is_sqlite:
+            keys, params = keys_table(connection, {"id": "uuid"}, [(i,) for i in ordered])
+            query = (
+                f"SELECT {columns} FROM {keys} "  # noqa: S608
                 f"JOIN {table.name} e ON e.originator_id = k.id AND e.originator_version = 1"
-            ),
-            params,
-        )
+            )
+        else:
+            # `= ANY` of an array is an index scan whatever the statistics; a join with
+            # unnest() may be planned over a sequential scan of every event before the table
+            # is analysed (see `Integrity._events_of`).
+            params = {"ids": ordered}
+            query = (
+                f"SELECT {columns} FROM {table.name} e "  # noqa: S608
+                "WHERE e.originator_id = ANY(:ids) AND e.originator_version = 1"
+            )
+        rows = connection.execute(text(query), params)
         for position, originator, topic, state in rows:
             originator_id = originator if isinstance(originator, UUID) else UUID(bytes=originator)
             recorded = store.mapper.to_domain_event(
