@@ -766,6 +766,30 @@ def driver_rows(connection: Connection, sql: str) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
+def select_by_ids(
+    connection: Connection,
+    table: str,
+    columns: str,
+    ids: Sequence[UUID],
+    *,
+    key: str = "originator_id",
+    where: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """`SELECT columns FROM table e` of the rows whose `key` is one of `ids`, in one statement,
+    and its parameters; `where` adds a condition on `e`.
+
+    PostgreSQL takes `= ANY` of one array: an index scan of each partition whatever the
+    statistics, where a join with unnest() was planned as a hash join over a sequential scan of
+    every row while the table was not yet analysed (a light person's bundle at 1M: 250 ms).
+    SQLite joins `keys_table`."""
+    extra = f" AND {where}" if where else ""
+    if connection.dialect.name == "postgresql":
+        query = f"SELECT {columns} FROM {table} e WHERE e.{key} = ANY(:ids){extra}"  # noqa: S608
+        return query, {"ids": list(ids)}
+    keys, params = keys_table(connection, {"id": "uuid"}, [(id_,) for id_ in ids])
+    return f"SELECT {columns} FROM {keys} JOIN {table} e ON e.{key} = k.id{extra}", params  # noqa: S608
+
+
 def keys_table(
     connection: Connection, columns: Mapping[str, str], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, dict[str, Any]]:

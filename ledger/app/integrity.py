@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, text
 
-from ledger.adapters.database import keys_table
+from ledger.adapters.database import select_by_ids
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.replica import log_head
 from ledger.app.sealing import (
@@ -295,18 +295,12 @@ class Integrity:
         if not disclosure_ids:
             return []
         table = self.uow.store.table
-        ids = [UUID(hex=value) for value in disclosure_ids]
-        columns = "e.id, e.originator_id, e.originator_version, e.topic, e.state"
-        if self.uow.database.is_sqlite:
-            keys, params = keys_table(connection, {"id": "uuid"}, [(id_,) for id_ in ids])
-            query = f"SELECT {columns} FROM {keys} JOIN {table.name} e ON e.originator_id = k.id"  # noqa: S608
-        else:
-            # `= ANY` of an array is an index scan of each partition whatever the statistics:
-            # a join with unnest() was planned as a hash join over a sequential scan of every
-            # event while the table was not yet analysed (a light person's bundle at 1M took
-            # 250 ms, 20 of them this statement at 100k).
-            params = {"ids": ids}
-            query = f"SELECT {columns} FROM {table.name} e WHERE e.originator_id = ANY(:ids)"  # noqa: S608
+        query, params = select_by_ids(
+            connection,
+            table.name,
+            "e.id, e.originator_id, e.originator_version, e.topic, e.state",
+            [UUID(hex=value) for value in disclosure_ids],
+        )
         return [
             # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
             (

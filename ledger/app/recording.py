@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Connection, text
 
-from ledger.adapters.database import keys_table
+from ledger.adapters.database import select_by_ids
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.consent_lookup import recorded_consents
@@ -518,22 +518,13 @@ class Recording:
         # batch, without a bound parameter, and its conversion, per id.
         # Sorted by the number `UUID.__lt__` compares, read in C: not 120,000 Python calls.
         ordered = sorted(ids, key=attrgetter("int"))
-        columns = "e.id, e.originator_id, e.topic, e.state"
-        if self.uow.database.is_sqlite:
-            keys, params = keys_table(connection, {"id": "uuid"}, [(i,) for i in ordered])
-            query = (
-                f"SELECT {columns} FROM {keys} "  # noqa: S608
-                f"JOIN {table.name} e ON e.originator_id = k.id AND e.originator_version = 1"
-            )
-        else:
-            # `= ANY` of an array is an index scan whatever the statistics; a join with
-            # unnest() may be planned over a sequential scan of every event before the table
-            # is analysed (see `Integrity._events_of`).
-            params = {"ids": ordered}
-            query = (
-                f"SELECT {columns} FROM {table.name} e "  # noqa: S608
-                "WHERE e.originator_id = ANY(:ids) AND e.originator_version = 1"
-            )
+        query, params = select_by_ids(
+            connection,
+            table.name,
+            "e.id, e.originator_id, e.topic, e.state",
+            ordered,
+            where="e.originator_version = 1",
+        )
         rows = connection.execute(text(query), params)
         for position, originator, topic, state in rows:
             originator_id = originator if isinstance(originator, UUID) else UUID(bytes=originator)
