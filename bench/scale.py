@@ -929,6 +929,8 @@ def machine(postgres: str | None) -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "postgresql": None,
         "load_average": os.getloadavg(),
+        # The code measured: results of different commits are compared in the docs, not mixed.
+        "commit": _commit(),
     }
     if postgres:
         engine = sa.create_engine(postgres)
@@ -936,6 +938,26 @@ def machine(postgres: str | None) -> dict[str, Any]:
             facts["postgresql"] = connection.execute(sa.text("SHOW server_version")).scalar_one()
         engine.dispose()
     return facts
+
+
+def _commit() -> str | None:
+    """The checkout's commit, with "+changes" when its files differ from it; None outside git."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+        )
+    except OSError:
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
 @contextlib.contextmanager
