@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from uuid import UUID
+from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, Index, select
 
 from ledger.adapters.database import metadata
 from ledger.app.uow import UnitOfWork
-from ledger.projections.projector import Segment, prepare
+from ledger.projections.projector import Segment, StoredRow, prepare
 from ledger.projections.tables import READ_MODELS
 
 REBUILD_PAGE = 10_000
@@ -21,8 +21,6 @@ AFTER_REPLAY = ("read_disclosures_category",)
 # after the replay if none comes. (A change finds its row by id through the table's unique
 # constraint, which stays.)
 BEFORE_CHANGES = ("read_disclosures_subject",)
-
-RawRow = tuple[int, UUID, int, str, bytes]
 
 
 class Maintenance:
@@ -69,21 +67,18 @@ class Maintenance:
         """The log, page by page, `prepare`d for the projector, with each page's number of
         events. (Preparing in a second process, one page ahead, measured slower on a shared
         2-core machine: decoding is not left to another core there.)"""
-        decode = self.uow.store.mapper.to_domain_event
         for raw in self._raw_pages(connection):
-            yield (
-                len(raw),
-                prepare(
-                    (position, decode(StoredEvent(originator, version, topic, state)))
-                    for position, originator, version, topic, state in raw
-                ),
-            )
+            yield len(raw), prepare(raw, self._decode)
 
-    def _raw_pages(self, connection: Connection) -> Iterator[list[RawRow]]:
-        """The stored events, page by page, read with one Core query each on the rebuild's own
-        transaction (the recorder's ORM query cost a fifth of a rebuild)."""
+    def _decode(self, stored: StoredRow) -> Any:
+        """A stored event's domain event, by the event store's mapper."""
+        return self.uow.store.mapper.to_domain_event(StoredEvent(*stored[1:]))
+
+    def _raw_pages(self, connection: Connection, after: int = 0) -> Iterator[list[StoredRow]]:
+        """The stored events after position `after`, page by page, read with one Core query
+        each on the rebuild's own transaction (the recorder's ORM query cost a fifth of a
+        rebuild)."""
         table = self.uow.store.table
-        after = 0
         while True:
             rows = connection.execute(
                 select(
