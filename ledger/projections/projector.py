@@ -82,29 +82,61 @@ def columns_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Row columns for whichever clear payload fields are present (all, or a correction's)."""
     columns: dict[str, Any] = {}
     for name, value in fields.items():
-        if name == "recipient":
-            columns.update(
-                recipient_key=recipient_key(value),
-                recipient_category=value["category"],
-                recipient_name=value["name"],
-                recipient_id=value.get("id"),
-                recipient_country=value.get("country"),
-            )
-        elif name == "transfer":
-            columns.update(
-                transfer_country=value["country"] if value else None,
-                transfer_safeguard=value["safeguard"] if value else None,
-            )
-        elif name == "data_categories":
-            columns["data_categories"] = json.dumps(value)
-        elif name == "occurred_at":
-            columns["occurred_at"] = datetime.fromisoformat(value)
-            columns["occurred_local"] = value
-        elif name == "suppressed_until":
-            columns["suppressed_until"] = date.fromisoformat(value) if value else None
-        else:
+        into_columns = _FIELD_COLUMNS.get(name)
+        if into_columns is None:
             columns[name] = value
+        else:
+            into_columns(columns, value)
     return columns
+
+
+def _recipient_columns(columns: dict[str, Any], value: Mapping[str, Any]) -> None:
+    columns.update(
+        recipient_key=recipient_key(value),
+        recipient_category=value["category"],
+        recipient_name=value["name"],
+        recipient_id=value.get("id"),
+        recipient_country=value.get("country"),
+    )
+
+
+def _transfer_columns(columns: dict[str, Any], value: Mapping[str, Any] | None) -> None:
+    columns["transfer_country"] = value["country"] if value else None
+    columns["transfer_safeguard"] = value["safeguard"] if value else None
+
+
+def _categories_column(columns: dict[str, Any], value: Any) -> None:
+    if type(value) is list and all(type(code) is str for code in value):
+        columns["data_categories"] = _categories_json(tuple(value))
+    else:  # not a list of codes (equal keys of other types would share a cached text)
+        columns["data_categories"] = json.dumps(value)
+
+
+@lru_cache(maxsize=4096)
+def _categories_json(codes: tuple[str, ...]) -> str:
+    # A log holds few distinct combinations: encoded once each, not once per row. (A list and
+    # a tuple of the same codes encode the same.)
+    return json.dumps(codes)
+
+
+def _occurred_columns(columns: dict[str, Any], value: str) -> None:
+    columns["occurred_at"] = datetime.fromisoformat(value)
+    columns["occurred_local"] = value
+
+
+def _suppressed_column(columns: dict[str, Any], value: str | None) -> None:
+    columns["suppressed_until"] = date.fromisoformat(value) if value else None
+
+
+# The payload fields that are not one column of the same name, and what they become (a
+# dispatch, not a chain of comparisons per field: a rebuild runs this for every disclosure).
+_FIELD_COLUMNS: dict[str, Callable[[dict[str, Any], Any], None]] = {
+    "recipient": _recipient_columns,
+    "transfer": _transfer_columns,
+    "data_categories": _categories_column,
+    "occurred_at": _occurred_columns,
+    "suppressed_until": _suppressed_column,
+}
 
 
 def stats_key(row: Mapping[Any, Any]) -> StatsKey:
