@@ -638,10 +638,15 @@ class _Summaries:
         self.activity: Counter[activity_counts.CountKey] = Counter()
 
     def add(self, rows: Iterable[Mapping[Any, Any]]) -> None:
+        recipients = self.recipients
+        statistics: Counter[StatsKey] = Counter()
+        activity: Counter[activity_counts.CountKey] = Counter()
         for row in rows:
-            _merge(self.recipients, row)
-            self.statistics[stats_key(row)] += 1
-            self.activity[activity_counts.count_key(row)] += 1
+            _merge(recipients, row)
+            statistics[stats_key(row)] += 1
+            activity[activity_counts.count_key(row)] += 1
+        self.statistics.update(statistics)
+        self.activity.update(activity)
 
     def merge(self, other: _Summaries) -> None:
         """Add summaries of later disclosures (name, id and country stay as first seen)."""
@@ -717,7 +722,6 @@ def _categories(encoded: str) -> frozenset[str]:
 
 def _merge(merged: dict[tuple[str, str], dict[str, Any]], row: Mapping[Any, Any]) -> None:
     key = (row["subject_tag"], row["recipient_key"])
-    categories = set(_categories(row["data_categories"]))
     current = merged.get(key)
     if current is None:
         merged[key] = {
@@ -730,12 +734,16 @@ def _merge(merged: dict[tuple[str, str], dict[str, Any]], row: Mapping[Any, Any]
             "first_at": row["occurred_at"],
             "last_at": row["occurred_at"],
             "count": 1,
-            "data_categories": categories,
+            "data_categories": set(_categories(row["data_categories"])),
             "legal_bases": {row["legal_basis"]},
         }
         return
-    current["first_at"] = min(current["first_at"], row["occurred_at"])
-    current["last_at"] = max(current["last_at"], row["occurred_at"])
+    # As min() and max() would, without their calls: the stored moment stays when equal.
+    occurred = row["occurred_at"]
+    if occurred < current["first_at"]:
+        current["first_at"] = occurred
+    if occurred > current["last_at"]:
+        current["last_at"] = occurred
     current["count"] += 1
-    current["data_categories"] |= categories
+    current["data_categories"] |= _categories(row["data_categories"])
     current["legal_bases"].add(row["legal_basis"])
