@@ -11,12 +11,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg.postgres import types as postgres_types
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -519,7 +520,7 @@ def write_bound(
     # more than it saves, and a pipeline (`pipelined`) cannot carry a COPY.
     copying = postgres and len(params) >= COPY_FROM and not _pipelining(connection)
     if copying and not conflict:
-        _copy(connection, f"COPY {quote(table.name)} ({names}) FROM STDIN", params)
+        _copy(connection, table, quote(table.name), columns, params)
         return
     stage = quote(f"ledger_stage_{table.name}")
     if copying:
@@ -528,7 +529,7 @@ def write_bound(
             f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608 - our own names
             f"SELECT {names} FROM {quote(table.name)} WITH NO DATA"
         )
-        _copy(connection, f"COPY {stage} ({names}) FROM STDIN", params)
+        _copy(connection, table, stage, columns, params)
         source = f"SELECT {names} FROM {stage}"  # noqa: S608 - names come from our tables
     else:
         mark = "%s" if postgres else "?"
@@ -719,12 +720,46 @@ def _pipelining(connection: Connection) -> bool:
     return bool(driver.pgconn.pipeline_status)
 
 
-def _copy(connection: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
-    """PostgreSQL's COPY FROM STDIN on the transaction's own driver connection."""
+def _copy(
+    connection: Connection,
+    table: Table,
+    target: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """PostgreSQL's COPY FROM STDIN of `columns` of `table` (into `target`, the table or its
+    staging copy) on the transaction's own driver connection. Binary where every column is of
+    a built-in type (`_copy_types`): each value goes as the driver holds it instead of being
+    formatted as text for the server to parse again (a disclosure's row: a third of the
+    client's time, measured); text otherwise."""
     driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+    types = _copy_types(connection.dialect, table, tuple(columns))
+    quote = connection.dialect.identifier_preparer.quote
+    statement = f"COPY {target} ({', '.join(quote(name) for name in columns)}) FROM STDIN"
+    with driver.cursor() as cursor:
+        if types is None:
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        with cursor.copy(statement + " (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+
+
+@lru_cache(maxsize=256)
+def _copy_types(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The type oids of a binary COPY of these columns (PostgreSQL's built-in types, as the
+    table declares them); None when one is of a type the driver does not know by name."""
+    oids = []
+    for name in columns:
+        declared = table.c[name].type.compile(dialect=dialect)
+        try:
+            oids.append(postgres_types.get_oid(declared.split("(")[0].strip().lower()))
+        except KeyError:
+            return None
+    return tuple(oids)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -179,3 +180,21 @@ def test_statistics_count_corrections_in_their_new_month(ledger: Ledger) -> None
         receipt.id, changes={"occurred_at": moved}, reason="date", actor="officer"
     )
     assert [(s["month"], s["count"]) for s in ledger.reading.statistics()] == [("2026-09", 1)]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_rebuild_pauses_the_cycle_collector_and_leaves_it_as_it_was(
+    ledger: Ledger, enabled: bool
+) -> None:
+    ledger.recording.record_batch(list(demo_disclosures(30, subjects=5, seed=3)), actor="demo")
+    during: list[bool] = []
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        ledger.maintenance.rebuild_projections(progress=lambda _n: during.append(gc.isenabled()))
+        after = gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+    assert during == [False]
+    assert after is enabled
