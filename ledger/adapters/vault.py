@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ledger.adapters import fast_json
 from ledger.adapters.database import UTCDateTime, bulk_write, chunks, metadata
 from ledger.adapters.keyring import KeyRing
 
@@ -216,7 +217,7 @@ class SubjectVault:
 
     @classmethod
     def open(cls, key: SubjectKey, disclosure_id: UUID, sealed: str) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(cls.open_bytes(key, disclosure_id.bytes, sealed))
+        result: dict[str, Any] = fast_json.loads(cls.open_bytes(key, disclosure_id.bytes, sealed))
         return result
 
     @staticmethod
