@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, text
 
 from ledger.adapters.database import select_by_ids
+from ledger.adapters.fast_json import canonical
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.replica import log_head
 from ledger.app.sealing import (
@@ -28,7 +28,7 @@ from ledger.domain.access_request import EVENTS as REQUEST_EVENTS
 from ledger.domain.access_request import AccessRequest, request_opening, sealed_text
 from ledger.domain.consent import EVENTS as CONSENT_EVENTS
 from ledger.domain.consent import Consent, consent_opening
-from ledger.domain.disclosure import Disclosure, opening
+from ledger.domain.disclosure import Disclosure, opening_document
 from ledger.domain.employment import EVENTS as EMPLOYMENT_EVENTS
 from ledger.domain.employment import employment_end_opening
 from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
@@ -249,7 +249,7 @@ class Integrity:
                 raise LogError(
                     f"the stored tree does not make the checkpoint at size {checkpoint.tree_size}"
                 )
-        mapper = self.uow.store.mapper
+        decode = self.uow.store.decoder
         state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
         items = []
         # The upper proof nodes are shared by every event: each is encoded once.
@@ -265,7 +265,7 @@ class Integrity:
         for position, originator, version, topic, stored in sorted(
             shown, key=lambda r: (r[1].bytes, r[2])
         ):
-            event: Any = mapper.to_domain_event(StoredEvent(originator, version, topic, stored))
+            event: Any = decode(originator, version, topic, stored)
             plaintext = self._replay_opening(key, event, state)
             salt = self.vault.open_bytes(key, salt_context(originator, version), event.salt)
             index = position - 1
@@ -312,7 +312,7 @@ class Integrity:
             )
             for position, originator, version, topic, state in connection.execute(
                 text(query), params
-            )
+            ).all()
         ]
 
     def _replay_opening(
@@ -366,14 +366,16 @@ class Integrity:
             ).decode()
         else:
             reason = event.reason
-        return opening(
-            disclosure_id=disclosure_id,
-            version=event.originator_version,
-            event_type=name,
-            clear=clear,
-            secret=secret,
-            retraction=event.reason if retracted else None,
-            reason=reason,
+        return canonical(
+            opening_document(
+                disclosure_id=disclosure_id,
+                version=event.originator_version,
+                event_type=name,
+                clear=clear,
+                secret=secret,
+                retraction=event.reason if retracted else None,
+                reason=reason,
+            )
         )
 
     def _consent_opening(self, key: SubjectKey, event: Any) -> bytes:
