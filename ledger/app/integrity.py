@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
-from ledger.adapters.database import select_by_ids
+from ledger.adapters.database import driver_rows, select_by_ids
 from ledger.adapters.fast_json import canonical
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.replica import log_head
@@ -310,9 +310,9 @@ class Integrity:
                 topic,
                 bytes(state),
             )
-            for position, originator, version, topic, state in connection.execute(
-                text(query), params
-            ).all()
+            for position, originator, version, topic, state in driver_rows(
+                connection, query, params
+            )
         ]
 
     def _replay_opening(
