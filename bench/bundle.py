@@ -23,23 +23,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 if "--code" in sys.argv:  # before anything imports `ledger`
     sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--code") + 1]).resolve()))
 
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import cProfile  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import pstats  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import contextlib
+import cProfile
+import json
+import os
+import pstats
+import random
+import statistics
+import time
+from typing import Any
 
-from bench.scale import BATCH, HEAVY_DISCLOSURES, HEAVY_ID, READER, Stream  # noqa: E402
-from bench.scale import postgres_database as new_database  # noqa: E402
-from ledger.adapters.keyring import generate_secret  # noqa: E402
-from ledger.app import Ledger  # noqa: E402
-from ledger.bootstrap import build_ledger  # noqa: E402
-from ledger.settings import Settings  # noqa: E402
+from bench.scale import BATCH, HEAVY_DISCLOSURES, HEAVY_ID, READER, Stream
+from bench.scale import postgres_database as new_database
+from ledger.adapters.keyring import generate_secret
+from ledger.app import Ledger
+from ledger.bootstrap import build_ledger
+from ledger.settings import Settings
 
 LIGHT_PEOPLE = 200
 
@@ -107,7 +107,8 @@ def measure(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         found = reading.proof_bundle(reader=READER, subject_id=subject_id)
         elapsed = time.perf_counter() - started
-        assert found is not None and found["events"]
+        assert found is not None
+        assert found["events"]
         return elapsed * 1000
 
     bundle(people["heavy"])  # warm-up: caches, statements, the checkpoint

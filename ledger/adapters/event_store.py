@@ -3,8 +3,8 @@ batch of events with one driver `executemany`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -137,8 +137,9 @@ class EventDecoder:
         self._classes: dict[str, tuple[type[Any], Callable[[Any], Any]] | None] = {}
 
     def __call__(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
-        quick = self._classes.get(topic, False)
-        if quick is False:
+        try:
+            quick = self._classes[topic]
+        except KeyError:
             quick = self._classes[topic] = self._quick_class(topic, type(originator_id))
         if quick is not None:
             event = self._quick(quick, originator_id, version, state)
@@ -155,7 +156,7 @@ class EventDecoder:
         cls = resolve_topic(topic)
         if getattr(cls, "class_version", 1) != 1:
             return None
-        return cls, find_id_convertor(cls, id_type)
+        return cls, find_id_convertor(cls, cast(Hashable, id_type))
 
     def _quick(
         self,

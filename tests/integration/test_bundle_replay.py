@@ -121,7 +121,8 @@ def a_person_with_every_kind_of_event(ledger: Ledger) -> None:
     outcome = ledger.erasures.request(
         subject_id=SUBJECT, reason="Verzoek", requested_on=None, actor="fg"
     )
-    assert outcome.state == "scheduled" and outcome.erasure_id is not None
+    assert outcome.state == "scheduled"
+    assert outcome.erasure_id is not None
     ledger.erasures.cancel(outcome.erasure_id, reason="bedacht", actor="fg")
 
 
@@ -147,15 +148,14 @@ def test_a_bundle_replayed_the_quick_way_is_the_one_the_mapper_gives(
     ledger: Ledger, monkeypatch: pytest.MonkeyPatch, for_subject: bool
 ) -> None:
     a_person_with_every_kind_of_event(ledger)
-    quick = ledger.reading.proof_bundle(
-        reader=READER, subject_id=SUBJECT, for_subject=for_subject
-    )
+    quick = ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT, for_subject=for_subject)
     assert quick is not None
     assert verify_bundle(json.loads(json.dumps(quick)), ledger.integrity.verifier_key()) == []
     shown = {json.loads(event["plaintext"])["event"] for event in quick["events"]}
     assert shown == BUNDLE_EVENTS
 
     the_mappers_way(ledger, monkeypatch)
-    assert ledger.reading.proof_bundle(
-        reader=READER, subject_id=SUBJECT, for_subject=for_subject
-    ) == quick
+    assert (
+        ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT, for_subject=for_subject)
+        == quick
+    )

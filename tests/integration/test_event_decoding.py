@@ -58,9 +58,9 @@ def event_classes() -> list[type[Any]]:
             ):
                 continue
             for event in vars(aggregate).values():
-                if inspect.isclass(event) and issubclass(event, Aggregate.Event):
-                    if own_fields(event):
-                        found.append(event)
+                is_event = inspect.isclass(event) and issubclass(event, Aggregate.Event)
+                if is_event and own_fields(event):
+                    found.append(event)
     return found
 
 
@@ -169,11 +169,15 @@ def test_every_stored_event_of_a_ledger_decodes_as_the_mapper_decodes_it(ledger:
     with ledger.uow.read() as connection:
         table = ledger.store.table
         rows = connection.execute(
-            sa.select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
+            sa.select(
+                table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state
+            )
         ).all()
     assert len(rows) == 6
     for originator, version, topic, state in rows:
-        originator = originator if isinstance(originator, uuid.UUID) else uuid.UUID(bytes=originator)
+        originator = (
+            originator if isinstance(originator, uuid.UUID) else uuid.UUID(bytes=originator)
+        )
         stored = StoredEvent(originator, version, topic, bytes(state))
         quick = ledger.store.decoder(originator, version, topic, bytes(state))
         assert same(quick, ledger.store.mapper.to_domain_event(stored))

@@ -21,9 +21,7 @@ from ledger.domain.disclosure import opening, opening_document
 
 def standard(document: Any) -> bytes:
     """The encoding every commitment was made with."""
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 # Every character but lone surrogates (which no UTF-8 text holds): control characters, DEL,
@@ -66,7 +64,7 @@ def test_parsing_gives_the_standard_librarys_values(document: Any) -> None:
         {"tuple": (1, "a")},
         OrderedDict(b=1, a=2),
         {"e": IntEnum("N", "ONE").ONE},
-        {"\x00\x1f\x7f\u2028": "\"\\\n\t\b\f\r"},
+        {"\x00\x1f\x7f\u2028": '"\\\n\t\b\f\r'},
     ],
 )
 def test_what_orjson_alone_would_write_differently_is_the_standard_librarys(
