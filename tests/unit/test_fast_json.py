@@ -114,6 +114,28 @@ def test_what_orjson_refuses_or_reads_otherwise_is_parsed_by_the_standard_librar
     assert repr(parsed) == repr(expected)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"id":"00000001003214345000"}',
+        b'["ref-12345678901234567890", 1]',
+        b'{"small": -123456789012345678, "float": 0.12345678901234567890123}',
+    ],
+)
+def test_long_digits_in_strings_and_numbers_orjson_reads_exactly_take_the_quick_way(
+    text: bytes,
+) -> None:
+    assert fast_json.quick_loads(text) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "text", [b"[1, 12345678901234567890]", b'{"a": -12345678901234567890}', b"1234567890123456789"]
+)
+def test_a_long_integer_never_takes_the_quick_way(text: bytes) -> None:
+    with pytest.raises(fast_json.Unsure):
+        fast_json.quick_loads(text)
+
+
 def test_what_neither_parses_fails_as_the_standard_library_fails() -> None:
     with pytest.raises(json.JSONDecodeError):
         fast_json.loads(b"{not json")
