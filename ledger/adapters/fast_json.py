@@ -89,15 +89,24 @@ _PLAIN = frozenset({str, int, bool, type(None)})
 
 def _plain(document: Any) -> bool:
     """Whether the document holds only dicts, lists, tuples, strings, integers, booleans and None,
-    each of exactly that type (no float, no subclass): one pass, no recursion."""
+    each of exactly that type (no float, no subclass): one pass, no recursion, and only the
+    containers go on the stack."""
     pending = [document]
     while pending:
         value = pending.pop()
         kind = type(value)
         if kind is dict:
-            pending.extend(value.values())
+            children = value.values()
         elif kind is list or kind is tuple:
-            pending.extend(value)
-        elif kind not in _PLAIN:
+            children = value
+        elif kind in _PLAIN:
+            continue
+        else:
             return False
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list or kind is tuple:
+                pending.append(child)
+            elif kind not in _PLAIN:
+                return False
     return True

@@ -8,6 +8,7 @@ leaves every event in place but unreadable and unlinkable.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -203,7 +204,7 @@ class SubjectVault:
 
     @staticmethod
     def open_bytes(key: SubjectKey, context: bytes, sealed: str) -> bytes:
-        raw = base64.b64decode(sealed)
+        raw = binascii.a2b_base64(sealed)  # base64.b64decode without its wrapper
         try:
             return key.aead.decrypt(raw[:12], raw[12:], context)
         except InvalidTag:

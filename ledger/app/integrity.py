@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import os
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -249,21 +251,33 @@ class Integrity:
                 raise LogError(
                     f"the stored tree does not make the checkpoint at size {checkpoint.tree_size}"
                 )
+        items = self._items(key, shown, leaves, proofs)
+        if cut is not None:
+            head = (len(items), leaf_hash(leaves[items[-1]["index"]]))
+        return {
+            "format": BUNDLE_FORMAT,
+            "checkpoint": checkpoint.as_json(),
+            "verifier_key": self.verifier_key(),
+            "subject_head": {"sequence": head[0], "leaf_hash": _b64(head[1])},
+            "events": items,
+        }
+
+    def _items(
+        self,
+        key: SubjectKey,
+        shown: list[Any],
+        leaves: dict[int, bytes],
+        proofs: dict[int, list[bytes]],
+    ) -> list[dict[str, Any]]:
+        """Each shown event's leaf, opening, salt and inclusion proof, in the log's order."""
         decode = self.uow.store.decoder
         state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
-        items = []
         # The upper proof nodes are shared by every event: each is encoded once.
-        encoded: dict[bytes, str] = {}
-
-        def b64(node: bytes) -> str:
-            text = encoded.get(node)
-            if text is None:
-                text = encoded[node] = _b64(node)
-            return text
-
-        # Openings are replayed per disclosure, oldest version first.
+        encoded = {node: _b64(node) for node in set(chain.from_iterable(proofs.values()))}
+        items = []
+        # Openings are replayed per aggregate, oldest version first.
         for position, originator, version, topic, stored in sorted(
-            shown, key=lambda r: (r[1].bytes, r[2])
+            shown, key=lambda r: (r[1].int, r[2])
         ):
             event: Any = decode(originator, version, topic, stored)
             plaintext = self._replay_opening(key, event, state)
@@ -275,19 +289,11 @@ class Integrity:
                     "leaf": _b64(leaves[index]),
                     "plaintext": plaintext.decode(),
                     "salt": _b64(salt),
-                    "inclusion_proof": [b64(node) for node in proofs[index]],
+                    "inclusion_proof": list(map(encoded.__getitem__, proofs[index])),
                 }
             )
-        items.sort(key=lambda item: item["index"])
-        if cut is not None:
-            head = (len(items), leaf_hash(leaves[items[-1]["index"]]))
-        return {
-            "format": BUNDLE_FORMAT,
-            "checkpoint": checkpoint.as_json(),
-            "verifier_key": self.verifier_key(),
-            "subject_head": {"sequence": head[0], "leaf_hash": _b64(head[1])},
-            "events": items,
-        }
+        items.sort(key=itemgetter("index"))
+        return items
 
     def _events_of(self, connection: Connection, disclosure_ids: Collection[str]) -> list[Any]:
         """Every stored event of these aggregates, in one statement: (position, originator id,
@@ -499,4 +505,4 @@ def open_reference(
 
 
 def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
+    return binascii.b2a_base64(raw, newline=False).decode()
