@@ -22,6 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 if "--code" in sys.argv:  # before anything imports `ledger`
     sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--code") + 1]).resolve()))
+    # Imported now, the package's own path decides where its modules come from, whatever
+    # bench.scale puts first on sys.path when it is imported.
+    import ledger  # noqa: F401
 
 import argparse
 import contextlib
@@ -34,6 +37,7 @@ import statistics
 import time
 from typing import Any
 
+import ledger as ledger_package
 from bench.scale import BATCH, HEAVY_DISCLOSURES, HEAVY_ID, READER, Stream
 from bench.scale import postgres_database as new_database
 from ledger.adapters.keyring import generate_secret
@@ -119,7 +123,7 @@ def measure(args: argparse.Namespace) -> None:
     print(
         json.dumps(
             {
-                "code": args.code or "this tree",
+                "code": str(Path(ledger_package.__file__).parents[1]),
                 "heavy_ms_median": round(statistics.median(heavy), 1),
                 "heavy_ms": [round(ms, 1) for ms in heavy],
                 "light_ms_p50": round(percentile(light, 0.5), 2),

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
-from ledger.adapters.database import driver_rows, select_by_ids
+from ledger.adapters.database import by_index, driver_rows, select_by_ids
 from ledger.adapters.fast_json import canonical
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.replica import log_head
@@ -307,6 +307,8 @@ class Integrity:
             "e.id, e.originator_id, e.originator_version, e.topic, e.state",
             [UUID(hex=value) for value in disclosure_ids],
         )
+        with by_index(connection):
+            rows = driver_rows(connection, query, params)
         return [
             # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
             (
@@ -316,9 +318,7 @@ class Integrity:
                 topic,
                 bytes(state),
             )
-            for position, originator, version, topic, state in driver_rows(
-                connection, query, params
-            )
+            for position, originator, version, topic, state in rows
         ]
 
     def _replay_opening(
