@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import os
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
-from ledger.adapters.database import select_by_ids
+from ledger.adapters.database import by_index, driver_rows, select_by_ids
+from ledger.adapters.fast_json import canonical
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.replica import log_head
 from ledger.app.sealing import (
@@ -28,7 +30,7 @@ from ledger.domain.access_request import EVENTS as REQUEST_EVENTS
 from ledger.domain.access_request import AccessRequest, request_opening, sealed_text
 from ledger.domain.consent import EVENTS as CONSENT_EVENTS
 from ledger.domain.consent import Consent, consent_opening
-from ledger.domain.disclosure import Disclosure, opening
+from ledger.domain.disclosure import Disclosure, opening_document
 from ledger.domain.employment import EVENTS as EMPLOYMENT_EVENTS
 from ledger.domain.employment import employment_end_opening
 from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
@@ -249,36 +251,7 @@ class Integrity:
                 raise LogError(
                     f"the stored tree does not make the checkpoint at size {checkpoint.tree_size}"
                 )
-        mapper = self.uow.store.mapper
-        state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
-        items = []
-        # The upper proof nodes are shared by every event: each is encoded once.
-        encoded: dict[bytes, str] = {}
-
-        def b64(node: bytes) -> str:
-            text = encoded.get(node)
-            if text is None:
-                text = encoded[node] = _b64(node)
-            return text
-
-        # Openings are replayed per disclosure, oldest version first.
-        for position, originator, version, topic, stored in sorted(
-            shown, key=lambda r: (r[1].bytes, r[2])
-        ):
-            event: Any = mapper.to_domain_event(StoredEvent(originator, version, topic, stored))
-            plaintext = self._replay_opening(key, event, state)
-            salt = self.vault.open_bytes(key, salt_context(originator, version), event.salt)
-            index = position - 1
-            items.append(
-                {
-                    "index": index,
-                    "leaf": _b64(leaves[index]),
-                    "plaintext": plaintext.decode(),
-                    "salt": _b64(salt),
-                    "inclusion_proof": [b64(node) for node in proofs[index]],
-                }
-            )
-        items.sort(key=lambda item: item["index"])
+        items = self._items(key, shown, leaves, proofs)
         if cut is not None:
             head = (len(items), leaf_hash(leaves[items[-1]["index"]]))
         return {
@@ -288,6 +261,39 @@ class Integrity:
             "subject_head": {"sequence": head[0], "leaf_hash": _b64(head[1])},
             "events": items,
         }
+
+    def _items(
+        self,
+        key: SubjectKey,
+        shown: list[Any],
+        leaves: dict[int, bytes],
+        proofs: dict[int, list[bytes]],
+    ) -> list[dict[str, Any]]:
+        """Each shown event's leaf, opening, salt and inclusion proof, in the log's order."""
+        decode = self.uow.store.decoder
+        state: dict[UUID, tuple[dict[str, Any], dict[str, Any]]] = {}
+        # The upper proof nodes are shared by every event: each is encoded once.
+        encoded = {node: _b64(node) for node in set(chain.from_iterable(proofs.values()))}
+        items = []
+        # Openings are replayed per aggregate, oldest version first.
+        for position, originator, version, topic, stored in sorted(
+            shown, key=lambda r: (r[1].int, r[2])
+        ):
+            event: Any = decode(originator, version, topic, stored)
+            plaintext = self._replay_opening(key, event, state)
+            salt = self.vault.open_bytes(key, salt_context(originator, version), event.salt)
+            index = position - 1
+            items.append(
+                {
+                    "index": index,
+                    "leaf": _b64(leaves[index]),
+                    "plaintext": plaintext.decode(),
+                    "salt": _b64(salt),
+                    "inclusion_proof": list(map(encoded.__getitem__, proofs[index])),
+                }
+            )
+        items.sort(key=itemgetter("index"))
+        return items
 
     def _events_of(self, connection: Connection, disclosure_ids: Collection[str]) -> list[Any]:
         """Every stored event of these aggregates, in one statement: (position, originator id,
@@ -301,6 +307,8 @@ class Integrity:
             "e.id, e.originator_id, e.originator_version, e.topic, e.state",
             [UUID(hex=value) for value in disclosure_ids],
         )
+        with by_index(connection):
+            rows = driver_rows(connection, query, params)
         return [
             # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
             (
@@ -310,9 +318,7 @@ class Integrity:
                 topic,
                 bytes(state),
             )
-            for position, originator, version, topic, state in connection.execute(
-                text(query), params
-            )
+            for position, originator, version, topic, state in rows
         ]
 
     def _replay_opening(
@@ -366,14 +372,16 @@ class Integrity:
             ).decode()
         else:
             reason = event.reason
-        return opening(
-            disclosure_id=disclosure_id,
-            version=event.originator_version,
-            event_type=name,
-            clear=clear,
-            secret=secret,
-            retraction=event.reason if retracted else None,
-            reason=reason,
+        return canonical(
+            opening_document(
+                disclosure_id=disclosure_id,
+                version=event.originator_version,
+                event_type=name,
+                clear=clear,
+                secret=secret,
+                retraction=event.reason if retracted else None,
+                reason=reason,
+            )
         )
 
     def _consent_opening(self, key: SubjectKey, event: Any) -> bytes:
@@ -497,4 +505,4 @@ def open_reference(
 
 
 def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
+    return binascii.b2a_base64(raw, newline=False).decode()

@@ -123,19 +123,41 @@ def opening(
     keys, no spaces, UTF-8.
     """
     return json.dumps(
-        {
-            "disclosure": str(disclosure_id),
-            "version": version,
-            "event": event_type,
-            "clear": clear,
-            "secret": secret,
-            "retraction": retraction,
-            "reason": reason,
-        },
+        opening_document(
+            disclosure_id=disclosure_id,
+            version=version,
+            event_type=event_type,
+            clear=clear,
+            secret=secret,
+            retraction=retraction,
+            reason=reason,
+        ),
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     ).encode()
+
+
+def opening_document(
+    *,
+    disclosure_id: UUID,
+    version: int,
+    event_type: str,
+    clear: Mapping[str, Any],
+    secret: Mapping[str, Any],
+    retraction: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """What `opening` encodes: a proof bundle encodes it faster, to the same bytes."""
+    return {
+        "disclosure": str(disclosure_id),
+        "version": version,
+        "event": event_type,
+        "clear": clear,
+        "secret": secret,
+        "retraction": retraction,
+        "reason": reason,
+    }
 
 
 class Disclosure(Aggregate):

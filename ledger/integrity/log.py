@@ -633,7 +633,7 @@ def proof_material(
             f"SELECT l.idx, l.leaf FROM {keys} "  # noqa: S608 - our own names
             f"JOIN {leaves.name} l ON l.idx >= k.lo AND l.idx < k.hi"
         )
-        raw = {row[0]: bytes(row[1]) for row in connection.execute(text(query), params)}
+        raw = {idx: bytes(leaf) for idx, leaf in driver_rows(connection, query, params)}
     upper = sorted(
         {
             (_level(start, end), start >> _level(start, end))
@@ -649,7 +649,7 @@ def proof_material(
             f"JOIN {nodes.name} n ON n.level = k.level AND n.idx = k.idx"
         )
         stored = {
-            (row[0], row[1]): bytes(row[2]) for row in connection.execute(text(query), params)
+            (level, idx): bytes(node) for level, idx, node in driver_rows(connection, query, params)
         }
     hashes = {index: merkle.leaf_hash(leaf) for index, leaf in raw.items()}
 

@@ -123,13 +123,24 @@ def consistency_proof_nodes(first: int, second: int) -> list[tuple[int, int]]:
 def shared_proof_subtrees(indexes: Sequence[int], tree_size: int) -> list[tuple[int, int]]:
     """The perfect subtrees whose hashes `inclusion_proofs` needs for these indexes (sorted,
     distinct): each index's own leaf and the subtrees beside the paths that hold no index."""
+    _check_indexes(indexes, tree_size)
     wanted: list[tuple[int, int]] = []
 
-    def record(start: int, end: int) -> bytes:
-        wanted.append((start, end))
-        return EMPTY_ROOT
+    # `_walk`'s descent, naming what it would hash instead of hashing: a walk that hashed
+    # placeholders cost as much as the real one.
+    def walk(start: int, end: int, lo: int, hi: int) -> None:
+        size = end - start
+        if size & (size - 1) == 0 and (lo == hi or size == 1):
+            wanted.append((start, end))
+        elif lo == hi:
+            wanted.extend(perfect_subtrees(start, end))
+        else:
+            mid = start + _split(end - start)
+            cut = bisect_left(indexes, mid, lo, hi)
+            walk(start, mid, lo, cut)
+            walk(mid, end, cut, hi)
 
-    _walk(indexes, tree_size, record, {})
+    walk(0, tree_size, 0, len(indexes))
     return wanted
 
 
@@ -150,30 +161,35 @@ def _walk(
     perfect_hash: PerfectHash,
     proofs: dict[int, list[bytes]],
 ) -> bytes:
-    if not indexes:
-        raise ValueError("no leaf index to prove")
-    if indexes[0] < 0 or indexes[-1] >= tree_size:
-        raise ValueError(f"a leaf index is outside a tree of size {tree_size}")
+    _check_indexes(indexes, tree_size)
 
     def walk(start: int, end: int, lo: int, hi: int) -> bytes:
         # indexes[lo:hi] are the indexes inside [start, end); a proof gets its siblings from
         # the leaf up, so each is appended on the way back up.
-        if lo == hi:
+        size = end - start
+        if size & (size - 1) == 0:  # a perfect subtree (every node of the walk is aligned)
+            if lo == hi or size == 1:
+                return perfect_hash(start, end)
+        elif lo == hi:
             return hash_range(start, end, perfect_hash)
-        if end - start == 1:
-            return perfect_hash(start, end)
-        mid = start + _split(end - start)
+        mid = start + _split(size)
         cut = bisect_left(indexes, mid, lo, hi)
         left = walk(start, mid, lo, cut)
         right = walk(mid, end, cut, hi)
-        if proofs:
-            for index in indexes[lo:cut]:
-                proofs[index].append(right)
-            for index in indexes[cut:hi]:
-                proofs[index].append(left)
+        for index in indexes[lo:cut]:
+            proofs[index].append(right)
+        for index in indexes[cut:hi]:
+            proofs[index].append(left)
         return node_hash(left, right)
 
     return walk(0, tree_size, 0, len(indexes))
+
+
+def _check_indexes(indexes: Sequence[int], tree_size: int) -> None:
+    if not indexes:
+        raise ValueError("no leaf index to prove")
+    if indexes[0] < 0 or indexes[-1] >= tree_size:
+        raise ValueError(f"a leaf index is outside a tree of size {tree_size}")
 
 
 def _in_memory(hashes: Sequence[bytes]) -> PerfectHash:

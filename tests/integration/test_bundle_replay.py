@@ -1,0 +1,161 @@
+"""A person's bundle replays every event's opening the quick way (the event store's quick
+decoder, orjson for JSON) and is still the very bundle that eventsourcing's mapper and the
+standard library's JSON give, for a person with an event of every kind a bundle holds."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from ledger.adapters import fast_json
+from ledger.app import Ledger
+from ledger.app import integrity as integrity_service
+from ledger.domain.access_request import EVENTS as REQUEST_EVENTS
+from ledger.domain.consent import EVENTS as CONSENT_EVENTS
+from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
+from ledger.domain.employment import EVENTS as EMPLOYMENT_EVENTS
+from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
+from ledger.domain.erasure import ErasedSubject
+from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
+from ledger.domain.restriction import EVENTS as RESTRICTION_EVENTS
+from ledger.integrity.bundle import verify_bundle
+from tests.builders import READER, a_disclosure
+from tests.integration.test_recipient_notifications import history, on
+
+SUBJECT = "E-00001"
+# Every kind of event a person's bundle can hold (an erased person has no bundle).
+BUNDLE_EVENTS = {
+    cls.__name__
+    for cls in (
+        Disclosure.DisclosureRecorded,
+        Disclosure.DisclosureCorrected,
+        Disclosure.DisclosureRetracted,
+        *SUPPRESSION_EVENTS,
+        *REQUEST_EVENTS,
+        *CONSENT_EVENTS,
+        *NOTICE_EVENTS,
+        *RESTRICTION_EVENTS,
+        *EMPLOYMENT_EVENTS,
+        *ERASURE_EVENTS,
+    )
+    if cls is not ErasedSubject.SubjectErased
+}
+
+
+def a_person_with_every_kind_of_event(ledger: Ledger) -> None:
+    history(ledger)  # disclosures to three recipients, one of them retracted
+    receipt = ledger.recording.record(
+        a_disclosure(
+            1, occurred_at=on(1, 10), source=replace(a_disclosure(1).source, reference="c-1")
+        ),
+        actor="payroll",
+    )
+    ledger.recording.correct(
+        receipt.id,
+        changes={"subject": {"name": "Jan Jansén"}},
+        reason="spelling of the name",
+        actor="fg",
+    )
+    ledger.recording.correct(
+        receipt.id,
+        changes={"purpose": 'Loonaangifte "oktober" — gecorrigeerd ☃'},
+        reason="clearer",
+        actor="fg",
+    )
+    ledger.suppressions.extend(
+        receipt.id, until=date(2026, 12, 1), authority="Politie", reason="onderzoek", actor="fg"
+    )
+    ledger.suppressions.lift(receipt.id, authority="Politie", reason="klaar", actor="fg")
+    for reason in ("geen zin", None):
+        consent_id = ledger.consents.give(
+            subject_id=SUBJECT,
+            consent_reference=f"form {reason}",
+            purpose="Pensioen",
+            given_at=datetime(2026, 1, 5, tzinfo=UTC),
+            actor="fg",
+        )
+        ledger.consents.withdraw(
+            consent_id, withdrawn_at=datetime(2026, 10, 1, tzinfo=UTC), reason=reason, actor="fg"
+        )
+    answered, withdrawn, refused = (
+        ledger.requests.open(
+            subject_id=SUBJECT,
+            received_on=date(2026, 11, 1),
+            channel="email",
+            reference=reference,
+            actor="fg",
+        )
+        for reference in ("AVG-1", None, "AVG-3")
+    )
+    ledger.requests.verify_identity(answered, how="paspoort gezien", actor="fg")
+    ledger.requests.extend(answered, reason="veel systemen", actor="fg")
+    ledger.requests.tell_of_extension(answered, told_on=date(2026, 11, 2), actor="fg")
+    ledger.requests.answer(answered, reader=READER)
+    ledger.requests.withdraw(withdrawn, reason="toch niet", actor="fg")
+    ledger.requests.refuse(refused, reason="kennelijk ongegrond", actor="fg")
+    notice_id = ledger.notifications.record(
+        subject_id=SUBJECT,
+        cause="rectification",
+        data_categories=["naam"],
+        since=None,
+        reason="naam gecorrigeerd",
+        person_asked=False,
+        actor="fg",
+    )
+    notice = ledger.notifications.notice(notice_id, reader=READER)
+    sent, impossible, heavy = (uuid.UUID(n["id"]) for n in notice["notifications"])
+    ledger.notifications.mark_sent(sent, sent_on=date(2026, 11, 2), channel="letter", actor="fg")
+    ledger.notifications.mark_not_sent(impossible, why="impossible", reason="weg", actor="fg")
+    ledger.notifications.mark_not_sent(heavy, why="disproportionate", reason="ver", actor="fg")
+    imposed = ledger.restrictions.impose(
+        subject_id=SUBJECT, reason="betwist", until=date(2026, 12, 31), actor="fg"
+    )
+    ledger.restrictions.lift(imposed.restriction_id, reason="vastgesteld", actor="fg")
+    ledger.employment_ends.record(subject_id=SUBJECT, ended_on=date(2026, 10, 31), actor="fg")
+    outcome = ledger.erasures.request(
+        subject_id=SUBJECT, reason="Verzoek", requested_on=None, actor="fg"
+    )
+    assert outcome.state == "scheduled"
+    assert outcome.erasure_id is not None
+    ledger.erasures.cancel(outcome.erasure_id, reason="bedacht", actor="fg")
+
+
+def the_mappers_way(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replay as before the quick way: eventsourcing's mapper, the standard library's JSON."""
+    mapper = ledger.store.mapper
+
+    def decode(originator: uuid.UUID, version: int, topic: str, state: bytes) -> Any:
+        return mapper.to_domain_event(StoredEvent(originator, version, topic, state))
+
+    def canonical(document: Any) -> bytes:
+        return json.dumps(
+            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+
+    monkeypatch.setattr(ledger.store, "decoder", decode)
+    monkeypatch.setattr(integrity_service, "canonical", canonical)
+    monkeypatch.setattr(fast_json, "loads", json.loads)
+
+
+@pytest.mark.parametrize("for_subject", [True, False], ids=["for the person", "for an officer"])
+def test_a_bundle_replayed_the_quick_way_is_the_one_the_mapper_gives(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch, for_subject: bool
+) -> None:
+    a_person_with_every_kind_of_event(ledger)
+    quick = ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT, for_subject=for_subject)
+    assert quick is not None
+    assert verify_bundle(json.loads(json.dumps(quick)), ledger.integrity.verifier_key()) == []
+    shown = {json.loads(event["plaintext"])["event"] for event in quick["events"]}
+    assert shown == BUNDLE_EVENTS
+
+    the_mappers_way(ledger, monkeypatch)
+    assert (
+        ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT, for_subject=for_subject)
+        == quick
+    )
