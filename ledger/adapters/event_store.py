@@ -3,7 +3,7 @@ batch of events with one driver `executemany`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -199,3 +199,19 @@ class EventDecoder:
                     return False
                 done += 1
         return done == expected
+
+
+def event_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[int, UUID, int, str, bytes]]:
+    """Stored events' (position, originator id, version, topic, state) as the driver hands them
+    over, with the id as a UUID and the state as bytes: SQLite keeps the id as its 16 bytes,
+    PostgreSQL as a uuid."""
+    return [
+        (
+            position,
+            originator if isinstance(originator, UUID) else UUID(bytes=bytes(originator)),
+            version,
+            topic,
+            bytes(state),
+        )
+        for position, originator, version, topic, state in rows
+    ]

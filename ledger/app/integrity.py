@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import Connection
 
 from ledger.adapters.database import by_index, driver_rows, select_by_ids
+from ledger.adapters.event_store import event_rows
 from ledger.adapters.fast_json import canonical
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.replica import log_head
@@ -309,17 +310,7 @@ class Integrity:
         )
         with by_index(connection):
             rows = driver_rows(connection, query, params)
-        return [
-            # SQLite keeps the id as 16 bytes, PostgreSQL as a uuid.
-            (
-                position,
-                originator if isinstance(originator, UUID) else UUID(bytes=bytes(originator)),
-                version,
-                topic,
-                bytes(state),
-            )
-            for position, originator, version, topic, state in rows
-        ]
+        return event_rows(rows)
 
     def _replay_opening(
         self,

@@ -6,12 +6,12 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, Index
 
 from ledger.adapters.database import driver_rows, metadata
+from ledger.adapters.event_store import event_rows
 from ledger.app.uow import UnitOfWork
 from ledger.projections.projector import Segment, StoredRow, prepare
 from ledger.projections.tables import READ_MODELS
@@ -91,17 +91,7 @@ class Maintenance:
             )
             if not rows:
                 return
-            # SQLite keeps the id as its 16 bytes, PostgreSQL as a uuid.
-            yield [
-                (
-                    position,
-                    originator if isinstance(originator, UUID) else UUID(bytes=bytes(originator)),
-                    version,
-                    topic,
-                    bytes(state),
-                )
-                for position, originator, version, topic, state in rows
-            ]
+            yield event_rows(rows)
             after = rows[-1][0]
 
     def partition(self) -> list[str]:
