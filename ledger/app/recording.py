@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Connection, text
 
-from ledger.adapters.database import select_by_ids
+from ledger.adapters.database import by_index, select_by_ids
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.consent_lookup import recorded_consents
@@ -525,7 +525,10 @@ class Recording:
             ordered,
             where="e.originator_version = 1",
         )
-        rows = connection.execute(text(query), params)
+        # Thousands of ids are planned as a scan of every event while the table has no
+        # statistics yet (a bulk load outruns autovacuum); the index answers them in a few pages.
+        with by_index(connection):
+            rows = connection.execute(text(query), params).all()
         for position, originator, topic, state in rows:
             originator_id = originator if isinstance(originator, UUID) else UUID(bytes=originator)
             recorded = store.mapper.to_domain_event(
