@@ -24,7 +24,8 @@ def test_a_child_does_not_inherit_the_parents_peak() -> None:
         held[at] = 1
     small = run_child([sys.executable, "-c", ALLOCATE, "1"], dict(os.environ), timeout=60)
     large = run_child([sys.executable, "-c", ALLOCATE, "120"], dict(os.environ), timeout=60)
-    assert small["exit_code"] == 0 and small["last_line"] == "held 1"
+    assert small["exit_code"] == 0
+    assert small["last_line"] == "held 1"
     assert small["peak_rss_mb"] < 100
     assert 120 < large["peak_rss_mb"] < 250
     del held
@@ -32,9 +33,11 @@ def test_a_child_does_not_inherit_the_parents_peak() -> None:
 
 def test_exit_code_and_timeout() -> None:
     failed = run_child([sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ), timeout=60)
-    assert failed["exit_code"] == 3 and not failed["timed_out"]
+    assert failed["exit_code"] == 3
+    assert not failed["timed_out"]
     slow = [sys.executable, "-c", "import time; print('started', flush=True); time.sleep(60)"]
     stopped = run_child(slow, dict(os.environ), timeout=1.5)
-    assert stopped["timed_out"] and stopped["exit_code"] != 0
+    assert stopped["timed_out"]
+    assert stopped["exit_code"] != 0
     assert stopped["peak_rss_mb"] is None  # the command's own figures are lost with it
     assert stopped["seconds"] < 30
