@@ -255,3 +255,34 @@ def test_the_cli_keeps_an_auditors_state_in_a_file(
     assert "--state: cannot read" in broken.output
     assert "Traceback" not in broken.output
     assert "--since-checkpoint" in CliRunner().invoke(main, ["verify", "--help"]).output
+
+
+def test_since_checkpoint_checks_the_heads_of_people_met_in_every_new_range(
+    ledger: Ledger,
+) -> None:
+    fill(ledger)
+    assert serial(ledger).ok
+    heads = "SELECT subject_tag FROM ledger_subject_heads"
+    with ledger.database.write_engine.connect() as connection:
+        before = set(connection.execute(sa.text(heads)).scalars())
+    # A new person whose only event is in the first of three new ranges (each checkpoint
+    # starts one): their head must still be checked once the later ranges are merged.
+    ledger.recording.record(
+        a_disclosure(77, source=Source("payroll", "only-once")), actor="payroll"
+    )
+    with ledger.database.write_engine.connect() as connection:
+        (newcomer,) = set(connection.execute(sa.text(heads)).scalars()) - before
+    ledger.integrity.publish_checkpoint()
+    more(ledger, 3)
+    ledger.integrity.publish_checkpoint()
+    more(ledger, 2, start=200)
+
+    tamper(
+        ledger,
+        "UPDATE ledger_subject_heads SET sequence = sequence + 1 WHERE subject_tag = :t",
+        t=newcomer,
+    )
+    report = ledger.integrity.verify(since_checkpoint=True)
+
+    assert not report.ok
+    assert "the stored subject heads differ from the recomputed sequences" in report.problems
