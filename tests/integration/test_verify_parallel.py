@@ -14,6 +14,7 @@ from ledger.adapters.state_codec import pack, unpack
 from ledger.app import Ledger
 from ledger.cli import main
 from ledger.domain.values import Source
+from ledger.integrity import verify as verify_module
 from ledger.integrity.verify import Report
 from ledger.settings import Settings
 from tests.builders import a_disclosure
@@ -286,3 +287,48 @@ def test_since_checkpoint_checks_the_heads_of_people_met_in_every_new_range(
 
     assert not report.ok
     assert "the stored subject heads differ from the recomputed sequences" in report.problems
+
+
+def few_subtrees_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 4 positions, each range's subtrees compared and forgotten after every page."""
+    monkeypatch.setattr(verify_module, "PAGE", 4)
+    monkeypatch.setattr(verify_module, "NODES_KEPT", 1)
+
+
+def test_a_long_range_compares_its_subtrees_page_by_page_with_the_same_findings(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(ledger)
+    more(ledger, 36)  # 48 events: three subtrees of level 4 and one of level 5
+    with monkeypatch.context() as patched:
+        few_subtrees_kept(patched)
+        assert serial(ledger).ok
+    tamper_node(ledger, 4, 2)  # positions 33-48
+
+    with monkeypatch.context() as patched:
+        few_subtrees_kept(patched)
+        paged = serial(ledger)
+    whole = serial(ledger)
+
+    assert whole.first_bad_position == (2 << 4) + 1, whole.problems
+    assert (paged.problems, paged.first_bad_position) == (whole.problems, whole.first_bad_position)
+
+
+def test_since_checkpoint_compares_subtrees_page_by_page_with_the_same_findings(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(ledger)
+    assert serial(ledger).ok  # remembers the checkpoint at 12
+    more(ledger, 36)
+    # Page by page the level-5 subtree (done at position 32) is met before the level-4 one
+    # (done at 48); the finding is still the lowest level's, as in one pass over the range.
+    tamper_node(ledger, 5, 0)
+    tamper_node(ledger, 4, 2)
+
+    with monkeypatch.context() as patched:
+        few_subtrees_kept(patched)
+        paged = ledger.integrity.verify(since_checkpoint=True)
+    whole = ledger.integrity.verify(since_checkpoint=True)
+
+    assert whole.first_bad_position == (2 << 4) + 1, whole.problems
+    assert (paged.problems, paged.first_bad_position) == (whole.problems, whole.first_bad_position)
