@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+_USAGE = "usage.json"
 # Runs the command, waits for it and writes its own rusage (not the reporter's) to argv[1].
 _REPORTER = """\
-import json, os, signal, subprocess, sys
+import json, os, subprocess, sys
 child = subprocess.Popen(sys.argv[2:])
-signal.signal(signal.SIGTERM, lambda *_: child.kill())
 _, status, usage = os.wait4(child.pid, 0)
 with open(sys.argv[1], "w") as report:
     json.dump({"exit_code": os.waitstatus_to_exitcode(status), "maxrss_kb": usage.ru_maxrss,
@@ -46,7 +46,7 @@ def run_child(
         tempfile.TemporaryDirectory() as folder,
         tempfile.TemporaryFile() as out,
         subprocess.Popen(
-            [sys.executable, "-c", _REPORTER, str(Path(folder) / "usage.json"), *command],
+            [sys.executable, "-c", _REPORTER, str(Path(folder, _USAGE)), *command],
             env=env,
             cwd=cwd,
             stdout=out,
@@ -68,8 +68,9 @@ def run_child(
             time.sleep(poll)
         child.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
         seconds = time.perf_counter() - started
-        report_file = Path(folder) / "usage.json"
-        report = json.loads(report_file.read_text()) if report_file.exists() else None
+        # The reporter writes it once the command has ended: none when the timeout killed both.
+        usage_file = Path(folder, _USAGE)
+        report = json.loads(usage_file.read_text()) if usage_file.exists() else None
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
     lines = [line for line in output.replace("\r", "\n").splitlines() if line.strip()]
