@@ -66,6 +66,9 @@ def build(args: argparse.Namespace) -> None:
             "LEDGER_VAR_DIR": str(workdir / "var"),
             "LEDGER_MASTER_KEY": generate_secret(),
         }
+        if args.partition_size:
+            # Smaller range partitions give a small ledger as many as a large one has.
+            env["LEDGER_PARTITION_SIZE"] = str(args.partition_size)
         (workdir / "var").mkdir(exist_ok=True)
         (workdir / "env.json").write_text(json.dumps(env))
         ledger = open_ledger(workdir)
@@ -162,6 +165,7 @@ def main() -> None:
     grow.add_argument("--seed", type=int, default=14)
     grow.add_argument("--postgres-url", default=os.environ.get("LEDGER_TEST_POSTGRES_URL"))
     grow.add_argument("--pg-database", default="ledger_bundle")
+    grow.add_argument("--partition-size", type=int, default=None, help="positions per range partition")
     timing = commands.add_parser("time", help="time heavy and light bundles (one JSON line)")
     timing.add_argument("--heavy", type=int, default=5, help="heavy bundles timed")
     timing.add_argument("--light", type=int, default=40, help="light people timed")
