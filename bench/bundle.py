@@ -165,7 +165,9 @@ def main() -> None:
     grow.add_argument("--seed", type=int, default=14)
     grow.add_argument("--postgres-url", default=os.environ.get("LEDGER_TEST_POSTGRES_URL"))
     grow.add_argument("--pg-database", default="ledger_bundle")
-    grow.add_argument("--partition-size", type=int, default=None, help="positions per range partition")
+    grow.add_argument(
+        "--partition-size", type=int, default=None, help="positions per range partition"
+    )
     timing = commands.add_parser("time", help="time heavy and light bundles (one JSON line)")
     timing.add_argument("--heavy", type=int, default=5, help="heavy bundles timed")
     timing.add_argument("--light", type=int, default=40, help="light people timed")

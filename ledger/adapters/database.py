@@ -839,13 +839,16 @@ def select_by_ids(
     connection: Connection,
     table: str,
     columns: str,
-    ids: Sequence[UUID],
+    ids: Sequence[UUID] | Sequence[int],
     *,
     key: str = "originator_id",
     where: str = "",
+    kind: str = "uuid",
 ) -> tuple[str, dict[str, Any]]:
     """`SELECT columns FROM table e` of the rows whose `key` is one of `ids`, in one statement,
-    and its parameters; `where` adds a condition on `e`.
+    and its parameters; `where` adds a condition on `e`; `kind` is the key's type (`uuid`,
+    `bigint`). An `= ANY` of positions on a range-partitioned table prunes to the partitions
+    that hold them.
 
     PostgreSQL takes `= ANY` of one array: an index scan of each partition whatever the
     statistics, where a join with unnest() was planned as a hash join over a sequential scan of
@@ -853,9 +856,11 @@ def select_by_ids(
     SQLite joins `keys_table`."""
     extra = f" AND {where}" if where else ""
     if connection.dialect.name == "postgresql":
-        query = f"SELECT {columns} FROM {table} e WHERE e.{key} = ANY(:ids){extra}"  # noqa: S608
+        query = (
+            f"SELECT {columns} FROM {table} e WHERE e.{key} = ANY(CAST(:ids AS {kind}[])){extra}"  # noqa: S608
+        )
         return query, {"ids": list(ids)}
-    keys, params = keys_table(connection, {"id": "uuid"}, [(id_,) for id_ in ids])
+    keys, params = keys_table(connection, {"id": kind}, [(id_,) for id_ in ids])
     return f"SELECT {columns} FROM {keys} JOIN {table} e ON e.{key} = k.id{extra}", params  # noqa: S608
 
 

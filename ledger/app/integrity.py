@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import binascii
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
@@ -230,7 +230,11 @@ class Integrity:
             return None
         # Every aggregate of the person (`queries.PERSON_AGGREGATES`: access requests, consents,
         # notices, restrictions, ...) has events in their chain: without theirs it shows gaps.
-        rows = self._events_of(connection, [*scope.disclosure_ids, *scope.aggregate_ids])
+        rows = self._events_of(connection, scope)
+        if len(rows) != head[0]:
+            # The read model's positions did not find the person's whole chain: by id, as a
+            # check that cannot hand out a bundle with a gap the read model made.
+            rows = self._events_of(connection, scope._replace(only_event={}))
         withheld = scope.withheld
         cut = None
         for row in rows:
@@ -296,21 +300,38 @@ class Integrity:
         items.sort(key=itemgetter("index"))
         return items
 
-    def _events_of(self, connection: Connection, disclosure_ids: Collection[str]) -> list[Any]:
-        """Every stored event of these aggregates, in one statement: (position, originator id,
-        version, topic, stored state) as the driver hands them over (no per-row types)."""
-        if not disclosure_ids:
-            return []
+    def _events_of(self, connection: Connection, scope: BundleScope) -> list[Any]:
+        """Every stored event of the scope's aggregates, in at most two statements: (position,
+        originator id, version, topic, stored state), with the id as a UUID.
+
+        A disclosure with one event (most of them) is looked up by that event's position, which
+        PostgreSQL prunes to the one range partition that holds it; the others by aggregate id,
+        which probes the `(originator_id, originator_version)` index of every partition. A row
+        found by position that is not the disclosure's first event is dropped, and the caller
+        then finds the person's chain short."""
         table = self.uow.store.table
-        query, params = select_by_ids(
-            connection,
-            table.name,
-            "e.id, e.originator_id, e.originator_version, e.topic, e.state",
-            [UUID(hex=value) for value in disclosure_ids],
-        )
+        columns = "e.id, e.originator_id, e.originator_version, e.topic, e.state"
+        only = scope.only_event
+        by_id = [
+            UUID(hex=value)
+            for value in chain(scope.disclosure_ids, scope.aggregate_ids)
+            if value not in only
+        ]
+        rows = []
         with by_index(connection):
-            rows = driver_rows(connection, query, params)
-        return event_rows(rows)
+            if only:
+                query, params = select_by_ids(
+                    connection, table.name, columns, list(only.values()), key="id", kind="bigint"
+                )
+                rows = [
+                    row
+                    for row in event_rows(driver_rows(connection, query, params))
+                    if row[2] == 1 and only.get(row[1].hex) == row[0]
+                ]
+            if by_id:
+                query, params = select_by_ids(connection, table.name, columns, by_id)
+                rows += event_rows(driver_rows(connection, query, params))
+        return rows
 
     def _replay_opening(
         self,
@@ -474,11 +495,13 @@ class Integrity:
 
 class BundleScope(NamedTuple):
     """What a person's bundle covers: their disclosures (hex ids), those withheld from them,
-    and their other aggregates."""
+    and their other aggregates; `only_event` gives, of disclosures that have a single event,
+    its log position (read with the disclosures), so that it is looked up by position."""
 
     disclosure_ids: Collection[str]
     withheld: Collection[str]
     aggregate_ids: Collection[str] = ()
+    only_event: Mapping[str, int] = {}
 
 
 class _Unsigned:

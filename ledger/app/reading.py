@@ -300,15 +300,16 @@ class Reading:
     def _bundle(self, key: SubjectKey, *, for_subject: bool) -> dict[str, Any] | None:
         def scope(connection: Connection) -> BundleScope:
             now = self.uow.now()
-            suppressions = queries.suppressions_of_subject(connection, key.tag)
+            found = queries.disclosure_refs(connection, key.tag)
             return BundleScope(
-                disclosure_ids=[disclosure_id for disclosure_id, _ in suppressions],
+                disclosure_ids=[ref.disclosure_id for ref in found],
                 withheld={
-                    disclosure_id
-                    for disclosure_id, until in suppressions
-                    if for_subject and is_withheld(until, now=now)
+                    ref.disclosure_id
+                    for ref in found
+                    if for_subject and is_withheld(ref.suppressed_until, now=now)
                 },
                 aggregate_ids=queries.aggregate_ids_of_subject(connection, key.tag),
+                only_event={ref.disclosure_id: ref.position for ref in found if ref.version == 1},
             )
 
         return self.integrity.subject_bundle(key, scope)

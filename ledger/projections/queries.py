@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import Connection, Table, and_, case, func, or_, select, union_all
@@ -298,16 +298,37 @@ def overview_recipients(connection: Connection, subject_tag: str) -> dict[str, A
     return {row.recipient_key: row for row in rows}
 
 
+class DisclosureRef(NamedTuple):
+    """Where a person's disclosure is: its id (hex), how long it is withheld, the log position
+    of its first event and how many events it has (`version`)."""
+
+    disclosure_id: str
+    suppressed_until: date | None
+    position: int
+    version: int
+
+
+def disclosure_refs(connection: Connection, subject_tag: str) -> list[DisclosureRef]:
+    """Each of a person's disclosures, as a `DisclosureRef`."""
+    rows = connection.execute(
+        select(
+            disclosures.c.disclosure_id,
+            disclosures.c.suppressed_until,
+            disclosures.c.position,
+            disclosures.c.version,
+        ).where(disclosures.c.subject_tag == subject_tag)
+    )
+    return [DisclosureRef(*row) for row in rows]
+
+
 def suppressions_of_subject(
     connection: Connection, subject_tag: str
 ) -> list[tuple[str, date | None]]:
     """(disclosure id in hex, suppressed_until) of each of a person's disclosures."""
-    rows = connection.execute(
-        select(disclosures.c.disclosure_id, disclosures.c.suppressed_until).where(
-            disclosures.c.subject_tag == subject_tag
-        )
-    )
-    return [(row.disclosure_id, row.suppressed_until) for row in rows]
+    return [
+        (ref.disclosure_id, ref.suppressed_until)
+        for ref in disclosure_refs(connection, subject_tag)
+    ]
 
 
 def newest_sealed(connection: Connection, subject_tag: str, *, limit: int) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
 
 from ledger.adapters import fast_json
@@ -159,3 +160,31 @@ def test_a_bundle_replayed_the_quick_way_is_the_one_the_mapper_gives(
         ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT, for_subject=for_subject)
         == quick
     )
+
+
+@pytest.mark.parametrize("pointed_at", ["nothing", "another event"])
+def test_a_read_model_that_points_elsewhere_still_gives_the_whole_bundle(
+    ledger: Ledger, pointed_at: str
+) -> None:
+    """A disclosure with one event is looked up by the position its read model holds; when that
+    finds the person's chain short, the bundle looks the events up by id instead."""
+    a_person_with_every_kind_of_event(ledger)
+    whole = ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT)
+    assert whole is not None
+    with ledger.database.write_engine.begin() as connection:
+        single = connection.execute(
+            sa.text("SELECT min(position) FROM read_disclosures WHERE version = 1")
+        ).scalar_one()
+        elsewhere = connection.execute(
+            sa.text("SELECT max(id) + 1000 FROM ledger_events")
+            if pointed_at == "nothing"
+            else sa.text("SELECT max(id) FROM ledger_events")
+        ).scalar_one()
+        connection.execute(
+            sa.text("UPDATE read_disclosures SET position = :to WHERE position = :at"),
+            {"to": elsewhere, "at": single},
+        )
+    again = ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT)
+    assert again is not None
+    assert again["events"] == whole["events"]
+    assert verify_bundle(json.loads(json.dumps(again)), ledger.integrity.verifier_key()) == []

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from ledger.adapters.partitions import EVENT_KEYS, explain
 from ledger.app import Ledger
+from ledger.app.integrity import BundleScope
 from ledger.bootstrap import build_ledger
 from ledger.cli import main
 from ledger.domain.values import Source
@@ -359,3 +360,29 @@ def test_ledger_db_partition_converts_a_plain_database_keeping_every_guarantee(
         assert ledger.integrity.verify().ok
     finally:
         ledger.close()
+
+
+def test_a_bundles_events_are_read_from_the_partitions_that_hold_them(ledger: Ledger) -> None:
+    """A disclosure with one event is looked up by its position: pruned to the range partitions
+    of the person's events, not a probe of every partition of the log."""
+    for start in (1, 11, 21, 31):
+        record(ledger, 10, first=start)
+    with ledger.database.read_engine.connect() as connection:
+        tag = bytes(
+            connection.execute(
+                sa.text("SELECT subject_tag FROM read_disclosures WHERE position = 7")
+            ).scalar_one()
+        ).hex()
+        refs = queries.disclosure_refs(connection, tag)
+    assert refs
+    assert all(ref.version == 1 for ref in refs)
+    homes = {f"ledger_events_from_{(ref.position // SIZE) * SIZE}" for ref in refs}
+    scope = BundleScope(
+        disclosure_ids=[ref.disclosure_id for ref in refs],
+        withheld=(),
+        only_event={ref.disclosure_id: ref.position for ref in refs},
+    )
+    integrity = ledger.integrity
+    [events] = scanned(ledger, lambda c: integrity._events_of(c, scope))
+    assert events == homes
+    assert len(homes) < len(partitions_of(ledger, "ledger_events")) - 1
