@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -198,3 +199,95 @@ def test_a_rebuild_pauses_the_cycle_collector_and_leaves_it_as_it_was(
 
     assert during == [False]
     assert after is enabled
+
+
+def a_ledger_of_several_pages(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 7 events, 2 ahead: the rebuild below reads and prepares many pages ahead of
+    the one it writes (on PostgreSQL, in a thread of its own), corrections among them."""
+    if ledger.database.is_sqlite:
+        pytest.skip("pages are prepared ahead on PostgreSQL")
+    monkeypatch.setattr(maintenance, "REBUILD_PAGE", 7)
+    monkeypatch.setattr(maintenance, "PAGES_AHEAD", 2)
+    receipts = ledger.recording.record_batch(
+        list(demo_disclosures(60, subjects=9, seed=5)), actor="demo"
+    )
+    ledger.recording.correct(
+        receipts[3].id, changes={"purpose": "Correctie"}, reason="clearer", actor="officer"
+    )
+    ledger.recording.record_batch(list(demo_disclosures(30, subjects=4, seed=6)), actor="demo")
+
+
+def rebuild_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == "ledger-rebuild-pages"]
+
+
+def test_pages_prepared_ahead_give_the_same_rows(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_ledger_of_several_pages(ledger, monkeypatch)
+    before = snapshot(ledger)
+    seen: list[str] = []
+    pages: list[int] = []
+
+    def progress(events: int) -> None:
+        pages.append(events)
+        seen.extend(rebuild_threads())
+
+    assert ledger.maintenance.rebuild_projections(progress=progress) == 91
+    assert pages == [7] * 13
+    assert seen  # the pages were prepared by the thread
+    assert rebuild_threads() == []
+    assert snapshot(ledger) == before
+
+
+@pytest.mark.parametrize("where", ["preparing a page", "writing a page"])
+def test_a_failure_on_either_side_of_the_pages_ahead_leaves_the_read_models_as_they_were(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    a_ledger_of_several_pages(ledger, monkeypatch)
+    before = snapshot(ledger)
+    calls = 0
+
+    def failing(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise RuntimeError(f"failed {where}")
+        return original(*args, **kwargs)
+
+    if where == "preparing a page":
+        original = maintenance.prepare
+        monkeypatch.setattr(maintenance, "prepare", failing)
+    else:
+        original = projector.write_bound
+        monkeypatch.setattr(projector, "write_bound", failing)
+
+    with pytest.raises(RuntimeError, match=f"failed {where}"):
+        ledger.maintenance.rebuild_projections()
+
+    assert rebuild_threads() == []
+    assert snapshot(ledger) == before
+
+
+def test_a_rebuild_that_locked_the_log_against_reads_prepares_its_pages_itself(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Had its transaction made a range partition (an ACCESS EXCLUSIVE lock on the log), a read
+    on another connection would wait for it to end, and the rebuild for that read."""
+    a_ledger_of_several_pages(ledger, monkeypatch)
+    counted: list[int] = []
+
+    def rebuild() -> None:
+        with ledger.uow.write() as connection:
+            connection.execute(sa.text("LOCK TABLE ledger_events IN ACCESS EXCLUSIVE MODE"))
+            assert maintenance._holds_exclusively(connection, "ledger_events")
+            counted.extend(n for n, _page in ledger.maintenance._prepared_pages(connection))
+
+    worker = threading.Thread(target=rebuild, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert sum(counted) == 91
+
+    with ledger.uow.write() as connection:
+        assert not maintenance._holds_exclusively(connection, "ledger_events")
