@@ -265,17 +265,22 @@ def scanned(
         return [set(plan.scanned) for plan in explain(connection, call, analyze=analyze)]
 
 
+def tag_at(ledger: Ledger, position: int) -> str:
+    """The tag (hex) of the person whose disclosure is at this position."""
+    value = scalar(
+        ledger, "SELECT subject_tag FROM read_disclosures WHERE position = :p", p=position
+    )
+    assert isinstance(value, bytes | memoryview)
+    return bytes(value).hex()
+
+
 def test_a_persons_queries_read_one_hash_partition(ledger: Ledger) -> None:
     ledger.recording.record_batch(
         [a_disclosure(n, source=Source("payroll", f"r/{n}")) for n in range(1, 41)],
         actor="payroll",
     )
+    tag = tag_at(ledger, 7)
     with ledger.database.read_engine.connect() as connection:
-        tag = bytes(
-            connection.execute(
-                sa.text("SELECT subject_tag FROM read_disclosures WHERE position = 7")
-            ).scalar_one()
-        ).hex()
         home = connection.execute(
             sa.text("SELECT tableoid::regclass::text FROM read_disclosures WHERE position = 7")
         ).scalar_one()
@@ -368,12 +373,7 @@ def test_a_bundles_events_are_read_from_the_partitions_that_hold_them(ledger: Le
     for start in (1, 11, 21, 31):
         record(ledger, 10, first=start)
     with ledger.database.read_engine.connect() as connection:
-        tag = bytes(
-            connection.execute(
-                sa.text("SELECT subject_tag FROM read_disclosures WHERE position = 7")
-            ).scalar_one()
-        ).hex()
-        refs = queries.disclosure_refs(connection, tag)
+        refs = queries.disclosure_refs(connection, tag_at(ledger, 7))
     assert refs
     assert all(ref.version == 1 for ref in refs)
     homes = {f"ledger_events_from_{(ref.position // SIZE) * SIZE}" for ref in refs}
