@@ -14,6 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
+from ledger.adapters.collector import collector_paused
 from ledger.adapters.database import by_index, driver_rows, select_by_ids
 from ledger.adapters.event_store import event_rows
 from ledger.adapters.fast_json import canonical
@@ -228,6 +229,19 @@ class Integrity:
         head = self.log.subject_head(connection, key.tag)
         if head is None:
             return None
+        # A heavy person's thousands of events and items live until the bundle is made: the
+        # collector would walk them over and over (`collector_paused`).
+        with collector_paused():
+            return self._bundle_of(connection, key, checkpoint, scope, head)
+
+    def _bundle_of(
+        self,
+        connection: Connection,
+        key: SubjectKey,
+        checkpoint: StoredCheckpoint | None,
+        scope: BundleScope,
+        head: tuple[int, bytes],
+    ) -> dict[str, Any] | _Unsigned | None:
         # Every aggregate of the person (`queries.PERSON_AGGREGATES`: access requests, consents,
         # notices, restrictions, ...) has events in their chain: without theirs it shows gaps.
         rows = self._events_of(connection, scope)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gc
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, Index, text
 
+from ledger.adapters.collector import collector_paused
 from ledger.adapters.database import driver_rows, metadata
 from ledger.adapters.event_store import event_rows
 from ledger.app.uow import UnitOfWork
@@ -42,7 +41,7 @@ class Maintenance:
         after_replay = [indexes[name] for name in AFTER_REPLAY]
         before_changes = [indexes[name] for name in BEFORE_CHANGES]
         replayed = 0
-        with _collector_paused(), self.uow.write() as connection:
+        with collector_paused(), self.uow.write() as connection:
             metadata.drop_all(connection, tables=list(READ_MODELS))
             # Through the database: on a partitioned one the read models come back partitioned.
             self.uow.database.create_tables(
@@ -150,22 +149,6 @@ class Maintenance:
     def partition(self) -> list[str]:
         """Partition a PostgreSQL database made before partitions; the tables converted."""
         return self.uow.database.partition(self.uow.store.table)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a rebuild: every page makes tens of thousands
-    of rows and summaries that live on, and each so many of them set off a pass over all that
-    is alive (the pending summaries grow to PAIRS_AT_ONCE), about a third of a 10,000-event
-    rebuild. A rebuild makes no reference cycles (a collection after one of 100,000 events
-    found none); whatever else makes them is collected once it ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _holds_exclusively(connection: Connection, table: str) -> bool:

@@ -4,6 +4,7 @@ standard library's JSON give, for a person with an event of every kind a bundle 
 
 from __future__ import annotations
 
+import gc
 import json
 import uuid
 from dataclasses import replace
@@ -188,3 +189,29 @@ def test_a_read_model_that_points_elsewhere_still_gives_the_whole_bundle(
     assert again is not None
     assert again["events"] == whole["events"]
     assert verify_bundle(json.loads(json.dumps(again)), ledger.integrity.verifier_key()) == []
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_bundle_is_made_with_the_cycle_collector_paused_and_leaves_it_as_it_was(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    a_person_with_every_kind_of_event(ledger)
+    during: list[bool] = []
+
+    def watched(document: Any) -> bytes:
+        during.append(gc.isenabled())
+        return fast_json.canonical(document)
+
+    monkeypatch.setattr(integrity_service, "canonical", watched)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        bundle = ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT)
+        after = gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+    assert bundle is not None
+    assert during
+    assert not any(during)
+    assert after is enabled
