@@ -90,23 +90,26 @@ _PLAIN = frozenset({str, int, bool, type(None)})
 def _plain(document: Any) -> bool:
     """Whether the document holds only dicts, lists, tuples, strings, integers, booleans and None,
     each of exactly that type (no float, no subclass): one pass, no recursion, and only the
-    containers go on the stack."""
+    containers go on the stack. (The common case, a plain value, is tested first.)"""
     pending = [document]
+    pop, push, plain = pending.pop, pending.append, _PLAIN
     while pending:
-        value = pending.pop()
+        value = pop()
         kind = type(value)
         if kind is dict:
             children = value.values()
         elif kind is list or kind is tuple:
             children = value
-        elif kind in _PLAIN:
+        elif kind in plain:
             continue
         else:
             return False
         for child in children:
             kind = type(child)
+            if kind in plain:
+                continue
             if kind is dict or kind is list or kind is tuple:
-                pending.append(child)
-            elif kind not in _PLAIN:
+                push(child)
+            else:
                 return False
     return True

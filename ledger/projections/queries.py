@@ -13,6 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table, and_, case, func, or_, select, union_all
 
+from ledger.adapters.database import driver_rows
 from ledger.projections.tables import (
     access_requests,
     consents,
@@ -309,16 +310,23 @@ class DisclosureRef(NamedTuple):
 
 
 def disclosure_refs(connection: Connection, subject_tag: str) -> list[DisclosureRef]:
-    """Each of a person's disclosures, as a `DisclosureRef`."""
-    rows = connection.execute(
-        select(
-            disclosures.c.disclosure_id,
-            disclosures.c.suppressed_until,
-            disclosures.c.position,
-            disclosures.c.version,
-        ).where(disclosures.c.subject_tag == subject_tag)
+    """Each of a person's disclosures, as a `DisclosureRef`; read through the driver (a heavy
+    person's 2,000 rows cost SQLAlchemy's per-row types more than the query)."""
+    rows = driver_rows(
+        connection,
+        f"SELECT disclosure_id, suppressed_until, position, version FROM {disclosures.name} "  # noqa: S608
+        "WHERE subject_tag = :tag",
+        {"tag": bytes.fromhex(subject_tag)},
     )
-    return [DisclosureRef(*row) for row in rows]
+    return [
+        DisclosureRef(
+            bytes(disclosure_id).hex(),
+            until if until is None or isinstance(until, date) else date.fromisoformat(until),
+            position,
+            version,
+        )
+        for disclosure_id, until, position, version in rows
+    ]
 
 
 def suppressions_of_subject(
