@@ -169,14 +169,7 @@ class Integrity:
                 return found
         # The person's events arrive faster than checkpoints: sign and read in one write.
         with self.uow.write() as connection:
-            scope = gather(connection)
-            return self.bundle(
-                connection,
-                key,
-                disclosure_ids=scope.disclosure_ids,
-                withheld=scope.withheld,
-                aggregate_ids=scope.aggregate_ids,
-            )
+            return self.bundle(connection, key, gather(connection))
 
     @contextmanager
     def _snapshot(self, *, primary: bool) -> Iterator[Connection]:
@@ -191,28 +184,21 @@ class Integrity:
                 yield connection
 
     def bundle(
-        self,
-        connection: Connection,
-        key: SubjectKey,
-        *,
-        disclosure_ids: Collection[str],
-        withheld: Collection[str],
-        aggregate_ids: Collection[str] = (),
+        self, connection: Connection, key: SubjectKey, scope: BundleScope
     ) -> dict[str, Any] | None:
         """The person's proof, inside a write transaction: a fresh checkpoint and, per event,
         its leaf, opening, salt and inclusion proof; a fixed number of statements for any
         number of events.
 
-        The events of `withheld` disclosures (hex ids) must stay invisible: the bundle then
-        ends before the first of them, with the head there, so that what it shows is still a
-        gapless, verifiable start of the person's sequence, and none of theirs is opened.
+        The events of the scope's `withheld` disclosures (hex ids) must stay invisible: the
+        bundle then ends before the first of them, with the head there, so that what it shows
+        is still a gapless, verifiable start of the person's sequence, and none of theirs is
+        opened.
         """
         if self.log.subject_head(connection, key.tag) is None:
             return None
         checkpoint = self.log.publish(connection, now=self.uow.now())
-        found = self._bundle_at(
-            connection, key, checkpoint, BundleScope(disclosure_ids, withheld, aggregate_ids)
-        )
+        found = self._bundle_at(connection, key, checkpoint, scope)
         # The checkpoint is the log as this transaction sees it: it covers every event.
         assert not isinstance(found, _Unsigned)
         return found

@@ -186,9 +186,9 @@ class AccessRequests:
         now = self.uow.now()
         with self.uow.read() as connection:
             withheld = sorted(
-                disclosure_id
-                for disclosure_id, until in queries.suppressions_of_subject(connection, tag)
-                if is_withheld(until, now=now)
+                ref.disclosure_id
+                for ref in queries.disclosure_refs(connection, tag)
+                if is_withheld(ref.suppressed_until, now=now)
             )
         answer = FrozenAnswer(
             request_id=request_id,

@@ -329,16 +329,6 @@ def disclosure_refs(connection: Connection, subject_tag: str) -> list[Disclosure
     ]
 
 
-def suppressions_of_subject(
-    connection: Connection, subject_tag: str
-) -> list[tuple[str, date | None]]:
-    """(disclosure id in hex, suppressed_until) of each of a person's disclosures."""
-    return [
-        (ref.disclosure_id, ref.suppressed_until)
-        for ref in disclosure_refs(connection, subject_tag)
-    ]
-
-
 def newest_sealed(connection: Connection, subject_tag: str, *, limit: int) -> list[tuple[str, str]]:
     """(disclosure id in hex, sealed identifying fields) of a person's newest disclosures."""
     rows = connection.execute(

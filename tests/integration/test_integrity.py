@@ -297,6 +297,27 @@ def test_a_bundle_signs_only_when_the_newest_checkpoint_misses_the_persons_last_
     assert _signed_sizes(ledger) == [*signed, 3]
 
 
+def test_a_bundle_whose_events_outrun_every_checkpoint_signs_one_in_its_own_write(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When no stored checkpoint covers the person's last event even after one was published
+    (here: publishing does nothing), the bundle signs and reads in one write."""
+    ledger.recording.record_batch([a_disclosure(n) for n in (1, 2)], actor="payroll")
+    ledger.recording.record(
+        a_disclosure(2, source=Source("payroll", "later"), purpose="later"), actor="payroll"
+    )
+    assert _signed_sizes(ledger)[-1] == 2
+    monkeypatch.setattr(ledger.integrity, "publish_checkpoint", lambda: None)
+
+    bundle = ledger.reading.proof_bundle(reader=READER, subject_id="E-00002")
+
+    assert bundle is not None
+    assert _signed_sizes(ledger)[-1] == 3
+    assert bundle["checkpoint"]["tree_size"] == 3
+    assert len(bundle["events"]) == 2
+    assert verify_bundle(json.loads(json.dumps(bundle)), ledger.integrity.verifier_key()) == []
+
+
 def test_a_bundle_is_refused_when_the_stored_tree_does_not_make_its_checkpoint(
     ledger: Ledger,
 ) -> None:
