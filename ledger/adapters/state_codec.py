@@ -73,7 +73,9 @@ def unpack(stored: bytes) -> bytes:
     if stored[0] == FORMAT_V1:
         inflate = zlib.decompressobj(_WBITS, zdict=_DICTIONARY_V1)
         try:
-            state = inflate.decompress(memoryview(stored)[1:]) + inflate.flush()
+            # Without a limit on its length, `decompress` hands over everything up to the end
+            # of the stream: a stream that ended leaves nothing for `flush`.
+            state = inflate.decompress(memoryview(stored)[1:])
         except zlib.error as error:
             raise StateCodecError(f"a stored state does not inflate: {error}") from None
         if not inflate.eof:

@@ -59,8 +59,8 @@ EVENT_NAMES = {code: name for name, code in EVENT_TYPES.items()}
 
 # version, type, position, recorded time (µs since epoch), tag, sequence, previous, commitment,
 # event digest; big-endian, fixed size.
-_LAYOUT = struct.Struct(">BBQq16sQ32s32s32s")
-LEAF_SIZE = _LAYOUT.size
+LEAF_LAYOUT = struct.Struct(">BBQq16sQ32s32s32s")
+LEAF_SIZE = LEAF_LAYOUT.size
 
 
 class LeafError(ValueError):
@@ -95,14 +95,14 @@ class Leaf:
         if len(raw) != LEAF_SIZE:
             raise LeafError(f"a leaf is {LEAF_SIZE} bytes, not {len(raw)}")
         version, kind, position, micros, tag, sequence, previous, commitment, digest = (
-            _LAYOUT.unpack(raw)
+            LEAF_LAYOUT.unpack(raw)
         )
         if version != LEAF_VERSION or kind not in EVENT_NAMES:
             raise LeafError(f"unknown leaf version {version} or event type {kind}")
         return cls(
             event_type=EVENT_NAMES[kind],
             position=position,
-            recorded_at=_EPOCH + micros * _MICROSECOND,
+            recorded_at=EPOCH + micros * MICROSECOND,
             subject_tag=UUID(bytes=tag).hex,
             sequence=sequence,
             previous=previous,
@@ -111,8 +111,8 @@ class Leaf:
         )
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = _EPOCH.resolution
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = EPOCH.resolution
 
 
 def encode_leaf(
@@ -126,11 +126,11 @@ def encode_leaf(
     event_digest: bytes,
 ) -> bytes:
     """The leaf bytes, from plain values (the fast path `ledger verify` runs a million times)."""
-    return _LAYOUT.pack(
+    return LEAF_LAYOUT.pack(
         LEAF_VERSION,
         event_type,
         position,
-        (recorded_at - _EPOCH) // _MICROSECOND,
+        (recorded_at - EPOCH) // MICROSECOND,
         subject_tag,
         sequence,
         previous,

@@ -414,14 +414,12 @@ class TransparencyLog:
         """(index, leaf, hash) of the stored leaves with `first` <= index <= `last`, in order
         (`first` None: from the very first, whatever its index)."""
         lower = "" if first is None else f" AND idx >= {int(first)}"
-        return [
-            (idx, bytes(leaf), bytes(digest))
-            for idx, leaf, digest in driver_rows(
-                connection,
-                f"SELECT idx, leaf, hash FROM {leaves.name} "  # noqa: S608 - our names, ints
-                f"WHERE idx <= {int(last)}{lower} ORDER BY idx",
-            )
-        ]
+        # Both drivers hand a blob or bytea over as bytes (PostgreSQL's in binary format).
+        return driver_rows(
+            connection,
+            f"SELECT idx, leaf, hash FROM {leaves.name} "  # noqa: S608 - our names, ints
+            f"WHERE idx <= {int(last)}{lower} ORDER BY idx",
+        )
 
     @staticmethod
     def first_leaf_from(connection: Connection, first: int) -> int | None:

@@ -154,6 +154,37 @@ def test_a_changed_event_row_fails_verify_at_its_position(ledger: Ledger) -> Non
     assert "position 5" in report.problems[0]
 
 
+def _not_hex(field: bytes) -> Any:
+    def change(state: bytes) -> bytes:
+        plain = unpack(state)
+        start = plain.index(b'"' + field + b'":"') + len(field) + 4
+        return pack(plain[:start] + b"zz" + plain[start + 2 :])
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_not_hex(b"commitment"), _not_hex(b"subject_tag"), lambda state: state[:-9]],
+    ids=["commitment-not-hex", "tag-not-hex", "cut-short"],
+)
+def test_an_event_whose_fields_do_not_read_fails_verify_at_its_position(
+    ledger: Ledger, change: Any
+) -> None:
+    fill(ledger)
+    table = events_table(ledger)
+    with ledger.database.read_engine.connect() as connection:
+        state = bytes(
+            connection.execute(sa.select(table.c.state).where(table.c.id == 6)).scalar_one()
+        )
+    tamper(ledger, "UPDATE ledger_events SET state = :state WHERE id = 6", state=change(state))
+
+    report = ledger.integrity.verify()
+
+    assert report.first_bad_position == 6
+    assert report.problems[0].startswith("position 6: the stored event does not decode")
+
+
 def test_a_deleted_event_row_fails_verify_at_its_position(ledger: Ledger) -> None:
     fill(ledger)
     tamper(ledger, "DELETE FROM ledger_events WHERE id = 8")
