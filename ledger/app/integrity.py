@@ -117,6 +117,11 @@ class Integrity:
                 connection = connection.execution_options(isolation_level="REPEATABLE READ")
             with connection.begin():
                 start = state.checkpoint(connection) if since_checkpoint else None
+                parallel = Parallelism(
+                    workers=workers if workers is not None else os.cpu_count() or 1,
+                    url=connection.engine.url.render_as_string(hide_password=False),
+                    chunk_level=chunk_level,
+                )
                 if start is None:
                     report = verify_log(
                         connection,
@@ -124,11 +129,7 @@ class Integrity:
                         log=self.log,
                         verifier=verifier,
                         progress=progress,
-                        parallel=Parallelism(
-                            workers=workers if workers is not None else os.cpu_count() or 1,
-                            url=connection.engine.url.render_as_string(hide_password=False),
-                            chunk_level=chunk_level,
-                        ),
+                        parallel=parallel,
                     )
                 else:
                     report = verify_since(
@@ -139,6 +140,7 @@ class Integrity:
                         verified=start,
                         verified_heads=lambda tags: state.heads(connection, tags),
                         progress=progress,
+                        parallel=parallel,
                     )
         if report.ok and report.verified is not None:
             with self.uow.write_rows() as connection:

@@ -38,7 +38,8 @@ from ledger.integrity.verified import StateError
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes for a full verify (default: one per CPU).",
+    help="Worker processes (default: one per CPU); with --since-checkpoint, for what came "
+    "after the first 16,384-aligned position past the verified checkpoint.",
 )
 @expected_failures
 @reads_replica

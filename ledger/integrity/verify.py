@@ -443,9 +443,16 @@ def verify_since(
     verified: StoredCheckpoint,
     verified_heads: Callable[[Iterable[str]], Heads],
     progress: Callable[[int], None] | None = None,
+    parallel: Parallelism | None = None,
 ) -> Report:
     """The positions after a verified checkpoint, and the consistency of the newer checkpoints
-    with it; the old log is not read, only the subtrees on its right edge."""
+    with it; the old log is not read, only the subtrees on its right edge.
+
+    With workers, the new positions up to the next aligned boundary are one range that starts
+    from the verified tree's right edge, and those after it aligned ranges checked in parallel,
+    whose upper subtrees the parent builds on that first range's edge, as a full verify does
+    from the empty tree."""
+    parallel = parallel or Parallelism()
     report = Report(since=verified.tree_size)
     old = verified.tree_size
     stored = log.checkpoint_at(connection, old)
@@ -473,37 +480,28 @@ def verify_since(
     if size < old:
         report.fail(old + 1 if size else 1, f"the log is shorter than the verified size {old}")
         return report
-    jobs = (
-        [
-            _Job(
-                first=old + 1,
-                last=size,
-                stack=tuple(frontier),
-                top_level=None,
-                checkpoint_sizes=(),
-                remember_at=None,
-                from_start=False,
-            )
-        ]
-        if size > old
-        else []
-    )
-    jobs = _with_checkpoints(jobs, checkpoints)
+    level = parallel.chunk_level if parallel.workers > 1 and parallel.url is not None else None
+    jobs = _with_checkpoints(_since_jobs(old, size, tuple(frontier), level), checkpoints)
+    # The tree the aligned ranges join: empty until the first range (which starts from the
+    # verified edge) is stitched, or that edge itself when the verified size is aligned.
+    upper = _Tree() if jobs and jobs[0].stack else _Tree(old, frontier)
+    upper_from = jobs[0].last if jobs and jobs[0].stack else old
     outcomes: list[_Outcome] = []
     heads: Heads = {}
     base: Heads = {}
-    pending = _outcomes(connection, events.name, jobs, Parallelism())
+    pending = _outcomes(connection, events.name, jobs, parallel)
 
     def with_old_heads() -> Iterator[_Outcome]:
-        # The heads the new leaves link to, as the verified state remembers them.
+        # The heads the new leaves link to, as the verified state remembers them: for the
+        # people no earlier range has met (a later range's first link continues theirs).
         for outcome in pending:
-            old_heads = verified_heads(outcome.firsts)
+            old_heads = verified_heads([tag for tag in outcome.firsts if tag not in heads])
             base.update(old_heads)
             heads.update(old_heads)
             yield outcome
 
     if not _stitch(
-        report, with_old_heads(), heads, _Tree(), checkpoints, verifier, progress, outcomes
+        report, with_old_heads(), heads, upper, checkpoints, verifier, progress, outcomes
     ):
         return report
     _check_extra_leaf(report, connection, log, size)
@@ -511,11 +509,47 @@ def verify_since(
         if checkpoint.tree_size > size:
             report.fail(None, f"checkpoint at size {checkpoint.tree_size} is beyond the log")
     _check_consistency(report, connection, log, [verified, *checkpoints], size)
-    _check_nodes(report, connection, outcomes, _Tree(), size, above=None)
+    _check_nodes(report, connection, outcomes, upper, size, above=level, upper_from=upper_from)
     touched = {tag for outcome in outcomes for tag in outcome.lasts}
     _check_heads(report, log.subject_heads_of(connection, touched), {t: heads[t] for t in touched})
     _remember(report, checkpoints, size, heads, outcomes, base=base, fallback=verified)
     return report
+
+
+def _since_jobs(old: int, size: int, frontier: Stack, level: int | None) -> list[_Job]:
+    """The ranges of the positions after `old`: one from the verified tree's edge (every level
+    of its subtrees checked in it), or with `level` that one up to the next multiple of
+    2^level and aligned ranges of 2^level after it (their subtrees up to `level`)."""
+    if size <= old:
+        return []
+    first_end = size if level is None else min(-(-old >> level) << level, size)
+    jobs = []
+    if first_end > old:
+        jobs.append(
+            _Job(
+                first=old + 1,
+                last=first_end,
+                stack=frontier,
+                top_level=None,
+                checkpoint_sizes=(),
+                remember_at=None,
+                from_start=False,
+            )
+        )
+    if level is not None:
+        jobs += [
+            _Job(
+                first=start,
+                last=min(start + (1 << level) - 1, size),
+                stack=(),
+                top_level=level,
+                checkpoint_sizes=(),
+                remember_at=None,
+                from_start=False,
+            )
+            for start in range(first_end + 1, size + 1, 1 << level)
+        ]
+    return jobs
 
 
 def _last_event(connection: Connection, events: str) -> int:
@@ -589,6 +623,8 @@ def _stitch(
         if not outcome.job.stack:  # an aligned range: its subtrees join the upper tree
             for level, digest in outcome.stack:
                 upper.push(digest, level)
+        else:  # a range from the tree before it (`verify_since`): its edge is the tree's now
+            upper.size, upper.stack = outcome.job.last, list(outcome.stack)
         report.events += outcome.events
         done.append(outcome)
         if progress is not None:
@@ -659,9 +695,12 @@ def _check_nodes(
     size: int,
     *,
     above: int | None,
+    upper_from: int = 0,
 ) -> None:
     """Every stored subtree (what proofs are made of) equals the recomputed one: the ranges
-    checked theirs, the parent checks the levels above them and anything beyond the tree."""
+    checked theirs, the parent checks the levels above them and anything beyond the tree.
+    `upper_from`: the size the upper tree grew from (a subtree that was whole there was
+    checked before)."""
     found = [o.node_mismatch for o in outcomes if o.node_mismatch is not None]
     stored = sum(o.nodes_stored for o in outcomes)
     computed = sum(o.nodes_computed for o in outcomes) + sum(
@@ -674,7 +713,9 @@ def _check_nodes(
             found += [(level, rows[0][0])] if rows else []
             continue
         if above is not None and level > above:
-            for index, digest in TransparencyLog.node_rows(connection, level, 0, size >> level):
+            for index, digest in TransparencyLog.node_rows(
+                connection, level, upper_from >> level, size >> level
+            ):
                 stored += level >= NODE_FLOOR
                 if upper.completed.get((level, index)) != digest:
                     found.append((level, index))

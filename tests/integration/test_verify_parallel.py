@@ -3,6 +3,7 @@ the same findings as one pass in log order, and only the new part read."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -332,3 +333,113 @@ def test_since_checkpoint_compares_subtrees_page_by_page_with_the_same_findings(
 
     assert whole.first_bad_position == (2 << 4) + 1, whole.problems
     assert (paged.problems, paged.first_bad_position) == (whole.problems, whole.first_bad_position)
+
+
+def since_both_ways(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Report, Report, list[int]]:
+    """`--since-checkpoint` as one range and in parallel ranges of 4, each from its own copy of
+    the same remembered state; and how many ranges the parallel run had."""
+    one_state, two_state = tmp_path / "one.json", tmp_path / "two.json"
+    two_state.write_bytes(one_state.read_bytes())
+    one = ledger.integrity.verify(since_checkpoint=True, workers=1, state_file=one_state)
+    ranges: list[int] = []
+    since_jobs = verify_module._since_jobs
+
+    def counted(*args: Any) -> list[Any]:
+        jobs = since_jobs(*args)
+        ranges.append(len(jobs))
+        return jobs
+
+    monkeypatch.setattr(verify_module, "_since_jobs", counted)
+    two = ledger.integrity.verify(
+        since_checkpoint=True, workers=2, chunk_level=SMALL, state_file=two_state
+    )
+    if one.ok:
+        remembered = [json.loads(state.read_text()) for state in (one_state, two_state)]
+        for state in remembered:
+            del state["verified_at"]
+        assert remembered[0] == remembered[1]
+    return one, two, ranges
+
+
+def verified_at(ledger: Ledger, tmp_path: Path, size: int) -> None:
+    """A full verify that remembers the checkpoint at `size` (12: a multiple of the ranges'
+    4; 17: the first parallel range then starts from the verified edge), then 33 more events
+    with a checkpoint among them."""
+    fill(ledger)
+    if size == 17:
+        more(ledger, 5, start=500)
+        ledger.integrity.publish_checkpoint()
+    report = serial(ledger, state_file=tmp_path / "one.json")
+    assert report.ok, report.problems
+    assert report.verified is not None
+    assert report.verified.tree_size == size
+    more(ledger, 14, start=300)
+    ledger.integrity.publish_checkpoint()
+    more(ledger, 33 - 14 - (size - 12), start=400)
+
+
+@pytest.mark.parametrize("size", [12, 17], ids=["aligned", "unaligned"])
+def test_since_checkpoint_in_parallel_passes_and_remembers_what_one_range_does(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    verified_at(ledger, tmp_path, size)
+
+    one, two, ranges = since_both_ways(ledger, tmp_path, monkeypatch)
+
+    assert one.ok, one.problems
+    assert two.ok, two.problems
+    assert ranges
+    assert ranges[0] >= 8
+    assert (two.since, two.events, two.checkpoints) == (one.since, one.events, one.checkpoints)
+    assert one.events == 45 - size
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        ("UPDATE ledger_leaves SET hash = :h WHERE idx = 18", None),  # the first range
+        ("UPDATE ledger_leaves SET leaf = :h WHERE idx = 29", None),  # an aligned one
+        ("DELETE FROM ledger_events WHERE id = 38", None),
+        ("UPDATE ledger_subject_heads SET sequence = sequence + 1", None),
+        ("UPDATE ledger_checkpoints SET root_hash = :h WHERE tree_size = 31", None),
+        (None, (4, 1)),  # positions 17-32: across the verified edge, checked by the parent
+        (None, (5, 0)),  # positions 1-32
+        (None, (4, 2)),  # positions 33-48, beyond the log's 45: not stored
+        (None, (3, 5)),  # below the stored levels: none to change
+    ],
+    ids=[
+        "leaf-hash",
+        "leaf",
+        "event",
+        "heads",
+        "checkpoint",
+        "node-4-1",
+        "node-5-0",
+        "node-4-2",
+        "node-3-5",
+    ],
+)
+def test_since_checkpoint_in_parallel_reports_what_one_range_reports(
+    ledger: Ledger,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    broken: tuple[str | None, tuple[int, int] | None],
+) -> None:
+    verified_at(ledger, tmp_path, 17)
+    statement, node = broken
+    if statement is not None:
+        tamper(ledger, statement, h=bytes(32))
+    if node is not None:
+        tamper_node(ledger, *node)
+
+    one, two, ranges = since_both_ways(ledger, tmp_path, monkeypatch)
+
+    assert ranges
+    assert ranges[0] >= 8
+    if node in ((4, 2), (3, 5)):
+        assert one.ok, one.problems
+    else:
+        assert not one.ok
+    assert (two.problems, two.first_bad_position) == (one.problems, one.first_bad_position)
