@@ -396,18 +396,7 @@ def verify_log(
     checkpoints = log.all_checkpoints(connection)
     size = _last_event(connection, events.name)
     level = parallel.chunk_level
-    jobs = [
-        _Job(
-            first=start,
-            last=min(start + (1 << level) - 1, size),
-            stack=(),
-            top_level=level,
-            checkpoint_sizes=(),
-            remember_at=None,
-            from_start=start == 1,
-        )
-        for start in range(1, size + 1, 1 << level)
-    ]
+    jobs = _aligned_jobs(1, size, level)
     jobs = _with_checkpoints(jobs, checkpoints)
     heads: Heads = {}
     upper = _Tree()
@@ -537,19 +526,25 @@ def _since_jobs(old: int, size: int, frontier: Stack, level: int | None) -> list
             )
         )
     if level is not None:
-        jobs += [
-            _Job(
-                first=start,
-                last=min(start + (1 << level) - 1, size),
-                stack=(),
-                top_level=level,
-                checkpoint_sizes=(),
-                remember_at=None,
-                from_start=False,
-            )
-            for start in range(first_end + 1, size + 1, 1 << level)
-        ]
+        jobs += _aligned_jobs(first_end + 1, size, level)
     return jobs
+
+
+def _aligned_jobs(first: int, size: int, level: int) -> list[_Job]:
+    """Ranges of 2^level positions from `first` (one past a multiple of 2^level) to `size`,
+    each checking its subtrees up to `level`."""
+    return [
+        _Job(
+            first=start,
+            last=min(start + (1 << level) - 1, size),
+            stack=(),
+            top_level=level,
+            checkpoint_sizes=(),
+            remember_at=None,
+            from_start=start == 1,
+        )
+        for start in range(first, size + 1, 1 << level)
+    ]
 
 
 def _last_event(connection: Connection, events: str) -> int:
