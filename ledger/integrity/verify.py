@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import multiprocessing
-import struct
 from binascii import unhexlify
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -237,7 +236,7 @@ def _check_range(connection: Connection, events: str, job: _Job) -> _Outcome:
                     unhexlify(plain[start : start + 64]),
                     event_digest.digest(),
                 )
-            except (ValueError, KeyError, TypeError, struct.error) as error:
+            except (ValueError, KeyError, TypeError) as error:
                 out.failure = (position, f"the stored event does not decode ({error})")
                 return out
             digest = sha256(b"\x00" + leaf).digest()  # `merkle.leaf_hash`, inline
@@ -473,8 +472,9 @@ def verify_since(
     jobs = _with_checkpoints(_since_jobs(old, size, tuple(frontier), level), checkpoints)
     # The tree the aligned ranges join: empty until the first range (which starts from the
     # verified edge) is stitched, or that edge itself when the verified size is aligned.
-    upper = _Tree() if jobs and jobs[0].stack else _Tree(old, frontier)
-    upper_from = jobs[0].last if jobs and jobs[0].stack else old
+    from_edge = bool(jobs) and bool(jobs[0].stack)
+    upper = _Tree() if from_edge else _Tree(old, frontier)
+    upper_from = jobs[0].last if from_edge else old
     outcomes: list[_Outcome] = []
     heads: Heads = {}
     base: Heads = {}
