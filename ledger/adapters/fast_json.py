@@ -26,7 +26,7 @@ def canonical(document: Any) -> bytes:
     """`json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` as
     UTF-8: sorted keys, no spaces, nothing escaped that need not be. Byte for byte, or the same
     error."""
-    if _plain(document):
+    if plain(document):
         try:
             return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:  # keys that are not strings, integers past 64 bits
@@ -85,28 +85,35 @@ _LONG_NEGATIVE_VALUE = b":" + _LONG_NEGATIVE
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
+_CONTAINERS = 100_000
 
 
-def _plain(document: Any) -> bool:
+def plain(document: Any) -> bool:
     """Whether the document holds only dicts, lists, tuples, strings, integers, booleans and None,
     each of exactly that type (no float, no subclass): one pass, no recursion, and only the
-    containers go on the stack. (The common case, a plain value, is tested first.)"""
+    containers go on the stack. (The common case, a plain value, is tested first.) A document
+    of more than `_CONTAINERS` dicts, lists and tuples, or one that holds itself, is not: the
+    standard library writes it or names the cycle."""
     pending = [document]
-    pop, push, plain = pending.pop, pending.append, _PLAIN
+    pop, push, kinds = pending.pop, pending.append, _PLAIN
+    left = _CONTAINERS
     while pending:
+        left -= 1
+        if left < 0:
+            return False
         value = pop()
         kind = type(value)
         if kind is dict:
             children = value.values()
         elif kind is list or kind is tuple:
             children = value
-        elif kind in plain:
+        elif kind in kinds:
             continue
         else:
             return False
         for child in children:
             kind = type(child)
-            if kind in plain:
+            if kind in kinds:
                 continue
             if kind is dict or kind is list or kind is tuple:
                 push(child)

@@ -213,7 +213,9 @@ class SubjectVault:
     @classmethod
     def seal(cls, key: SubjectKey, disclosure_id: UUID, payload: dict[str, Any]) -> str:
         """The identifying fields of one disclosure, bound to its id."""
-        plaintext = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        plaintext = fast_json.canonical(payload)
+        if not plaintext.isascii():  # the sealed bytes have always escaped what is not ASCII
+            plaintext = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         return cls.seal_bytes(key, disclosure_id.bytes, plaintext)
 
     @classmethod
