@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
+import orjson
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -23,7 +24,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from ledger.adapters.database import EVENTS_TABLE, Database, bulk_write
-from ledger.adapters.fast_json import quick_loads
+from ledger.adapters.fast_json import plain, quick_loads
 from ledger.adapters.state_codec import StateCompressor
 
 
@@ -69,6 +70,38 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         return ids
 
 
+# What the standard library's encoder writes itself, subclasses too, never asking `default`.
+_NATIVE = (str, int, float, list, tuple, dict)
+
+
+class LedgerTranscoder(JSONTranscoder):
+    """eventsourcing's JSON transcoder, writing by orjson where that gives the very bytes the
+    library's own encoder writes: an event's state of plain values (`fast_json.plain`) once its
+    top-level transcoded values (the `timestamp`) are. That took a sixth of recording a batch
+    with the standard library's encoder and its `default` hook; anything else (a transcoded
+    value deeper down, a float, an integer past 64 bits) is written by the library as before."""
+
+    def encode(self, obj: Any) -> bytes:
+        if type(obj) is dict:
+            values: dict[str, Any] = obj
+            for name, value in obj.items():
+                if value is None or isinstance(value, _NATIVE):
+                    continue
+                transcoding = self.types.get(type(value))
+                if transcoding is None:
+                    break  # the library names the type it cannot write
+                if values is obj:
+                    values = dict(obj)
+                values[name] = {"_type_": transcoding.name, "_data_": transcoding.encode(value)}
+            else:
+                if plain(values):
+                    try:
+                        return orjson.dumps(values)
+                    except orjson.JSONEncodeError:  # keys that are not text, integers past 64 bits
+                        pass
+        return super().encode(obj)
+
+
 class LedgerFactory(SQLAlchemyFactory):
     """Builds eventsourcing's infrastructure on our own engine instead of a URL string."""
 
@@ -96,7 +129,13 @@ class EventStore(Application[UUID]):
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        super().__init__(env={"CREATE_TABLE": "n", "COMPRESSOR_TOPIC": get_topic(StateCompressor)})
+        super().__init__(
+            env={
+                "CREATE_TABLE": "n",
+                "COMPRESSOR_TOPIC": get_topic(StateCompressor),
+                "TRANSCODER_TOPIC": get_topic(LedgerTranscoder),
+            }
+        )
         self.recorder: LedgerRecorder
         self.decoder = EventDecoder(self.mapper)
 
