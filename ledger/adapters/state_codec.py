@@ -6,12 +6,21 @@ digest, tag) are under 300 as bytes; plain zlib saves a third, deflate with this
 thirds, because most of an event is the same keys in the same order. The stored bytes start with
 a format byte; events stored before it start with ``{`` and are read as they are, so an existing
 ledger keeps its events (and their digests) unchanged.
+
+Format 2 (new events since): zstd with a trained dictionary (`state_dictionary_v2.bin`, made by
+`bench/state_dictionary.py`). Deflating an event took 35-55 µs and inflating it 5-10 µs, a tenth
+of recording a batch and a third of a verify's worker; zstd takes 5-10 µs and 2-3 µs, and its
+events are about a tenth smaller. Events of format 1 read as before.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 import zlib
+from pathlib import Path
 
+import zstandard
 from eventsourcing.persistence import Compressor
 
 # Never edit: the events stored in this format inflate only with these exact bytes. A better
@@ -42,6 +51,7 @@ _DICTIONARY_V1 = (
     b'ag":"","digest":"","actor":"","commitment":"","salt":""}'
 )
 FORMAT_V1 = 0x01
+FORMAT_V2 = 0x02
 _JSON = ord("{")
 # Raw deflate (the format byte is the header). Inflating takes the largest window, which reads
 # any smaller one; deflating uses an 8 KiB window and small tables: the dictionary and an event
@@ -56,8 +66,61 @@ class StateCodecError(ValueError):
     """Stored state in no format this ledger knows."""
 
 
+# Never replace: the events stored in format 2 decompress only with these exact bytes.
+DICTIONARY_SIZE = 8192
+DICTIONARY_V2_FILE = Path(__file__).resolve().parent / "state_dictionary_v2.bin"
+# A frame without zstd's magic number, checksum or dictionary id (the format byte says what it
+# is, and the event's digest in its leaf guards its bytes), with its length in its header.
+_ZSTD_FORMAT = zstandard.FORMAT_ZSTD1_MAGICLESS
+_ZSTD_PARAMETERS = zstandard.ZstdCompressionParameters.from_level(
+    3,
+    format=_ZSTD_FORMAT,
+    write_content_size=True,
+    write_checksum=False,
+    write_dict_id=False,
+)
+# No state is near this long (a disclosure's is about 1,250 bytes); a stored header that claims
+# more is refused before anything is allocated for it.
+MAX_STATE = 16 * 1024 * 1024
+# zstd's contexts serve one thread at a time: each thread (and process) makes its own.
+_contexts = threading.local()
+
+
+@functools.cache
+def _dictionary_v2() -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(
+        DICTIONARY_V2_FILE.read_bytes(), dict_type=zstandard.DICT_TYPE_FULLDICT
+    )
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    try:
+        compressor: zstandard.ZstdCompressor = _contexts.compressor
+    except AttributeError:
+        compressor = _contexts.compressor = zstandard.ZstdCompressor(
+            dict_data=_dictionary_v2(), compression_params=_ZSTD_PARAMETERS
+        )
+    return compressor
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    try:
+        decompressor: zstandard.ZstdDecompressor = _contexts.decompressor
+    except AttributeError:
+        decompressor = _contexts.decompressor = zstandard.ZstdDecompressor(
+            dict_data=_dictionary_v2(), format=_ZSTD_FORMAT
+        )
+    return decompressor
+
+
 def pack(state: bytes) -> bytes:
-    """A stored state for new events: the format byte, then raw deflate with the dictionary."""
+    """A stored state for new events: the format byte, then a zstd frame with the dictionary."""
+    return bytes((FORMAT_V2,)) + _compressor().compress(state)
+
+
+def pack_v1(state: bytes) -> bytes:
+    """A stored state of format 1 (raw deflate with its dictionary), as events were stored
+    before format 2: for tests that a ledger keeps reading them."""
     deflate = zlib.compressobj(
         9, zlib.DEFLATED, _DEFLATE_WBITS, _DEFLATE_MEMORY, zlib.Z_DEFAULT_STRATEGY, _DICTIONARY_V1
     )
@@ -70,6 +133,15 @@ def unpack(stored: bytes) -> bytes:
         raise StateCodecError("an empty stored state")
     if stored[0] == _JSON:
         return stored
+    if stored[0] == FORMAT_V2:
+        frame = memoryview(stored)[1:]
+        try:
+            length = zstandard.get_frame_parameters(frame, format=_ZSTD_FORMAT).content_size
+            if length > MAX_STATE:  # unknown (-1) is refused by `decompress`
+                raise StateCodecError(f"a stored state claims {length} bytes")
+            return _decompressor().decompress(frame)
+        except zstandard.ZstdError as error:
+            raise StateCodecError(f"a stored state does not decompress: {error}") from None
     if stored[0] == FORMAT_V1:
         inflate = zlib.decompressobj(_WBITS, zdict=_DICTIONARY_V1)
         try:

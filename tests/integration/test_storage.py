@@ -1,4 +1,4 @@
-"""What is stored per event: deflated event states, leaves without their hash, the tree from
+"""What is stored per event: compressed event states, leaves without their hash, the tree from
 level NODE_FLOOR up; and a ledger made before (plain JSON, every hash and level) keeps working."""
 
 from __future__ import annotations
@@ -9,17 +9,20 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from ledger.adapters import state_codec
 from ledger.adapters.database import metadata
-from ledger.adapters.state_codec import FORMAT_V1, unpack
+from ledger.adapters.event_store import LedgerTranscoder
+from ledger.adapters.state_codec import FORMAT_V1, FORMAT_V2, unpack
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.domain.values import Source
 from ledger.integrity import merkle
 from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.log import NODE_FLOOR, leaves, nodes
-from ledger.projections.tables import disclosures
+from ledger.projections.tables import READ_MODELS, disclosures
 from ledger.settings import Settings
 from tests.builders import READER, a_disclosure, to_inlener
 from tests.conftest import TEST_MASTER_KEY
@@ -62,12 +65,58 @@ def test_new_events_leaves_and_nodes_are_stored_compactly(ledger: Ledger) -> Non
         stored_hashes = {bytes(h) for h in connection.execute(sa.select(leaves.c.hash)).scalars()}
         levels = {level for (level,) in connection.execute(sa.select(nodes.c.level).distinct())}
     assert len(states) == 40
-    assert all(state[0] == FORMAT_V1 for state in states)
+    assert all(state[0] == FORMAT_V2 for state in states)
     assert all(len(state) < len(unpack(state)) / 2 for state in states)
     assert stored_hashes == {b""}
     assert levels == {4, 5}
     assert_every_proof_verifies(ledger, [1, 15, 16, 17, 33, 40])
     assert ledger.integrity.verify().ok
+
+
+def test_a_ledger_with_events_of_format_1_and_2_verifies_proves_and_rebuilds(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events stored in format 1 (deflate) before format 2 (zstd) stay what they were: their
+    digests verify, their bundle opens and a rebuild reads them, beside the new ones."""
+    with monkeypatch.context() as patched:
+        patched.setattr(state_codec, "pack", state_codec.pack_v1)
+        old = ledger.recording.record_batch(
+            [a_disclosure(n % 3 + 1, source=Source("payroll", f"old-{n}")) for n in range(9)],
+            actor="p",
+        )
+        ledger.recording.correct(
+            old[0].id, changes={"purpose": "Loonadministratie"}, reason="typo", actor="officer"
+        )
+    ledger.recording.record_batch(
+        [a_disclosure(n % 3 + 1, source=Source("payroll", f"new-{n}")) for n in range(9)],
+        actor="p",
+    )
+    ledger.recording.retract(old[1].id, reason="in error", actor="officer")
+    with ledger.database.read_engine.connect() as connection:
+        formats = [
+            bytes(state)[0]
+            for state in connection.execute(
+                sa.select(ledger.store.table.c.state).order_by(ledger.store.table.c.id)
+            ).scalars()
+        ]
+    assert formats == [FORMAT_V1] * 10 + [FORMAT_V2] * 10
+    assert isinstance(ledger.store.mapper.transcoder, LedgerTranscoder)
+    report = ledger.integrity.verify()
+    assert report.ok, report.problems
+    bundle = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
+    assert bundle is not None
+    assert verify_bundle(json.loads(json.dumps(bundle)), ledger.integrity.verifier_key()) == []
+    before = snapshot(ledger)
+    assert ledger.maintenance.rebuild_projections() == 20
+    assert snapshot(ledger) == before
+
+
+def snapshot(ledger: Ledger) -> dict[str, list[tuple[object, ...]]]:
+    with ledger.database.read_engine.connect() as connection:
+        return {
+            table.name: sorted(tuple(row) for row in connection.execute(sa.select(table)).all())
+            for table in READ_MODELS
+        }
 
 
 def test_verify_still_catches_a_missing_stored_subtree(ledger: Ledger) -> None:
