@@ -82,8 +82,6 @@ _ZSTD_PARAMETERS = zstandard.ZstdCompressionParameters.from_level(
 # No state is near this long (a disclosure's is about 1,250 bytes); a stored header that claims
 # more is refused before anything is allocated for it.
 MAX_STATE = 16 * 1024 * 1024
-# zstd's contexts serve one thread at a time: each thread (and process) makes its own.
-_contexts = threading.local()
 
 
 @functools.cache
@@ -93,29 +91,32 @@ def _dictionary_v2() -> zstandard.ZstdCompressionDict:
     )
 
 
-def _compressor() -> zstandard.ZstdCompressor:
-    try:
-        compressor: zstandard.ZstdCompressor = _contexts.compressor
-    except AttributeError:
-        compressor = _contexts.compressor = zstandard.ZstdCompressor(
-            dict_data=_dictionary_v2(), compression_params=_ZSTD_PARAMETERS
+class _Zstd:
+    """A compressor and a decompressor with format 2's dictionary. zstd's contexts serve one
+    thread at a time, so each thread (and process) makes its own (`_zstd()`)."""
+
+    def __init__(self) -> None:
+        dictionary = _dictionary_v2()
+        self.compressor = zstandard.ZstdCompressor(
+            dict_data=dictionary, compression_params=_ZSTD_PARAMETERS
         )
-    return compressor
+        self.decompressor = zstandard.ZstdDecompressor(dict_data=dictionary, format=_ZSTD_FORMAT)
 
 
-def _decompressor() -> zstandard.ZstdDecompressor:
+_local = threading.local()
+
+
+def _zstd() -> _Zstd:
     try:
-        decompressor: zstandard.ZstdDecompressor = _contexts.decompressor
+        zstd: _Zstd = _local.zstd
     except AttributeError:
-        decompressor = _contexts.decompressor = zstandard.ZstdDecompressor(
-            dict_data=_dictionary_v2(), format=_ZSTD_FORMAT
-        )
-    return decompressor
+        zstd = _local.zstd = _Zstd()
+    return zstd
 
 
 def pack(state: bytes) -> bytes:
     """A stored state for new events: the format byte, then a zstd frame with the dictionary."""
-    return bytes((FORMAT_V2,)) + _compressor().compress(state)
+    return bytes((FORMAT_V2,)) + _zstd().compressor.compress(state)
 
 
 def pack_v1(state: bytes) -> bytes:
@@ -128,7 +129,7 @@ def pack_v1(state: bytes) -> bytes:
 
 
 def unpack(stored: bytes) -> bytes:
-    """The JSON of a stored state, of either format."""
+    """The JSON of a stored state, of any format this ledger has written."""
     if not stored:
         raise StateCodecError("an empty stored state")
     if stored[0] == _JSON:
@@ -139,7 +140,7 @@ def unpack(stored: bytes) -> bytes:
             length = zstandard.get_frame_parameters(frame, format=_ZSTD_FORMAT).content_size
             if length > MAX_STATE:  # unknown (-1) is refused by `decompress`
                 raise StateCodecError(f"a stored state claims {length} bytes")
-            return _decompressor().decompress(frame)
+            return _zstd().decompressor.decompress(frame)
         except zstandard.ZstdError as error:
             raise StateCodecError(f"a stored state does not decompress: {error}") from None
     if stored[0] == FORMAT_V1:

@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.adapters.event_store import LedgerTranscoder
+from tests.unit.test_fast_json import LEAVES, TEXT
 
 
 def transcoders() -> tuple[JSONTranscoder, LedgerTranscoder]:
@@ -33,15 +34,7 @@ def transcoders() -> tuple[JSONTranscoder, LedgerTranscoder]:
 
 
 LIBRARY, LEDGER = transcoders()
-TEXT = st.text(st.characters(exclude_categories=["Cs"]))
 MOMENTS = st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=2))]))
-LEAVES = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False)
-    | TEXT
-)
 VALUES = st.recursive(
     LEAVES | MOMENTS | st.uuids(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
