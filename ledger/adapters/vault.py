@@ -214,7 +214,8 @@ class SubjectVault:
     def seal(cls, key: SubjectKey, disclosure_id: UUID, payload: dict[str, Any]) -> str:
         """The identifying fields of one disclosure, bound to its id."""
         plaintext = fast_json.canonical(payload)
-        if not plaintext.isascii():  # the sealed bytes have always escaped what is not ASCII
+        # The sealed bytes have always escaped what is not printable ASCII, DEL included.
+        if not plaintext.isascii() or b"\x7f" in plaintext:
             plaintext = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         return cls.seal_bytes(key, disclosure_id.bytes, plaintext)
 

@@ -12,10 +12,12 @@ from enum import Enum, IntEnum
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.adapters import fast_json
+from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.domain.disclosure import opening, opening_document
 
 
@@ -160,3 +162,30 @@ OPENINGS = st.fixed_dictionaries(
 @given(OPENINGS)
 def test_an_opening_encoded_fast_is_the_opening_its_commitment_binds(values: Any) -> None:
     assert fast_json.canonical(opening_document(**values)) == opening(**values)
+
+
+SEALED_TEXT = st.none() | TEXT
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(TEXT, SEALED_TEXT, max_size=5))
+def test_the_sealed_plaintext_is_the_standard_librarys_ascii_json(payload: dict[str, Any]) -> None:
+    """A seal's plaintext is what it always was, every character past printable ASCII (DEL
+    included) escaped, though orjson writes it where it can."""
+    key = SubjectKey(tag="00" * 16, aead=AESGCM(bytes(32)), digest_key=bytes(32))
+    disclosure_id = uuid.UUID(int=5)
+    sealed = SubjectVault.seal(key, disclosure_id, payload)
+    opened = SubjectVault.open_bytes(key, disclosure_id.bytes, sealed)
+    assert opened == json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    assert SubjectVault.open(key, disclosure_id, sealed) == payload
+
+
+@pytest.mark.parametrize("text", ["plain", "x\x7fy", "Wiśniewski", "tab\t\u2028", ""])
+def test_a_sealed_plaintext_with_odd_characters_is_the_standard_librarys(text: str) -> None:
+    key = SubjectKey(tag="00" * 16, aead=AESGCM(bytes(32)), digest_key=bytes(32))
+    disclosure_id = uuid.UUID(int=6)
+    payload = {"subject_name": text, "subject_id": "E-1"}
+    opened = SubjectVault.open_bytes(
+        key, disclosure_id.bytes, SubjectVault.seal(key, disclosure_id, payload)
+    )
+    assert opened == json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
