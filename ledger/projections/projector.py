@@ -504,7 +504,7 @@ DIRECT_TOPIC = (
 
 def _stored_row(stored: StoredRow) -> dict[str, Any] | None:
     """What `_recorded_row` gives of the mapper's event, straight from a new disclosure's
-    stored bytes: inflated and parsed once (orjson), without the transcoder's object hooks and
+    stored bytes: unpacked and parsed once (orjson), without the transcoder's object hooks and
     without an event object (decoding and the row: 35 -> 23 us a disclosure, measured).
 
     None where the result could differ from the mapper's, which then decides: a value other
