@@ -328,8 +328,8 @@ class Recording:
         # transactions; the retry then finds its disclosure and judges replay or conflict.
         # On PostgreSQL another can also win within ours: new disclosures are judged before
         # the sequencer is taken (`UnitOfWork.record()`), and a unique index refuses the second.
-        # A batch's events, rows and receipts live until it is written: without the cyclic
-        # collector's passes over them (a sixth of a 10,000-disclosure batch) (`collector_paused`).
+        # A batch's events, rows and receipts live until it is written, and the cyclic
+        # collector's passes over them were a sixth of a 10,000-disclosure batch: it is paused.
         with collector_paused():
             for _attempt in range(3):
                 try:
@@ -448,8 +448,8 @@ class Recording:
         for index, (facts, disclosure_id) in enumerate(zip(items, ids, strict=True)):
             key = subject_keys[facts.subject.id]
             clear, secret = clear_payload(facts), secret_payload(facts)
-            # `opening()`'s very bytes, by orjson: the standard library's encoder took a
-            # tenth of a batch here.
+            # `opening()`'s very bytes, by orjson: the standard library's encoder took 7-10 %
+            # of a batch here.
             plaintext = canonical(
                 opening_document(
                     disclosure_id=disclosure_id,
