@@ -17,6 +17,9 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+import sqlalchemy.exc
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from psycopg.postgres import types as postgres_types
 from psycopg.types.string import ByteaBinaryLoader
 from sqlalchemy import (
@@ -73,6 +76,19 @@ class WriterBusy(Exception):
     def __init__(self, waited: float) -> None:
         super().__init__(f"the writer lock was not free within {waited:g} s")
         self.waited = waited
+
+
+# The database could not take a transaction: unreachable, timed out (a statement, a lock, a
+# connect, a free pooled connection, an answer at all) or the writer lock taken for too long.
+# Each rolled back one transaction, whatever it held; the API answers 503.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    StoreOperationalError,
+    StoreInterfaceError,
+    WriterBusy,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -300,8 +316,9 @@ class Database:
             with self._write_lock:
                 yield
             return
-        deadline = time.monotonic() + self.timeouts.lock
-        if not self._write_lock.acquire(timeout=self.timeouts.lock):
+        since = getattr(self._writer, "since", None)
+        deadline = (time.monotonic() if since is None else since) + self.timeouts.lock
+        if not self._write_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise WriterBusy(self.timeouts.lock)
         self._writer.deadline = deadline
         try:
@@ -309,6 +326,18 @@ class Database:
         finally:
             self._writer.deadline = None
             self._write_lock.release()
+
+    @contextmanager
+    def queued(self, since: float) -> Iterator[None]:
+        """The writes inside count their wait for the writer from `since` (`time.monotonic()`),
+        when their caller began to wait for its turn: a group commit's first posting waited
+        for the group before it, and its whole wait stays within the lock timeout (SQLite; on
+        PostgreSQL the server's lock_timeout bounds each wait for a lock)."""
+        self._writer.since = since
+        try:
+            yield
+        finally:
+            self._writer.since = None
 
     def _begin_immediate(self, connection: Connection) -> None:
         """Take SQLite's write lock, waiting only what is left of this write's lock timeout."""

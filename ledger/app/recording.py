@@ -20,12 +20,14 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Connection, text
 
 from ledger.adapters.collector import collector_paused
-from ledger.adapters.database import by_index, select_by_ids
+from ledger.adapters.database import UNAVAILABLE, by_index, select_by_ids
 from ledger.adapters.fast_json import canonical
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault
 from ledger.app.consent_lookup import recorded_consents
+from ledger.app.grouping import Combiner
 from ledger.app.register import Register
+from ledger.app.replica import note_written
 from ledger.app.restriction_lookup import recorded_restrictions
 from ledger.app.sealing import sealed_commitment
 from ledger.app.uow import UnitOfWork
@@ -54,6 +56,8 @@ from ledger.domain.values import DisclosureFacts
 from ledger.domain.vocabulary import Vocabulary
 
 MAX_BATCH = 10_000
+# Most single postings written in one transaction (`Recording.record`, `ledger.app.grouping`).
+GROUP_LIMIT = 100
 # The facts `consent_problem` judges a disclosure by (its subject id cannot be corrected).
 CONSENT_FACTS = ("consent_reference", "occurred_at", "legal_basis", "special_category_condition")
 # The facts `restriction_problem` judges a disclosure by.
@@ -126,14 +130,18 @@ class Recording:
         self.vault = vault
         self.vocabulary = vocabulary
         self.register = register
+        self._singles: Combiner[tuple[DisclosureFacts, str], Receipt] = Combiner(
+            self._record_group, limit=GROUP_LIMIT
+        )
 
     def record(self, facts: DisclosureFacts, *, actor: str) -> Receipt:
-        try:
-            return self._record_all([facts], actor=actor)[0]
-        except BatchRefused as refused:
-            if refused.conflict_ids:
-                raise SourceConflict(refused.conflict_ids[0]) from None
-            raise DisclosureRefused(refused.items[0]) from None
+        """One disclosure. Postings that arrive together from other threads of this process are
+        written with it in one transaction (`_record_group`), each with its own outcome."""
+        receipt = self._singles((facts, actor))
+        if not receipt.replayed:
+            # The group may have been written by another thread, whose scope noted it.
+            note_written(receipt.position)
+        return receipt
 
     def record_batch(self, items: Sequence[DisclosureFacts], *, actor: str) -> list[Receipt]:
         """All or nothing: either every item is recorded (or found as a replay), or none is."""
@@ -141,7 +149,7 @@ class Recording:
             raise InvalidChange({"items": "must hold at least one disclosure"})
         if len(items) > MAX_BATCH:
             raise InvalidChange({"items": f"must hold at most {MAX_BATCH} disclosures"})
-        return self._record_all(items, actor=actor)
+        return self._record_all(items, actors=[actor] * len(items))
 
     def record_stream(
         self,
@@ -172,7 +180,7 @@ class Recording:
                         [facts for _, facts in part],
                         numbers=numbers,
                         names=names,
-                        actor=actor,
+                        actors=[actor] * len(part),
                         now=now,
                     )
                 names.note(numbers, receipts)
@@ -322,7 +330,61 @@ class Recording:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _record_all(self, items: Sequence[DisclosureFacts], *, actor: str) -> list[Receipt]:
+    def _record_group(
+        self, postings: list[tuple[DisclosureFacts, str]], since: float
+    ) -> list[Receipt | Exception]:
+        """Single postings written together, each with the outcome it would have had alone
+        after the ones before it: those the rules refuse, or that conflict with a recording,
+        get their own refusal and the rest are written without them. When the database cannot
+        take the write (the writer busy past the lock timeout, counted from `since`, when the
+        first of them began to wait; a timeout; no connection) each gets that answer; when
+        anything else goes wrong, each is written on its own."""
+        outcomes: dict[int, Receipt | Exception] = {}
+        pending = list(range(len(postings)))
+        while pending:
+            try:
+                with self.uow.database.queued(since):
+                    receipts = self._record_all(
+                        [postings[index][0] for index in pending],
+                        actors=[postings[index][1] for index in pending],
+                    )
+            except BatchRefused as refused:
+                if not refused.items:
+                    raise  # refuses none of them (never made so): each caller gets it
+                for number in refused.items:
+                    outcomes[pending[number]] = self._refusal(
+                        postings[pending[number]][0], refused, number
+                    )
+                pending = [index for n, index in enumerate(pending) if n not in refused.items]
+                continue
+            except UNAVAILABLE as error:
+                # The database's failure, not a posting's: alone, each would have waited as
+                # long for the same answer.
+                outcomes.update(dict.fromkeys(pending, error))
+            except Exception as error:  # each posting is tried alone instead
+                if len(pending) == 1:
+                    outcomes[pending[0]] = error
+                else:
+                    for index in pending:
+                        outcomes[index] = self._record_group([postings[index]], since)[0]
+            else:
+                outcomes.update(zip(pending, receipts, strict=True))
+            break
+        return [outcomes[index] for index in range(len(postings))]
+
+    def _refusal(
+        self, facts: DisclosureFacts, refused: BatchRefused, number: int
+    ) -> SourceConflict | DisclosureRefused:
+        """What refusing item `number` of a batch means for that posting alone."""
+        if refused.conflict_ids:
+            disclosure_id = self.keys.disclosure_id(facts.source.system, facts.source.reference)
+            if disclosure_id in refused.conflict_ids:
+                return SourceConflict(disclosure_id)
+        return DisclosureRefused(refused.items[number])
+
+    def _record_all(
+        self, items: Sequence[DisclosureFacts], *, actors: Sequence[str]
+    ) -> list[Receipt]:
         now = self.uow.now()
         # A concurrent writer of the same source reference can only win between two of our
         # transactions; the retry then finds its disclosure and judges replay or conflict.
@@ -335,14 +397,14 @@ class Recording:
                 try:
                     with self.uow.record() as connection:
                         return self._judge_and_write(
-                            connection, items, numbers=range(len(items)), actor=actor, now=now
+                            connection, items, numbers=range(len(items)), actors=actors, now=now
                         )
                 except IntegrityError:
                     continue
             # The last try holds the sequencer from the start: nobody can win within it.
             with self.uow.write() as connection:
                 return self._judge_and_write(
-                    connection, items, numbers=range(len(items)), actor=actor, now=now
+                    connection, items, numbers=range(len(items)), actors=actors, now=now
                 )
 
     def _by_activity(
@@ -381,7 +443,7 @@ class Recording:
         *,
         numbers: Sequence[int],
         names: _Names | None = None,
-        actor: str,
+        actors: Sequence[str],
         now: datetime,
     ) -> list[Receipt]:
         items, unfilled = self._by_activity(connection, items)
@@ -422,7 +484,13 @@ class Recording:
             raise BatchRefused(errors)
         ids = [self.keys.disclosure_id(f.source.system, f.source.reference) for f in items]
         return self._write(
-            connection, items, ids, numbers=numbers, names=names or _Names(), actor=actor, now=now
+            connection,
+            items,
+            ids,
+            numbers=numbers,
+            names=names or _Names(),
+            actors=actors,
+            now=now,
         )
 
     def _write(
@@ -433,7 +501,7 @@ class Recording:
         *,
         numbers: Sequence[int],
         names: _Names,
-        actor: str,
+        actors: Sequence[str],
         now: datetime,
     ) -> list[Receipt]:
         existing = self._recorded_before(connection, set(ids))
@@ -489,7 +557,7 @@ class Recording:
                     sealed=self.vault.seal(key, disclosure_id, secret),
                     subject_tag=key.tag,
                     digest=digest,
-                    actor=actor,
+                    actor=actors[index],
                     commitment=commitment,
                     salt=salt,
                 )

@@ -6,14 +6,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy.exc
-from eventsourcing.persistence import InterfaceError as StoreInterfaceError
-from eventsourcing.persistence import OperationalError as StoreOperationalError
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ledger.adapters.api_keys import KeyError_
-from ledger.adapters.database import WriterBusy
+from ledger.adapters.database import UNAVAILABLE
 from ledger.app.authentication import AuthenticationFailed, TooManyFailures
 from ledger.domain.errors import (
     AccessRequestConflict,
@@ -275,14 +272,7 @@ def register(app: Flask) -> None:
 
     # Unreachable, timed out (statement, lock, connect, a free pooled connection, an answer at
     # all) or the writer lock taken for too long: each is one transaction rolled back.
-    for database_error in (
-        sqlalchemy.exc.OperationalError,
-        sqlalchemy.exc.InterfaceError,
-        sqlalchemy.exc.TimeoutError,
-        StoreOperationalError,
-        StoreInterfaceError,
-        WriterBusy,
-    ):
+    for database_error in UNAVAILABLE:
         app.register_error_handler(database_error, _unavailable)
 
     @app.errorhandler(HTTPException)
