@@ -57,6 +57,8 @@ BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 EVENTS_TABLE = "ledger_events"
 # SQLite allows 32,766 bound parameters; stay well below for both backends.
 CHUNK = 900
+# Rows in one multi-row INSERT (`_insert_rows`): far below PostgreSQL's 65,535 parameters.
+ROWS_PER_INSERT = 500
 # From this many rows on, PostgreSQL's bulk writes go through COPY (`bulk_write`).
 COPY_FROM = 64
 # Tables that only ever grow; their names, as ledger.integrity.log defines them.
@@ -583,8 +585,56 @@ def write_bound(
     if copying:
         connection.exec_driver_sql(sql)
         connection.exec_driver_sql(f"DROP TABLE {stage}")
+    elif postgres and len(params) > 1 and _distinct_keys(columns, params, conflict):
+        _insert_rows(connection, sql, source, params)
     else:
         connection.exec_driver_sql(sql, params)
+
+
+def _insert_rows(
+    connection: Connection, sql: str, source: str, params: Sequence[Sequence[Any]]
+) -> None:
+    """A few rows on PostgreSQL as one INSERT of many VALUES rows, not an executemany: psycopg
+    sends an executemany as one command per row, and each costs a turn of its pipeline loop
+    (under 16 concurrent writers that loop was an eighth of the server's time). The statement
+    goes with PostgreSQL's own `$n` placeholders through a raw cursor: psycopg parses a query
+    of more than 50 parameters for its `%s` again each time."""
+    head, tail = sql.split(source, 1)
+    width = source.count("%s")
+    driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+    try:
+        with psycopg.RawCursor(driver) as cursor:
+            for part in chunks(list(params), ROWS_PER_INSERT):
+                cursor.execute(
+                    head + _placeholders(width, len(part)) + tail,
+                    [value for one in part for value in one],
+                )
+    except psycopg.Error as error:
+        # Outside SQLAlchemy: its type, as any statement's error has (IntegrityError, ...).
+        raise DBAPIError.instance(None, None, error, psycopg.Error) from error
+
+
+@lru_cache(maxsize=1024)
+def _placeholders(width: int, rows: int) -> str:
+    """`VALUES ($1, $2), ($3, $4)` for `rows` rows of `width` values."""
+    return "VALUES " + ", ".join(
+        "(" + ", ".join(f"${row * width + n}" for n in range(1, width + 1)) + ")"
+        for row in range(rows)
+    )
+
+
+def _distinct_keys(
+    columns: Sequence[str], params: Sequence[Sequence[Any]], conflict: Sequence[str]
+) -> bool:
+    """Whether no two rows share a conflict key: one INSERT .. ON CONFLICT DO UPDATE may not
+    touch a row twice, where an executemany's statements may, one after the other."""
+    if not conflict:
+        return True
+    at = [columns.index(name) for name in conflict]
+    try:
+        return len({tuple(one[index] for index in at) for one in params}) == len(params)
+    except TypeError:  # a key that cannot be hashed: one statement per row, as ever
+        return False
 
 
 def _bound_rows(
