@@ -13,7 +13,17 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, LargeBinary, String, Table, Text, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    bindparam,
+    select,
+    update,
+)
 
 from ledger.adapters.database import UTCDateTime, metadata
 from ledger.domain.errors import LedgerError
@@ -128,15 +138,17 @@ def revoke_key(connection: Connection, name: str, *, now: datetime) -> None:
         raise KeyError_(f"no active key named {name!r}")
 
 
+# Built once: every request asks it.
+_ACTIVE = select(api_keys).where(
+    api_keys.c.key_hash == bindparam("key_hash"), api_keys.c.revoked_at.is_(None)
+)
+
+
 def authenticate(connection: Connection, secret: str) -> ApiKey | None:
     """The active key with this secret, or None."""
     if not secret.startswith(KEY_PREFIX):
         return None
-    row = connection.execute(
-        select(api_keys).where(
-            api_keys.c.key_hash == _hash(secret), api_keys.c.revoked_at.is_(None)
-        )
-    ).first()
+    row = connection.execute(_ACTIVE, {"key_hash": _hash(secret)}).first()
     return None if row is None else _from_row(row)
 
 

@@ -20,7 +20,7 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from ledger.adapters.database import EVENTS_TABLE, Database, bulk_write
@@ -42,6 +42,13 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     # Set by `LedgerFactory`: the database whose range partitions a write may extend.
     database: Database
 
+    def _lock_table(self, session: Session) -> None:
+        """The sequencer on PostgreSQL (SQLite's single writer is held already), as the
+        library takes it, sent as it is rather than through the session's statement layers."""
+        if self.database.is_sqlite:
+            return
+        session.connection().exec_driver_sql(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
+
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
@@ -50,7 +57,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         self._lock_table(session)
         table = self.events_record_cls.__table__
         connection = session.connection()
-        last = connection.execute(select(func.max(table.c.id))).scalar() or 0
+        last = connection.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar() or 0  # noqa: S608
         ids = list(range(last + 1, last + 1 + len(stored_events)))
         self.database.extend_partitions(connection, ids[-1])
         bulk_write(

@@ -22,7 +22,7 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, select
+from sqlalchemy import Column, Connection, LargeBinary, String, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.adapters import fast_json
@@ -45,6 +45,22 @@ UNWRAPPED_KEPT = 20_000
 # New subjects stored by one INSERT .. RETURNING (a row of bound values each); more go by
 # `bulk_write`, whose COPY or executemany takes any number.
 FEW_NEW = 64
+
+
+# Built once: a statement built for each call cost a single posting as much again as running it.
+_BY_LOOKUP = select(subject_vault.c.lookup, subject_vault.c.tag, subject_vault.c.wrapped_key).where(
+    subject_vault.c.lookup.in_(bindparam("lookups", expanding=True))
+)
+_BY_TAG = select(subject_vault.c.tag, subject_vault.c.wrapped_key).where(
+    subject_vault.c.tag.in_(bindparam("tags", expanding=True))
+)
+# A new subject's row, unless another writer stored its lookup first; says which it stored.
+_INSERT_NEW = {
+    name: insert(subject_vault)
+    .on_conflict_do_nothing(index_elements=[subject_vault.c.lookup])
+    .returning(subject_vault.c.lookup)
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 class VaultError(Exception):
@@ -140,36 +156,18 @@ class SubjectVault:
         if len(rows) >= FEW_NEW:
             bulk_write(connection, subject_vault, rows, conflict=("lookup",), update={})
             return set()
-        insert = (
-            postgresql.insert(subject_vault)
-            if connection.dialect.name == "postgresql"
-            else sqlite.insert(subject_vault)
-        )
-        statement = (
-            insert.values(rows)
-            .on_conflict_do_nothing(index_elements=[subject_vault.c.lookup])
-            .returning(subject_vault.c.lookup)
-        )
-        return {bytes(lookup) for lookup in connection.execute(statement).scalars()}
+        inserted = connection.execute(_INSERT_NEW[connection.dialect.name], rows)
+        return {bytes(lookup) for lookup in inserted.scalars()}
 
     @staticmethod
     def _rows_of(connection: Connection, lookups: list[bytes]) -> Iterator[Any]:
         for part in chunks(lookups):
-            yield from connection.execute(
-                select(
-                    subject_vault.c.lookup, subject_vault.c.tag, subject_vault.c.wrapped_key
-                ).where(subject_vault.c.lookup.in_(part))
-            )
+            yield from connection.execute(_BY_LOOKUP, {"lookups": part})
 
     def keys_by_tag(self, connection: Connection, tags: Iterable[str]) -> dict[str, SubjectKey]:
         found: dict[str, SubjectKey] = {}
         for part in chunks(sorted(set(tags))):
-            rows = connection.execute(
-                select(subject_vault.c.tag, subject_vault.c.wrapped_key).where(
-                    subject_vault.c.tag.in_(part)
-                )
-            )
-            for row in rows:
+            for row in connection.execute(_BY_TAG, {"tags": part}):
                 found[row.tag] = self._unwrap(row.tag, row.wrapped_key)
         return found
 

@@ -6,13 +6,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from ledger.adapters.vault import SubjectVault
 from ledger.domain.restriction import RestrictionState
 from ledger.domain.suppression import dutch_date
 from ledger.domain.values import DisclosureFacts
 from ledger.projections.tables import restrictions
+
+# Built once: every recording asks it.
+_ENDING_FROM = select(
+    restrictions.c.subject_tag,
+    restrictions.c.since,
+    restrictions.c.until,
+    restrictions.c.lifted_at,
+).where(restrictions.c.until >= bindparam("earliest"))
 
 
 def recorded_restrictions(
@@ -30,14 +38,7 @@ def recorded_restrictions(
     earliest = min(dutch_date(facts.occurred_at) for facts in items)
     # Restrictions are rare: one indexed query over those that could matter at all, and the
     # people's keys only when there are any.
-    rows = connection.execute(
-        select(
-            restrictions.c.subject_tag,
-            restrictions.c.since,
-            restrictions.c.until,
-            restrictions.c.lifted_at,
-        ).where(restrictions.c.until >= earliest)
-    ).all()
+    rows = connection.execute(_ENDING_FROM, {"earliest": earliest}).all()
     if not rows:
         return [[] for _ in items]
     by_tag: dict[str, list[RestrictionState]] = {}

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import Recording
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from ledger.adapters.database import COPY_FROM, Database, pipelined
 from ledger.adapters.event_store import EventStore
@@ -37,6 +37,8 @@ Clock = Callable[[], datetime]
 GOVERNING_LOCK = (
     "SELECT pg_advisory_xact_lock{mode}(hashtext(current_schema() || '.ledger-governing'))"
 )
+
+SHARED_GOVERNING_LOCK = GOVERNING_LOCK.format(mode="_shared")
 
 
 def utcnow() -> datetime:
@@ -75,7 +77,7 @@ class UnitOfWork:
         recorder = self.store.recorder
         with self.database.writing(), recorder.transaction(commit=True) as session:
             if not self.database.is_sqlite:
-                session.execute(text(GOVERNING_LOCK.format(mode="")))
+                session.connection().exec_driver_sql(GOVERNING_LOCK.format(mode=""))
             recorder._lock_table(session)
             yield session.connection()
 
@@ -104,8 +106,9 @@ class UnitOfWork:
                 yield connection
             return
         with self.store.recorder.transaction(commit=True) as session:
-            session.execute(text(GOVERNING_LOCK.format(mode="_shared")))
-            yield session.connection()
+            connection = session.connection()
+            connection.exec_driver_sql(SHARED_GOVERNING_LOCK)
+            yield connection
 
     @contextmanager
     def write_rows(self) -> Iterator[Connection]:
