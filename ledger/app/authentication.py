@@ -72,7 +72,7 @@ class Authentication:
         """The active key with this secret. `AuthenticationFailed` when there is none;
         `TooManyFailures` when there is none and `address` is past the limit. A success costs
         one read and is never counted."""
-        with self.uow.read(primary=True) as connection:
+        with self.uow.lookup() as connection:
             key = api_keys.authenticate(connection, secret)
         if key is not None:
             return key
