@@ -20,12 +20,14 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
-from ledger.adapters.database import EVENTS_TABLE, Database, bulk_write
+from ledger.adapters.database import EVENTS_TABLE, Database, bulk_write, pipelined
 from ledger.adapters.fast_json import plain, quick_loads
 from ledger.adapters.state_codec import StateCompressor
+
+LOCK_EVENTS = f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE"
 
 
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
@@ -42,22 +44,33 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     # Set by `LedgerFactory`: the database whose range partitions a write may extend.
     database: Database
 
+    def _lock_and_last(self, connection: Connection) -> int:
+        """Take the sequencer and read the log's last position under it; on PostgreSQL both
+        in one round trip (one pipeline), inside the critical section every writer waits on."""
+        last_position = f"SELECT max(id) FROM {EVENTS_TABLE}"  # noqa: S608 - our own table
+        with pipelined(connection) as driver:
+            if driver is None:  # SQLite: its single writer is held already
+                return int(connection.exec_driver_sql(last_position).scalar() or 0)
+            driver.execute(LOCK_EVENTS)
+            cursor = driver.execute(last_position)
+        row = cursor.fetchone()
+        return int(row[0] or 0) if row else 0
+
     def _lock_table(self, session: Session) -> None:
         """The sequencer on PostgreSQL (SQLite's single writer is held already), as the
         library takes it, sent as it is rather than through the session's statement layers."""
         if self.database.is_sqlite:
             return
-        session.connection().exec_driver_sql(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
+        session.connection().exec_driver_sql(LOCK_EVENTS)
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
         if not stored_events:
             return []
-        self._lock_table(session)
         table = self.events_record_cls.__table__
         connection = session.connection()
-        last = connection.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar() or 0  # noqa: S608
+        last = self._lock_and_last(connection)
         ids = list(range(last + 1, last + 1 + len(stored_events)))
         self.database.extend_partitions(connection, ids[-1])
         bulk_write(

@@ -84,6 +84,6 @@ class Combiner(Generic[T, R]):
         except BaseException as error:
             return [error] * len(group)
         if len(outcomes) != len(group):
-            error = RuntimeError(f"{len(outcomes)} outcomes for {len(group)} items")
-            return [error] * len(group)
+            wrong = RuntimeError(f"{len(outcomes)} outcomes for {len(group)} items")
+            return [wrong] * len(group)
         return outcomes

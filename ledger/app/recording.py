@@ -17,10 +17,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from ledger.adapters.collector import collector_paused
-from ledger.adapters.database import UNAVAILABLE, by_index, select_by_ids
+from ledger.adapters.database import UNAVAILABLE, indexed_rows, select_by_ids
 from ledger.adapters.fast_json import canonical
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault
@@ -608,8 +608,7 @@ class Recording:
         )
         # Thousands of ids are planned as a scan of every event while the table has no
         # statistics yet (a bulk load outruns autovacuum); the index answers them in a few pages.
-        with by_index(connection):
-            rows = connection.execute(text(query), params).all()
+        rows = indexed_rows(connection, query, params)
         for position, originator, topic, state in rows:
             originator_id = originator if isinstance(originator, UUID) else UUID(bytes=originator)
             recorded = store.mapper.to_domain_event(
