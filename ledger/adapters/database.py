@@ -605,10 +605,13 @@ def _insert_rows(
     try:
         with psycopg.RawCursor(driver) as cursor:
             for part in chunks(list(params), ROWS_PER_INSERT):
-                cursor.execute(
-                    head + _placeholders(width, len(part)) + tail,
-                    [value for one in part for value in one],
+                statement = head + _placeholders(width, len(part)) + tail
+                values = [value for one in part for value in one]
+                # Whoever listens for the statements sent hears of these too (`driver_rows`).
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, statement, values, None, False
                 )
+                cursor.execute(statement, values)
     except psycopg.Error as error:
         # Outside SQLAlchemy: its type, as any statement's error has (IntegrityError, ...).
         raise DBAPIError.instance(None, None, error, psycopg.Error) from error
