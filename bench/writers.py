@@ -6,8 +6,10 @@ default on a free 127.0.0.1 port, creates a source key with the `ledger` CLI, wa
 with a few posts, and then has --clients threads (default 16) each post single disclosures on
 their own keep-alive connection until --duration seconds have passed or each has posted
 --per-client ones. It reports posts/s, p50/p95/p99 latency and every non-2xx answer or
-connection error; afterwards it checks that the ledger holds exactly the posts answered 2xx
-(`ledger verify` passes). The clients share the machine's CPUs with the server.
+connection error, and the CPU each post cost the server, PostgreSQL and this process's clients;
+afterwards it checks that the ledger holds exactly the posts answered 2xx (`ledger verify`
+passes). The clients share the machine's CPUs with the server: their own CPU per post says how
+much of the machine the measurement itself takes.
 
 Target (issue 14): PostgreSQL at least 300 posts/s with 16 clients, p99 under 100 ms.
 
@@ -24,6 +26,7 @@ import platform
 import sys
 import tempfile
 import threading
+import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -205,6 +208,7 @@ def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[st
             print(f"[{name}] round {round_number + 1}: {args.clients} clients", flush=True)
             assert server.process is not None
             cpu_before, pg_before = process_tree_cpu(server.process.pid), postgres_cpu()
+            own_before = time.process_time()
             sampler = LockSampler(url) if name == "postgresql" else None
             with sampler or nullcontext():
                 rounds.append(
@@ -222,6 +226,10 @@ def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[st
             posts = max(1, rounds[-1]["posts"])
             cpu = process_tree_cpu(server.process.pid) - cpu_before
             rounds[-1]["server_cpu_ms_per_post"] = round(cpu * 1000 / posts, 2)
+            # This process: the clients' threads (and the lock sampler's), which share the
+            # machine's CPUs with the server and PostgreSQL.
+            own = time.process_time() - own_before
+            rounds[-1]["clients_cpu_ms_per_post"] = round(own * 1000 / posts, 2)
             if name == "postgresql":
                 # Every postgres process on the machine: other sessions' load counts too, and a
                 # backend that ended during the round takes its CPU with it (then it is None).
@@ -252,6 +260,7 @@ def run(name: str, url: str, workdir: Path, args: argparse.Namespace) -> dict[st
                 "p99_ms",
                 "max_ms",
                 "server_cpu_ms_per_post",
+                "clients_cpu_ms_per_post",
                 "postgres_cpu_ms_per_post_all_sessions",
                 "sequencer_held_share",
                 "mean_waiting_for_sequencer",
