@@ -566,7 +566,8 @@ def write_bound(
     else:
         mark = "%s" if postgres else "?"
         source = f"VALUES ({', '.join(mark for _ in columns)})"
-    sql = f"INSERT INTO {quote(table.name)} ({names}) {source}"
+    into = f"INSERT INTO {quote(table.name)} ({names}) "
+    on_conflict = ""
     if conflict:
         target = ", ".join(quote(k) for k in conflict)
         if update is None:
@@ -579,33 +580,36 @@ def write_bound(
                 )
                 for name, expression in update.items()
             )
-            sql += f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
+            on_conflict = f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
         else:
-            sql += f" ON CONFLICT ({target}) DO NOTHING"
+            on_conflict = f" ON CONFLICT ({target}) DO NOTHING"
+    sql = into + source + on_conflict
     if copying:
         connection.exec_driver_sql(sql)
         connection.exec_driver_sql(f"DROP TABLE {stage}")
     elif postgres and len(params) > 1 and _distinct_keys(columns, params, conflict):
-        _insert_rows(connection, sql, source, params)
+        _insert_rows(connection, into, on_conflict, len(columns), params)
     else:
         connection.exec_driver_sql(sql, params)
 
 
 def _insert_rows(
-    connection: Connection, sql: str, source: str, params: Sequence[Sequence[Any]]
+    connection: Connection,
+    into: str,
+    on_conflict: str,
+    width: int,
+    params: Sequence[Sequence[Any]],
 ) -> None:
     """A few rows on PostgreSQL as one INSERT of many VALUES rows, not an executemany: psycopg
     sends an executemany as one command per row, and each costs a turn of its pipeline loop
     (under 16 concurrent writers that loop was an eighth of the server's time). The statement
     goes with PostgreSQL's own `$n` placeholders through a raw cursor: psycopg parses a query
     of more than 50 parameters for its `%s` again each time."""
-    head, tail = sql.split(source, 1)
-    width = source.count("%s")
     driver: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
     try:
         with psycopg.RawCursor(driver) as cursor:
             for part in chunks(list(params), ROWS_PER_INSERT):
-                statement = head + _placeholders(width, len(part)) + tail
+                statement = into + _placeholders(width, len(part)) + on_conflict
                 values = [value for one in part for value in one]
                 # Whoever listens for the statements sent hears of these too (`driver_rows`).
                 connection.dispatch.before_cursor_execute(

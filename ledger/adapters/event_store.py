@@ -28,6 +28,7 @@ from ledger.adapters.fast_json import plain, quick_loads
 from ledger.adapters.state_codec import StateCompressor
 
 LOCK_EVENTS = f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE"
+LAST_POSITION = f"SELECT max(id) FROM {EVENTS_TABLE}"  # noqa: S608 - our own table
 
 
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
@@ -47,12 +48,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def _lock_and_last(self, connection: Connection) -> int:
         """Take the sequencer and read the log's last position under it; on PostgreSQL both
         in one round trip (one pipeline), inside the critical section every writer waits on."""
-        last_position = f"SELECT max(id) FROM {EVENTS_TABLE}"  # noqa: S608 - our own table
+        if self.database.is_sqlite:  # its single writer is held already
+            return int(connection.exec_driver_sql(LAST_POSITION).scalar() or 0)
         with pipelined(connection) as driver:
-            if driver is None:  # SQLite: its single writer is held already
-                return int(connection.exec_driver_sql(last_position).scalar() or 0)
+            assert driver is not None
             driver.execute(LOCK_EVENTS)
-            cursor = driver.execute(last_position)
+            cursor = driver.execute(LAST_POSITION)
         row = cursor.fetchone()
         return int(row[0] or 0) if row else 0
 

@@ -38,6 +38,7 @@ GOVERNING_LOCK = (
     "SELECT pg_advisory_xact_lock{mode}(hashtext(current_schema() || '.ledger-governing'))"
 )
 
+EXCLUSIVE_GOVERNING_LOCK = GOVERNING_LOCK.format(mode="")
 SHARED_GOVERNING_LOCK = GOVERNING_LOCK.format(mode="_shared")
 
 
@@ -77,7 +78,7 @@ class UnitOfWork:
         recorder = self.store.recorder
         with self.database.writing(), recorder.transaction(commit=True) as session:
             if not self.database.is_sqlite:
-                session.connection().exec_driver_sql(GOVERNING_LOCK.format(mode=""))
+                session.connection().exec_driver_sql(EXCLUSIVE_GOVERNING_LOCK)
             recorder._lock_table(session)
             yield session.connection()
 
