@@ -161,7 +161,12 @@ class Ledger:
         """Create the event, vault, log and read-model tables where they are missing."""
         self.database.create_schema(
             self.store.table,
-            upgrades=[access_log.upgrade, tables.upgrade, activity_counts.upgrade],
+            upgrades=[
+                access_log.upgrade,
+                tables.upgrade,
+                activity_counts.upgrade,
+                tables.upgrade_terms,
+            ],
         )
 
     def close(self) -> None:

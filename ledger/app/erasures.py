@@ -47,7 +47,7 @@ from ledger.domain.suppression import dutch_date
 from ledger.integrity.leaves import commitment as commitment_of
 from ledger.projections import erasures as erasure_queries
 from ledger.projections import notice_queries
-from ledger.projections.tables import disclosures
+from ledger.projections.tables import disclosure_rows, disclosures, term_sets
 
 # What the vacuum rewrites on PostgreSQL: the vault, and the links whose lookup was blanked.
 SCRUBBED_TABLES = ("subject_vault", "overview_links")
@@ -536,9 +536,9 @@ def _disclosure_id(value: str) -> str:
 def _held(connection: Connection, tag: str) -> tuple[int, set[str]]:
     """How many current disclosures of the person there are, and their data categories."""
     rows = connection.execute(
-        select(disclosures.c.data_categories).where(
-            disclosures.c.subject_tag == tag, ~disclosures.c.retracted
-        )
+        select(term_sets.c.data_categories)
+        .select_from(disclosure_rows)
+        .where(disclosures.c.subject_tag == tag, ~disclosures.c.retracted)
     ).scalars()
     categories: set[str] = set()
     count = 0

@@ -81,7 +81,9 @@ def upgrade(connection: Connection) -> None:
     inspector = inspect(connection)
     if not inspector.has_table(disclosures.name):
         return
-    if "activity" in {column["name"] for column in inspector.get_columns(disclosures.name)}:
+    columns = {column["name"] for column in inspector.get_columns(disclosures.name)}
+    # With `terms`, the activity is in the disclosure's set of terms (`tables.term_sets`).
+    if "activity" in columns or "terms" in columns:
         return
     connection.execute(text(f"ALTER TABLE {disclosures.name} ADD COLUMN activity VARCHAR(64)"))
     connection.execute(text(f"ALTER TABLE {disclosures.name} ADD COLUMN activity_version INTEGER"))

@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from ledger.projections.tables import disclosures, recipient_notices, recipient_notifications
+from ledger.projections.tables import (
+    disclosure_rows,
+    disclosures,
+    recipient_notices,
+    recipient_notifications,
+    term_sets,
+)
 
 
 def recipients_of_data(
@@ -23,13 +29,14 @@ def recipients_of_data(
     wanted = set(categories)
     query = (
         select(
-            disclosures.c.recipient_key,
+            term_sets.c.recipient_key,
             disclosures.c.recipient_category,
-            disclosures.c.recipient_name,
-            disclosures.c.recipient_id,
-            disclosures.c.data_categories,
+            term_sets.c.recipient_name,
+            term_sets.c.recipient_id,
+            term_sets.c.data_categories,
             disclosures.c.occurred_local,
         )
+        .select_from(disclosure_rows)
         .where(and_(disclosures.c.subject_tag == subject_tag, ~disclosures.c.retracted))
         .order_by(disclosures.c.occurred_at, disclosures.c.position)
     )

@@ -36,15 +36,20 @@ from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
 from ledger.domain.restriction import Restriction
 from ledger.projections import activity_counts, employment_ends, erasures, notices, register
 from ledger.projections.tables import (
+    DISCLOSURE_ROW,
+    TERM_COLUMNS,
     TERM_KINDS,
     TermKind,
     access_requests,
     consents,
+    disclosure_rows,
     disclosures,
     restrictions,
     statistics,
     subject_recipient_terms,
     subject_recipients,
+    term_sets,
+    terms_id,
 )
 
 CLOSING_STATES: dict[type, str] = {
@@ -317,9 +322,16 @@ class Projector:
         names, bind = _binder(connection.dialect, disclosures)
         pending = _Summaries()
         fresh = True
+        # The sets already written (the same few recur); a correction may write one as well.
+        written: set[bytes] = set()
         for page in pages:
             for segment in page:
                 if isinstance(segment, Prepared):
+                    _write_term_sets(
+                        connection,
+                        {k: v for k, v in segment.term_sets.items() if k not in written},
+                    )
+                    written.update(segment.term_sets)
                     write_bound(connection, disclosures, names, bind(segment.values))
                     pending.merge(segment.summaries)
                     continue
@@ -338,6 +350,7 @@ class Projector:
         names, bind = _binder(connection.dialect, disclosures)
         summaries = _Summaries()
         for prepared in _prepared(_recorded_row(position, event) for position, event in run):
+            _write_term_sets(connection, prepared.term_sets)
             write_bound(connection, disclosures, names, bind(prepared.values))
             summaries.merge(prepared.summaries)
         summaries.write(connection)
@@ -353,7 +366,8 @@ class Projector:
         for table in (subject_recipients, subject_recipient_terms):
             connection.execute(delete(table).where(table.c.subject_tag == subject_tag))
         query = (
-            select(disclosures)
+            select(*DISCLOSURE_ROW)
+            .select_from(disclosure_rows)
             .where(and_(disclosures.c.subject_tag == subject_tag, ~disclosures.c.retracted))
             .order_by(disclosures.c.position)
         )
@@ -362,7 +376,9 @@ class Projector:
     def _current(self, connection: Connection, event: Any) -> dict[str, Any]:
         row = (
             connection.execute(
-                select(disclosures).where(disclosures.c.disclosure_id == event.originator_id.hex)
+                select(*DISCLOSURE_ROW)
+                .select_from(disclosure_rows)
+                .where(disclosures.c.disclosure_id == event.originator_id.hex)
             )
             .mappings()
             .one()
@@ -379,10 +395,16 @@ class Projector:
             corrections=old["corrections"] + 1,
             updated_at=event.timestamp,
         )
+        stored = {name: value for name, value in changes.items() if name not in _TERMS}
+        if len(stored) < len(changes):
+            # A changed term points the disclosure at the set of its new terms.
+            terms = _term_values({**old, **changes})
+            stored["terms"] = _terms_id(terms)
+            _write_term_sets(connection, {stored["terms"]: terms})
         connection.execute(
             update(disclosures)
             .where(disclosures.c.disclosure_id == old["disclosure_id"])
-            .values(**changes)
+            .values(**stored)
         )
         if not old["retracted"]:
             counts: Counter[StatsKey] = Counter()
@@ -534,6 +556,18 @@ def _stored_row(stored: StoredRow) -> dict[str, Any] | None:
 
 
 DISCLOSURE_COLUMNS = [column.name for column in disclosures.columns]
+_TERMS = frozenset(TERM_COLUMNS)
+_TERMS_AT = DISCLOSURE_COLUMNS.index("terms")
+_OWN_COLUMNS = [name for name in DISCLOSURE_COLUMNS if name != "terms"]
+_own_values = itemgetter(*_OWN_COLUMNS)
+_term_values = itemgetter(*TERM_COLUMNS)
+TermValues = tuple[Any, ...]
+
+
+@lru_cache(maxsize=4096)
+def _terms_id(values: TermValues) -> bytes:
+    # A log holds few distinct sets: each digested once, not once per row.
+    return terms_id(values)
 
 
 def prepare(stored: Iterable[StoredRow], decode: Callable[[StoredRow], Any]) -> list[Segment]:
@@ -570,18 +604,39 @@ def _prepared(rows: Iterable[dict[str, Any]]) -> Iterator[Prepared]:
     while sliced := list(islice(rows, ROWS_AT_ONCE)):
         summaries = _Summaries()
         summaries.add(sliced)
-        yield Prepared([_values(row) for row in sliced], summaries)
+        sets: dict[bytes, TermValues] = {}
+        yield Prepared([_values(row, sets) for row in sliced], summaries, sets)
 
 
-_disclosure_values = itemgetter(*DISCLOSURE_COLUMNS)
-
-
-def _values(row: Mapping[str, Any]) -> list[Any]:
-    """A row's values in `DISCLOSURE_COLUMNS`' order; NULL for a field an event lacks."""
+def _values(row: Mapping[str, Any], sets: dict[bytes, TermValues]) -> list[Any]:
+    """A row's values in `DISCLOSURE_COLUMNS`' order (NULL for a field an event lacks), its
+    terms as the id of their set, which joins `sets`."""
     try:
-        return list(_disclosure_values(row))
+        values = list(_own_values(row))
+        terms = _term_values(row)
     except KeyError:
-        return [row.get(name) for name in DISCLOSURE_COLUMNS]
+        values = [row.get(name) for name in _OWN_COLUMNS]
+        terms = tuple(row.get(name) for name in TERM_COLUMNS)
+    known = _terms_id(terms)
+    sets.setdefault(known, terms)
+    values.insert(_TERMS_AT, known)
+    return values
+
+
+def _write_term_sets(connection: Connection, sets: Mapping[bytes, TermValues]) -> None:
+    """Store the sets of terms not stored yet (each id names its values, so one stored
+    already is the same)."""
+    if not sets:
+        return
+    names, bind = _binder(connection.dialect, term_sets)
+    write_bound(
+        connection,
+        term_sets,
+        names,
+        bind([[known, *terms] for known, terms in sets.items()]),
+        conflict=("id",),
+        update={},
+    )
 
 
 Binder = Callable[[list[list[Any]]], list[tuple[Any, ...]]]
@@ -619,10 +674,12 @@ def _term_kinds(values: Sequence[str]) -> list[str]:
 @dataclass
 class Prepared:
     """New disclosures in a run of the log: each one's row values in `DISCLOSURE_COLUMNS`'
-    order (as the projector would bind them), and their summaries."""
+    order (as the projector would bind them), their summaries, and the sets of terms they
+    name."""
 
     values: list[list[Any]]
     summaries: _Summaries
+    term_sets: dict[bytes, TermValues]
 
 
 Segment = Prepared | Item

@@ -15,8 +15,10 @@ from sqlalchemy import Connection, Table, and_, case, func, or_, select, union_a
 
 from ledger.adapters.database import driver_rows
 from ledger.projections.tables import (
+    DISCLOSURE_ROW,
     access_requests,
     consents,
+    disclosure_rows,
     disclosures,
     employment_ends,
     erasures,
@@ -25,6 +27,7 @@ from ledger.projections.tables import (
     statistics,
     subject_recipient_terms,
     subject_recipients,
+    term_sets,
 )
 
 MAX_LIMIT = 500
@@ -135,7 +138,8 @@ def _page(
         )
     limit = max(1, min(limit, MAX_LIMIT))
     query = (
-        select(disclosures)
+        select(*DISCLOSURE_ROW)
+        .select_from(disclosure_rows)
         .where(and_(*clauses))
         .order_by(disclosures.c.occurred_at.desc(), disclosures.c.position.desc())
         .limit(limit + 1)
@@ -173,7 +177,11 @@ def disclosures_to_category(
 
 def disclosure_by_id(connection: Connection, disclosure_id: str) -> dict[str, Any] | None:
     row = (
-        connection.execute(select(disclosures).where(disclosures.c.disclosure_id == disclosure_id))
+        connection.execute(
+            select(*DISCLOSURE_ROW)
+            .select_from(disclosure_rows)
+            .where(disclosures.c.disclosure_id == disclosure_id)
+        )
         .mappings()
         .first()
     )
@@ -251,17 +259,17 @@ def statistics_table(
 # cheaper than the UTC column's type conversion, which adds up over thousands of rows.
 OVERVIEW_COLUMNS = (
     disclosures.c.disclosure_id,
-    disclosures.c.controller,
-    disclosures.c.recipient_key,
+    term_sets.c.controller,
+    term_sets.c.recipient_key,
     disclosures.c.occurred_local,
-    disclosures.c.data_categories,
-    disclosures.c.legal_basis,
-    disclosures.c.legal_provision,
-    disclosures.c.special_category_condition,
+    term_sets.c.data_categories,
+    term_sets.c.legal_basis,
+    term_sets.c.legal_provision,
+    term_sets.c.special_category_condition,
     disclosures.c.consent_reference,
-    disclosures.c.purpose,
-    disclosures.c.transfer_country,
-    disclosures.c.transfer_safeguard,
+    term_sets.c.purpose,
+    term_sets.c.transfer_country,
+    term_sets.c.transfer_safeguard,
     disclosures.c.suppressed_until,
     disclosures.c.suppression_authority,
     disclosures.c.corrections,
@@ -269,15 +277,15 @@ OVERVIEW_COLUMNS = (
     disclosures.c.retraction_reason,
     case((disclosures.c.corrections > 0, disclosures.c.updated_at), else_=None).label("corrected"),
     disclosures.c.restriction_ground,
-    disclosures.c.activity,
-    disclosures.c.activity_version,
+    term_sets.c.activity,
+    term_sets.c.activity_version,
 )
 _RECIPIENT_COLUMNS = (
-    disclosures.c.recipient_key,
+    term_sets.c.recipient_key,
     disclosures.c.recipient_category,
-    disclosures.c.recipient_name,
-    disclosures.c.recipient_id,
-    disclosures.c.recipient_country,
+    term_sets.c.recipient_name,
+    term_sets.c.recipient_id,
+    term_sets.c.recipient_country,
 )
 
 
@@ -285,6 +293,7 @@ def overview_rows(connection: Connection, subject_tag: str) -> list[tuple[Any, .
     """A person's disclosures as `OVERVIEW_COLUMNS` tuples, newest first."""
     rows = connection.execute(
         select(*OVERVIEW_COLUMNS)
+        .select_from(disclosure_rows)
         .where(disclosures.c.subject_tag == subject_tag)
         .order_by(disclosures.c.occurred_at.desc(), disclosures.c.position.desc())
     )
@@ -294,7 +303,10 @@ def overview_rows(connection: Connection, subject_tag: str) -> list[tuple[Any, .
 def overview_recipients(connection: Connection, subject_tag: str) -> dict[str, Any]:
     """Each actual recipient of a person's data by its key: category, name, id and country."""
     rows = connection.execute(
-        select(*_RECIPIENT_COLUMNS).where(disclosures.c.subject_tag == subject_tag).distinct()
+        select(*_RECIPIENT_COLUMNS)
+        .select_from(disclosure_rows)
+        .where(disclosures.c.subject_tag == subject_tag)
+        .distinct()
     )
     return {row.recipient_key: row for row in rows}
 
@@ -435,7 +447,8 @@ def suppressions_ending(
     """Disclosures whose `suppressed_until` falls from `since` to `until`, soonest first, as
     `disclosure_row`s (their identifying fields still sealed)."""
     rows = connection.execute(
-        select(disclosures)
+        select(*DISCLOSURE_ROW)
+        .select_from(disclosure_rows)
         .where(disclosures.c.suppressed_until.between(since, until))
         .order_by(disclosures.c.suppressed_until, disclosures.c.position)
     ).mappings()

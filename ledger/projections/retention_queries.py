@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Connection, func, select
 
 from ledger.domain.retention import RetainedDisclosure
-from ledger.projections.tables import disclosures
+from ledger.projections.tables import disclosure_rows, disclosures, term_sets
 
 # `occurred_local` is an ISO date-time with the posting's offset: its first ten characters are
 # the local date.
@@ -20,7 +20,8 @@ _LOCAL_DATE = func.substr(disclosures.c.occurred_local, 1, 10)
 
 def live_disclosures_of_tag(connection: Connection, subject_tag: str) -> list[RetainedDisclosure]:
     rows = connection.execute(
-        select(disclosures.c.disclosure_id, _LOCAL_DATE.label("on"), disclosures.c.data_categories)
+        select(disclosures.c.disclosure_id, _LOCAL_DATE.label("on"), term_sets.c.data_categories)
+        .select_from(disclosure_rows)
         .where((disclosures.c.subject_tag == subject_tag) & ~disclosures.c.retracted)
         .order_by(disclosures.c.position)
     )
@@ -46,12 +47,13 @@ def latest_per_tag_and_categories(
     query = (
         select(
             disclosures.c.subject_tag,
-            disclosures.c.data_categories,
+            term_sets.c.data_categories,
             latest,
             func.count().label("number"),
         )
+        .select_from(disclosure_rows)
         .where(~disclosures.c.retracted)
-        .group_by(disclosures.c.subject_tag, disclosures.c.data_categories)
+        .group_by(disclosures.c.subject_tag, term_sets.c.data_categories)
         .order_by(disclosures.c.subject_tag)
     )
     for row in connection.execute(query):
@@ -70,5 +72,7 @@ def has_disclosure_under(
     controller when none is named): how a posting system shows it knows the person."""
     query = select(disclosures.c.position).where(disclosures.c.subject_tag == subject_tag)
     if controllers:
-        query = query.where(disclosures.c.controller.in_(sorted(controllers)))
+        query = query.select_from(disclosure_rows).where(
+            term_sets.c.controller.in_(sorted(controllers))
+        )
     return connection.execute(query.limit(1)).first() is not None

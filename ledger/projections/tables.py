@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -49,6 +52,68 @@ class TermKind(TypeDecorator[str]):
 TERM_KINDS = {"data_category": "d", "legal_basis": "b"}
 TERM_KIND_NAMES = {letter: kind for kind, letter in TERM_KINDS.items()}
 
+# What many disclosures share: who the controller is and what kind of person, who receives, what
+# data, on which basis, why, to which country and from which system. Stored once per distinct
+# set in `read_term_sets`, named by a digest of its values (`terms_id`), instead of on every
+# disclosure's row: these columns were half of a `read_disclosures` row (about 270 bytes) and a
+# ledger holds few distinct sets (a posting system sends the same terms for a flow of postings).
+# `disclosure_rows` joins them back. A set is never changed or deleted: a correction that changes
+# a term points its disclosure at another set; a rebuild empties the table with the others.
+TERM_COLUMNS = (
+    "controller",
+    "subject_kind",
+    "recipient_key",
+    "recipient_name",
+    "recipient_id",
+    "recipient_country",
+    "data_categories",
+    "legal_basis",
+    "special_category_condition",
+    "legal_provision",
+    "purpose",
+    "transfer_country",
+    "transfer_safeguard",
+    "source_system",
+    # The register's activity and version the disclosure followed (`ledger.domain.by_activity`).
+    "activity",
+    "activity_version",
+)
+
+term_sets = Table(
+    "read_term_sets",
+    metadata,
+    Column("id", LargeBinary(16), primary_key=True, autoincrement=False),
+    Column("controller", String(8), nullable=False),
+    Column("subject_kind", String(16), nullable=False),
+    Column("recipient_key", String(300), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("recipient_id", String(64)),
+    Column("recipient_country", String(2)),
+    Column("data_categories", Text, nullable=False),
+    Column("legal_basis", String(64), nullable=False),
+    Column("special_category_condition", String(64)),
+    Column("legal_provision", String(300)),
+    Column("purpose", String(500), nullable=False),
+    Column("transfer_country", String(2)),
+    Column("transfer_safeguard", String(64)),
+    Column("source_system", String(64), nullable=False),
+    Column("activity", String(64)),
+    Column("activity_version", Integer),
+    sqlite_with_rowid=False,
+)
+# The projector binds a set as its id and then its values in this order.
+assert [column.name for column in term_sets.columns] == ["id", *TERM_COLUMNS]
+
+
+def terms_id(values: Sequence[Any]) -> bytes:
+    """A set of terms' id: the first 16 bytes of SHA-256 over its values in `TERM_COLUMNS`' order,
+    each as `-` when NULL or its text's length, `:` and the text, joined by `,` (unambiguous, and
+    what `terms_id_sql` computes in the database). The same terms get the same id in every
+    process and every rebuild, so a writer needs no lookup to know it."""
+    encoded = ",".join("-" if v is None else f"{len(str(v))}:{v}" for v in values)
+    return hashlib.sha256(encoded.encode()).digest()[:16]
+
+
 disclosures = Table(
     "read_disclosures",
     metadata,
@@ -58,24 +123,13 @@ disclosures = Table(
     # hex and base64, each row and the two indexes on them are ~110 bytes smaller.
     Column("disclosure_id", HexBytes, nullable=False, unique=True),
     Column("subject_tag", HexBytes, nullable=False),
-    Column("controller", String(8), nullable=False),
-    Column("subject_kind", String(16), nullable=False),
-    Column("recipient_key", String(300), nullable=False),
+    # The disclosure's `read_term_sets` row; the category stays here too, for its index.
+    Column("terms", LargeBinary(16), nullable=False),
     Column("recipient_category", String(64), nullable=False),
-    Column("recipient_name", String(200), nullable=False),
-    Column("recipient_id", String(64)),
-    Column("recipient_country", String(2)),
-    Column("data_categories", Text, nullable=False),
-    Column("legal_basis", String(64), nullable=False),
-    Column("special_category_condition", String(64)),
-    Column("legal_provision", String(300)),
+    # A consent is a person's own: a reference per person would make a set per person.
     Column("consent_reference", String(200)),
-    Column("purpose", String(500), nullable=False),
     Column("occurred_at", CompactUTCDateTime, nullable=False),
     Column("occurred_local", String(40), nullable=False),
-    Column("transfer_country", String(2)),
-    Column("transfer_safeguard", String(64)),
-    Column("source_system", String(64), nullable=False),
     Column("suppressed_until", Date),
     Column("suppression_authority", String(200)),
     Column("restriction_ground", String(64)),
@@ -86,12 +140,24 @@ disclosures = Table(
     Column("retracted", Boolean, nullable=False),
     Column("retraction_reason", String(500)),
     Column("updated_at", CompactUTCDateTime, nullable=False),
-    # The register's activity and version the disclosure followed (`ledger.domain.by_activity`).
-    Column("activity", String(64)),
-    Column("activity_version", Integer),
     Index("read_disclosures_subject", "subject_tag", "occurred_at", "position"),
     Index("read_disclosures_category", "recipient_category", "occurred_at", "position"),
 )
+
+# A disclosure's whole row, as one table held it before its terms were stored apart: select
+# `DISCLOSURE_ROW` from `disclosure_rows`, and name a column by `row_column(name)`.
+disclosure_rows = disclosures.join(term_sets, disclosures.c.terms == term_sets.c.id)
+DISCLOSURE_ROW = [
+    *(column for column in disclosures.columns if column.name != "terms"),
+    *(term_sets.c[name] for name in TERM_COLUMNS),
+]
+_ROW_COLUMNS = {column.name: column for column in DISCLOSURE_ROW}
+
+
+def row_column(name: str) -> Column[Any]:
+    """A column of a disclosure's whole row (`disclosure_rows`), wherever it is stored."""
+    return _ROW_COLUMNS[name]
+
 
 subject_recipients = Table(
     "read_subject_recipients",
@@ -323,6 +389,7 @@ activity_versions = Table(
 
 READ_MODELS = (
     disclosures,
+    term_sets,
     subject_recipients,
     subject_recipient_terms,
     statistics,
@@ -468,3 +535,60 @@ def _disclosures_to_bytes(connection: Connection) -> None:
 def _micros_of_text(value: str) -> int:
     """A naive UTC moment as SQLAlchemy keeps it in SQLite's text, as `CompactUTCDateTime`."""
     return micros(datetime.fromisoformat(value).replace(tzinfo=UTC))
+
+
+def upgrade_terms(connection: Connection) -> None:
+    """Bring a `read_disclosures` that holds its terms on every row (before `read_term_sets`)
+    up to this version, inside the schema transaction, after the other upgrades (which give it
+    every column a wide row had): each row's terms become the id of their set, computed in the
+    database as `terms_id` computes it, the sets are stored once, and the columns go. PostgreSQL
+    drops them in place (the space is reused as rows change, or at once by a `VACUUM FULL`);
+    SQLite copies the rows into a new table, which it would do for a dropped column anyway."""
+    inspector = inspect(connection)
+    if not inspector.has_table(disclosures.name):
+        return
+    if "terms" in {column["name"] for column in inspector.get_columns(disclosures.name)}:
+        return
+    term_sets.create(connection, checkfirst=True)
+    name, terms = disclosures.name, ", ".join(TERM_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        parts = ", ".join(
+            f"CASE WHEN {c} IS NULL THEN '-' ELSE length({c}::text) || ':' || {c}::text END"
+            for c in TERM_COLUMNS
+        )
+        digest = f"substring(sha256(convert_to(concat_ws(',', {parts}), 'UTF8')) from 1 for 16)"
+        connection.execute(text(f"ALTER TABLE {name} ADD COLUMN terms bytea"))
+        connection.execute(text(f"UPDATE {name} SET terms = {digest}"))  # noqa: S608
+        connection.execute(
+            text(
+                f"INSERT INTO {term_sets.name} (id, {terms}) "  # noqa: S608 - our own names
+                f"SELECT DISTINCT terms, {terms} FROM {name}"
+            )
+        )
+        drops = ", ".join(f"DROP COLUMN {c}" for c in TERM_COLUMNS)
+        connection.execute(text(f"ALTER TABLE {name} ALTER COLUMN terms SET NOT NULL, {drops}"))
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.create_function(
+        "ledger_terms_id", len(TERM_COLUMNS), lambda *values: terms_id(values), deterministic=True
+    )
+    old = "ledger_upgrade_disclosures"
+    connection.execute(text(f"ALTER TABLE {name} RENAME TO {old}"))
+    for index in disclosures.indexes:
+        connection.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
+    disclosures.create(connection)
+    connection.execute(
+        text(
+            f"INSERT OR IGNORE INTO {term_sets.name} (id, {terms}) "  # noqa: S608
+            f"SELECT DISTINCT ledger_terms_id({terms}), {terms} FROM {old}"
+        )
+    )
+    own = ", ".join(column.name for column in disclosures.columns if column.name != "terms")
+    connection.execute(
+        text(
+            f"INSERT INTO {name} (terms, {own}) "  # noqa: S608
+            f"SELECT ledger_terms_id({terms}), {own} FROM {old}"
+        )
+    )
+    connection.execute(text(f"DROP TABLE {old}"))

@@ -21,6 +21,7 @@ from ledger.domain.disclosure import Disclosure, clear_payload
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 from ledger.projections import projector
 from ledger.projections.projector import Prepared, Segment, StoredRow
+from ledger.projections.tables import TERM_COLUMNS
 from tests.builders import AMSTERDAM, a_disclosure
 
 # Text as people type it, with what JSON must escape and what looks like the transcoder's own
@@ -168,7 +169,8 @@ def test_a_value_the_transcoder_encoded_goes_through_the_mapper(
     segments = projector.prepare(rows, ledger.maintenance._decode)
     assert same(comparable(segments), prepared_by_mapper(ledger, rows, monkeypatch))
     assert isinstance(segments[0], Prepared)
-    assert segments[0].values[0][DISCLOSURE_COLUMN["source_system"]] == odd.fields["source_system"]
+    terms = segments[0].term_sets[segments[0].values[0][DISCLOSURE_COLUMN["terms"]]]
+    assert terms[TERM_COLUMNS.index("source_system")] == odd.fields["source_system"]
 
 
 DISCLOSURE_COLUMN = {name: index for index, name in enumerate(projector.DISCLOSURE_COLUMNS)}

@@ -22,7 +22,7 @@ from ledger.domain.errors import DisclosureRefused, InvalidChange
 from ledger.domain.values import Recipient
 from ledger.integrity.bundle import verify_bundle
 from ledger.overview import render_csv, render_json
-from ledger.projections.tables import disclosures
+from ledger.projections.tables import disclosure_rows, term_sets
 from ledger.settings import Settings
 from tests.activities import an_activity
 from tests.builders import AMSTERDAM, READER, a_disclosure
@@ -360,7 +360,9 @@ def test_ledger_import_records_a_file_of_lines_by_activity(
     assert "Recorded 5 disclosures." in good.output
     with ledger.uow.read() as connection:
         rows = connection.execute(
-            sa.select(disclosures.c.activity, disclosures.c.activity_version)
+            sa.select(term_sets.c.activity, term_sets.c.activity_version).select_from(
+                disclosure_rows
+            )
         ).all()
     assert sorted(rows) == [("loonaangifte", 2)] * 5
 

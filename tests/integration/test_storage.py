@@ -22,10 +22,17 @@ from ledger.domain.values import Source
 from ledger.integrity import merkle
 from ledger.integrity.bundle import verify_bundle
 from ledger.integrity.log import NODE_FLOOR, leaves, nodes
-from ledger.projections.tables import READ_MODELS, disclosures
+from ledger.projections.tables import (
+    READ_MODELS,
+    TERM_COLUMNS,
+    disclosures,
+    term_sets,
+    terms_id,
+)
 from ledger.settings import Settings
 from tests.builders import READER, a_disclosure, to_inlener
 from tests.conftest import TEST_MASTER_KEY
+from tests.layouts import terms_on_every_row
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "main-86475cf"
 # The signing key the fixture's checkpoints were made with (tests only).
@@ -314,3 +321,85 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
     expected = int if settings.database_url.startswith("sqlite") else datetime
     assert all(isinstance(value, expected) for row in moments for value in row)
     assert after == before
+
+
+def stored_terms(ledger: Ledger) -> dict[int, bytes]:
+    with ledger.database.read_engine.connect() as connection:
+        rows = connection.execute(sa.select(disclosures.c.position, disclosures.c.terms))
+        return {row.position: bytes(row.terms) for row in rows}
+
+
+def test_disclosures_share_one_row_per_set_of_terms(ledger: Ledger) -> None:
+    receipts = ledger.recording.record_batch(
+        [a_disclosure(n % 4 + 1, source=Source("payroll", f"s-{n}")) for n in range(12)]
+        + [to_inlener(n, source=Source("planning", f"p-{n}")) for n in range(1, 4)],
+        actor="payroll",
+    )
+    ledger.recording.record(to_inlener(5, purpose="Planning van de week"), actor="planning")
+    with ledger.database.read_engine.connect() as connection:
+        sets = connection.execute(sa.select(term_sets)).mappings().all()
+    # Two flows in the batch, and one disclosure with a purpose of its own.
+    assert len(sets) == 3
+    assert {row["purpose"] for row in sets} == {
+        "Loonaangifte oktober 2026",
+        "Planning van uw inzet",
+        "Planning van de week",
+    }
+    for row in sets:
+        assert bytes(row["id"]) == terms_id([row[name] for name in TERM_COLUMNS])
+    # A correction of a term points the disclosure at a new set; the old one stays for the rest.
+    ledger.recording.correct(
+        receipts[0].id, changes={"purpose": "Loonaangifte november"}, reason="r", actor="fg"
+    )
+    item = ledger.reading.disclosure(receipts[0].id, reader=READER)
+    assert item["purpose"] == "Loonaangifte november"
+    assert len(set(stored_terms(ledger).values())) == 4
+    before = ledger.reading.disclosures_of("E-00001", reader=READER).items
+    assert ledger.maintenance.rebuild_projections() > 0
+    assert ledger.reading.disclosures_of("E-00001", reader=READER).items == before
+
+
+def test_a_read_model_with_terms_on_every_row_is_upgraded_to_term_sets(
+    settings: Settings,
+) -> None:
+    ledger = build_ledger(settings)
+    try:
+        receipts = ledger.recording.record_batch(
+            [a_disclosure(n % 3 + 1, source=Source("payroll", f"u-{n}")) for n in range(9)]
+            + [to_inlener(n, source=Source("planning", f"v-{n}")) for n in range(1, 3)],
+            actor="payroll",
+        )
+        ledger.recording.correct(
+            receipts[0].id, changes={"purpose": "Loonaangifte — ☃ 'x'"}, reason="r", actor="fg"
+        )
+        ledger.recording.retract(receipts[1].id, reason="in error", actor="fg")
+        before = {
+            n: ledger.reading.disclosures_of(f"E-{n:05d}", reader=READER).items for n in range(1, 4)
+        }
+        recipients = ledger.reading.recipients_of("E-00001", reader=READER)
+        terms_before = stored_terms(ledger)
+        # The read model as the earlier version kept it: every term on every row.
+        with ledger.database.write_engine.begin() as connection:
+            terms_on_every_row(connection)
+    finally:
+        ledger.close()
+
+    upgraded = build_ledger(settings)
+    try:
+        assert stored_terms(upgraded) == terms_before
+        with upgraded.database.read_engine.connect() as connection:
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("read_disclosures")}
+            sets = connection.execute(sa.select(sa.func.count()).select_from(term_sets)).scalar()
+        assert not columns & set(TERM_COLUMNS)
+        assert sets == len(set(terms_before.values())) == 3
+        for n in range(1, 4):
+            after = upgraded.reading.disclosures_of(f"E-{n:05d}", reader=READER).items
+            assert after == before[n]
+        assert upgraded.reading.recipients_of("E-00001", reader=READER) == recipients
+        # What the database computed is what the projector computes.
+        upgraded.maintenance.rebuild_projections()
+        assert stored_terms(upgraded) == terms_before
+        upgraded.recording.record(a_disclosure(2, source=Source("payroll", "w")), actor="p")
+        assert len(set(stored_terms(upgraded).values())) == 3
+    finally:
+        upgraded.close()
