@@ -43,7 +43,6 @@ ANALYZED = (
     "ledger_subject_heads",
     "read_disclosures",
     "read_subject_recipients",
-    "read_subject_recipient_terms",
 )
 
 

@@ -35,7 +35,6 @@ HASH_KEY = "subject_tag"
 HASH_TABLES = (
     "read_disclosures",
     "read_subject_recipients",
-    "read_subject_recipient_terms",
     "ledger_subject_heads",
 )
 # (originator_id, originator_version) is unique across the whole event log: eventsourcing's

@@ -166,6 +166,7 @@ class Ledger:
                 tables.upgrade,
                 activity_counts.upgrade,
                 tables.upgrade_terms,
+                tables.upgrade_recipient_terms,
             ],
         )
 

@@ -38,15 +38,14 @@ from ledger.projections import activity_counts, employment_ends, erasures, notic
 from ledger.projections.tables import (
     DISCLOSURE_ROW,
     TERM_COLUMNS,
-    TERM_KINDS,
-    TermKind,
     access_requests,
+    codes_text,
+    codes_union,
     consents,
     disclosure_rows,
     disclosures,
     restrictions,
     statistics,
-    subject_recipient_terms,
     subject_recipients,
     term_sets,
     terms_id,
@@ -363,8 +362,9 @@ class Projector:
         _write_recipients(connection, merged)
 
     def _recompute_recipients(self, connection: Connection, subject_tag: str) -> None:
-        for table in (subject_recipients, subject_recipient_terms):
-            connection.execute(delete(table).where(table.c.subject_tag == subject_tag))
+        connection.execute(
+            delete(subject_recipients).where(subject_recipients.c.subject_tag == subject_tag)
+        )
         query = (
             select(*DISCLOSURE_ROW)
             .select_from(disclosure_rows)
@@ -646,13 +646,11 @@ Binder = Callable[[list[list[Any]]], list[tuple[Any, ...]]]
 def _binder(dialect: Dialect, table: Table) -> tuple[list[str], Binder]:
     """A table's column names, and what turns rows of their values (in that order) into the
     driver's values: each column converted at once (`column_converter`), not a TypeDecorator
-    call per value; a term's kind is its letter."""
+    call per value."""
     names = [column.name for column in table.columns]
     convert: list[tuple[int, ColumnConverter]] = []
     for index, column in enumerate(table.columns):
-        converter = (
-            _term_kinds if isinstance(column.type, TermKind) else column_converter(dialect, column)
-        )
+        converter = column_converter(dialect, column)
         if converter is not None:
             convert.append((index, converter))
 
@@ -665,10 +663,6 @@ def _binder(dialect: Dialect, table: Table) -> tuple[list[str], Binder]:
         return list(zip(*by_column, strict=True))
 
     return names, bind
-
-
-def _term_kinds(values: Sequence[str]) -> list[str]:
-    return [TERM_KINDS[value] for value in values]
 
 
 @dataclass
@@ -733,42 +727,35 @@ def _write_recipients(
 ) -> None:
     if not merged:
         return
-    least, greatest = (
-        ("LEAST", "GREATEST") if connection.dialect.name == "postgresql" else ("MIN", "MAX")
-    )
+    dialect = connection.dialect.name
+    least, greatest = ("LEAST", "GREATEST") if dialect == "postgresql" else ("MIN", "MAX")
     names, bind = _binder(connection.dialect, subject_recipients)
+    rows = []
+    for value in merged.values():
+        row = [value[name] for name in names]
+        row[_CATEGORIES_AT] = codes_text(row[_CATEGORIES_AT])
+        row[_BASES_AT] = codes_text(row[_BASES_AT])
+        rows.append(row)
     write_bound(
         connection,
         subject_recipients,
         names,
-        bind([[value[name] for name in names] for value in merged.values()]),
+        bind(rows),
         conflict=() if fresh else ("subject_tag", "recipient_key"),
         # Name, id and country stay as first seen: the stored row holds earlier positions.
         update={
             "first_at": least + "({old}, {new})",
             "last_at": greatest + "({old}, {new})",
             "count": "{old} + {new}",
+            "data_categories": codes_union(dialect, "{old}", "{new}"),
+            "legal_bases": codes_union(dialect, "{old}", "{new}"),
         },
     )
-    names, bind = _binder(connection.dialect, subject_recipient_terms)
-    write_bound(
-        connection,
-        subject_recipient_terms,
-        names,
-        bind(
-            [
-                [value["subject_tag"], value["recipient_key"], kind, code]
-                for value in merged.values()
-                for kind, codes in (
-                    ("data_category", value["data_categories"]),
-                    ("legal_basis", value["legal_bases"]),
-                )
-                for code in sorted(codes)
-            ]
-        ),
-        conflict=() if fresh else ("subject_tag", "recipient_key", "kind", "code"),
-        update={},
-    )
+
+
+_RECIPIENT_COLUMNS = [column.name for column in subject_recipients.columns]
+_CATEGORIES_AT = _RECIPIENT_COLUMNS.index("data_categories")
+_BASES_AT = _RECIPIENT_COLUMNS.index("legal_bases")
 
 
 @lru_cache(maxsize=4096)

@@ -25,7 +25,6 @@ from ledger.projections.tables import (
     recipient_notices,
     restrictions,
     statistics,
-    subject_recipient_terms,
     subject_recipients,
     term_sets,
 )
@@ -189,15 +188,6 @@ def disclosure_by_id(connection: Connection, disclosure_id: str) -> dict[str, An
 
 
 def recipients_of_subject(connection: Connection, subject_tag: str) -> list[dict[str, Any]]:
-    terms: dict[str, dict[str, list[str]]] = {}
-    query = (
-        select(subject_recipient_terms)
-        .where(subject_recipient_terms.c.subject_tag == subject_tag)
-        .order_by(subject_recipient_terms.c.code)
-    )
-    for term in connection.execute(query).mappings():
-        kinds = terms.setdefault(term["recipient_key"], {"data_category": [], "legal_basis": []})
-        kinds[term["kind"]].append(term["code"])
     query = (
         select(subject_recipients)
         .where(subject_recipients.c.subject_tag == subject_tag)
@@ -205,7 +195,6 @@ def recipients_of_subject(connection: Connection, subject_tag: str) -> list[dict
     )
     result = []
     for row in connection.execute(query).mappings():
-        kinds = terms.get(row["recipient_key"], {"data_category": [], "legal_basis": []})
         result.append(
             {
                 "recipient": {
@@ -217,8 +206,8 @@ def recipients_of_subject(connection: Connection, subject_tag: str) -> list[dict
                 "first_at": row["first_at"],
                 "last_at": row["last_at"],
                 "count": row["count"],
-                "data_categories": kinds["data_category"],
-                "legal_bases": kinds["legal_basis"],
+                "data_categories": json.loads(row["data_categories"]),
+                "legal_bases": json.loads(row["legal_bases"]),
             }
         )
     return result

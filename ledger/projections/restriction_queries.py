@@ -3,6 +3,7 @@ opened)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ledger.adapters.database import chunks
-from ledger.projections.tables import restrictions, subject_recipient_terms
+from ledger.projections.tables import restrictions, subject_recipients
 
 
 def restrictions_of_tags(connection: Connection, tags: Iterable[str]) -> list[dict[str, Any]]:
@@ -48,11 +49,8 @@ def not_ended(connection: Connection, *, today: date) -> list[dict[str, Any]]:
 def data_categories_of(connection: Connection, subject_tag: str) -> list[str]:
     """Every data category the person's standing disclosures sent anyone, sorted."""
     rows = connection.execute(
-        select(subject_recipient_terms.c.code)
-        .where(
-            subject_recipient_terms.c.subject_tag == subject_tag,
-            subject_recipient_terms.c.kind == "data_category",
+        select(subject_recipients.c.data_categories).where(
+            subject_recipients.c.subject_tag == subject_tag
         )
-        .distinct()
-    )
-    return sorted(row.code for row in rows)
+    ).scalars()
+    return sorted({code for codes in rows for code in json.loads(codes)})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,11 +20,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    TypeDecorator,
     inspect,
     text,
 )
-from sqlalchemy.engine import Dialect
 
 from ledger.adapters.database import (
     BIG_ID,
@@ -35,22 +34,8 @@ from ledger.adapters.database import (
     micros,
 )
 
-
-class TermKind(TypeDecorator[str]):
-    """A term's kind (`data_category`, `legal_basis`) stored as one letter."""
-
-    impl = String(16)
-    cache_ok = True
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else TERM_KINDS[value]
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else TERM_KIND_NAMES[value]
-
-
+# How earlier versions spelled a term's kind in `read_subject_recipient_terms`.
 TERM_KINDS = {"data_category": "d", "legal_basis": "b"}
-TERM_KIND_NAMES = {letter: kind for kind, letter in TERM_KINDS.items()}
 
 # What many disclosures share: who the controller is and what kind of person, who receives, what
 # data, on which basis, why, to which country and from which system. Stored once per distinct
@@ -171,21 +156,40 @@ subject_recipients = Table(
     Column("first_at", UTCDateTime, nullable=False),
     Column("last_at", UTCDateTime, nullable=False),
     Column("count", Integer, nullable=False),
+    # The data categories and legal bases this recipient received of the person: sorted JSON
+    # arrays (`codes_text`), merged in the database when a batch adds to them (`codes_union`),
+    # so a write still reads nothing back. (Earlier versions kept a row per code in
+    # `read_subject_recipient_terms`: on PostgreSQL 300 bytes a disclosure with its index.)
+    Column("data_categories", Text, nullable=False),
+    Column("legal_bases", Text, nullable=False),
     sqlite_with_rowid=False,
 )
+# The table that held a row per code before (`upgrade_recipient_terms`).
+RECIPIENT_TERMS = "read_subject_recipient_terms"
 
-# The data categories and legal bases seen per subject and recipient, one row each, so that a
-# batch merges them with INSERT .. ON CONFLICT DO NOTHING instead of read-modify-write. The
-# tag is stored as bytes and the kind as one letter (`TermKind`): two rows per disclosure.
-subject_recipient_terms = Table(
-    "read_subject_recipient_terms",
-    metadata,
-    Column("subject_tag", HexBytes, primary_key=True),
-    Column("recipient_key", String(300), primary_key=True),
-    Column("kind", TermKind, primary_key=True),
-    Column("code", String(64), primary_key=True),
-    sqlite_with_rowid=False,
-)
+
+def codes_text(codes: Iterable[str]) -> str:
+    """Codes as stored: a JSON array, sorted by code point, each once; exactly the text
+    `codes_union` makes in either database."""
+    return json.dumps(sorted(set(codes)), ensure_ascii=False)
+
+
+def codes_union(dialect: str, old: str, new: str) -> str:
+    """SQL for the union of two stored code arrays, as `codes_text` of both would spell it
+    (the C collation and SQLite's binary one both order by code point)."""
+    # `old` and `new` are column references of our own statements, never values.
+    if dialect == "postgresql":
+        return (
+            "(SELECT coalesce(json_agg(c ORDER BY c COLLATE \"C\"), '[]')::text FROM "  # noqa: S608
+            f"(SELECT jsonb_array_elements_text({old}::jsonb) UNION "
+            f"SELECT jsonb_array_elements_text({new}::jsonb)) AS s(c))"
+        )
+    return (
+        "(SELECT '[' || coalesce(group_concat(json_quote(c), ', '), '') || ']' FROM "  # noqa: S608
+        f"(SELECT value AS c FROM json_each({old}) UNION "
+        f"SELECT value FROM json_each({new}) ORDER BY 1))"
+    )
+
 
 statistics = Table(
     "read_statistics",
@@ -391,7 +395,6 @@ READ_MODELS = (
     disclosures,
     term_sets,
     subject_recipients,
-    subject_recipient_terms,
     statistics,
     activity_counts,
     access_requests,
@@ -411,7 +414,6 @@ READ_MODELS = (
 PERSON_ROWS: tuple[tuple[Table, str], ...] = (
     (disclosures, "subject_tag"),
     (subject_recipients, "subject_tag"),
-    (subject_recipient_terms, "subject_tag"),
     (access_requests, "subject_tag"),
     (consents, "subject_tag"),
     (employment_ends, "subject_tag"),
@@ -434,13 +436,11 @@ def upgrade(connection: Connection) -> None:
     if inspector.has_table(subject_recipients.name):
         _tags_to_bytes(connection, subject_recipients.name)
     # The kinds became letters in the same version as the tags became bytes.
-    if inspector.has_table(subject_recipient_terms.name) and _tags_to_bytes(
-        connection, subject_recipient_terms.name
-    ):
+    if inspector.has_table(RECIPIENT_TERMS) and _tags_to_bytes(connection, RECIPIENT_TERMS):
         cases = " ".join(f"WHEN '{kind}' THEN '{letter}'" for kind, letter in TERM_KINDS.items())
         connection.execute(
             text(
-                f"UPDATE {subject_recipient_terms.name} "  # noqa: S608 - our own names
+                f"UPDATE {RECIPIENT_TERMS} "  # noqa: S608 - our own names
                 f"SET kind = CASE kind {cases} ELSE kind END"
             )
         )
@@ -592,3 +592,36 @@ def upgrade_terms(connection: Connection) -> None:
         )
     )
     connection.execute(text(f"DROP TABLE {old}"))
+
+
+def upgrade_recipient_terms(connection: Connection) -> None:
+    """Fold `read_subject_recipient_terms` (a row per person, recipient and code, from earlier
+    versions) into `read_subject_recipients`' two code arrays, inside the schema transaction,
+    after `upgrade` (which gives that table bytes for tags and letters for kinds)."""
+    inspector = inspect(connection)
+    if not inspector.has_table(RECIPIENT_TERMS):
+        return
+    name = subject_recipients.name
+    if inspector.has_table(name):
+        present = {column["name"] for column in inspector.get_columns(name)}
+        postgres = connection.dialect.name == "postgresql"
+        for column, letter in (("data_categories", "d"), ("legal_bases", "b")):
+            if column not in present:
+                connection.execute(
+                    text(f"ALTER TABLE {name} ADD COLUMN {column} TEXT NOT NULL DEFAULT '[]'")
+                )
+            codes = (
+                f"SELECT t.code AS c FROM {RECIPIENT_TERMS} t "  # noqa: S608 - our own names
+                f"WHERE t.subject_tag = {name}.subject_tag "
+                f"AND t.recipient_key = {name}.recipient_key AND t.kind = '{letter}'"
+            )
+            merged = (
+                f'(SELECT json_agg(s.c ORDER BY s.c COLLATE "C")::text FROM ({codes}) AS s)'  # noqa: S608
+                if postgres
+                else "(SELECT '[' || group_concat(json_quote(c), ', ') || ']' "  # noqa: S608
+                f"FROM ({codes} ORDER BY 1))"
+            )
+            connection.execute(
+                text(f"UPDATE {name} SET {column} = coalesce({merged}, '[]')")  # noqa: S608
+            )
+    connection.execute(text(f"DROP TABLE {RECIPIENT_TERMS}"))

@@ -140,7 +140,6 @@ def test_a_rebuild_gives_the_rows_of_live_projection_for_every_kind_of_event(
         "read_disclosures",
         "read_activity_counts",
         "read_subject_recipients",
-        "read_subject_recipient_terms",
         "read_statistics",
         "read_consents",
         "read_restrictions",

@@ -26,13 +26,14 @@ from ledger.projections.tables import (
     READ_MODELS,
     TERM_COLUMNS,
     disclosures,
+    subject_recipients,
     term_sets,
     terms_id,
 )
 from ledger.settings import Settings
 from tests.builders import READER, a_disclosure, to_inlener
 from tests.conftest import TEST_MASTER_KEY
-from tests.layouts import terms_on_every_row
+from tests.layouts import codes_in_rows_of_their_own, terms_on_every_row
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "main-86475cf"
 # The signing key the fixture's checkpoints were made with (tests only).
@@ -235,7 +236,10 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
         before = ledger.reading.disclosures_of("E-00001", reader=READER).items
         recipients = ledger.reading.recipients_of("E-00001", reader=READER)
         with ledger.database.write_engine.begin() as connection:
-            # The read model as the earlier version kept it: hex and base64 text.
+            # The read model as the earlier version kept it: every term on every row, a row
+            # per code, and hex and base64 text.
+            terms_on_every_row(connection)
+            codes_in_rows_of_their_own(connection)
             if ledger.database.is_sqlite:
                 rows = connection.execute(
                     sa.select(
@@ -310,10 +314,8 @@ def test_a_read_model_with_text_ids_tags_and_seals_is_upgraded_to_bytes(
         after = upgraded.reading.disclosures_of("E-00001", reader=READER).items
         assert upgraded.reading.recipients_of("E-00001", reader=READER) == recipients
         with upgraded.database.read_engine.connect() as connection:
-            letters = connection.execute(
-                sa.text("SELECT DISTINCT kind FROM read_subject_recipient_terms")
-            ).scalars()
-            assert set(letters) == {"d", "b"}
+            # Its tags became bytes and its kinds letters, and then it was folded away.
+            assert not sa.inspect(connection).has_table("read_subject_recipient_terms")
     finally:
         upgraded.close()
     assert all(isinstance(value, bytes) for row in kinds for value in row)
@@ -401,5 +403,71 @@ def test_a_read_model_with_terms_on_every_row_is_upgraded_to_term_sets(
         assert stored_terms(upgraded) == terms_before
         upgraded.recording.record(a_disclosure(2, source=Source("payroll", "w")), actor="p")
         assert len(set(stored_terms(upgraded).values())) == 3
+    finally:
+        upgraded.close()
+
+
+def recipient_rows(ledger: Ledger) -> list[tuple[object, ...]]:
+    with ledger.database.read_engine.connect() as connection:
+        query = sa.select(subject_recipients).order_by(
+            subject_recipients.c.subject_tag, subject_recipients.c.recipient_key
+        )
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def test_a_recipients_codes_merge_in_the_database_as_a_rebuild_merges_them(
+    ledger: Ledger,
+) -> None:
+    ledger.recording.record(
+        a_disclosure(1, data_categories=("salaris",), source=Source("payroll", "m-1")),
+        actor="payroll",
+    )
+    ledger.recording.record_batch(
+        [
+            a_disclosure(1, data_categories=("naam", "bsn"), source=Source("payroll", "m-2")),
+            to_inlener(1, source=Source("planning", "m-3")),
+        ],
+        actor="payroll",
+    )
+    ledger.recording.record(
+        a_disclosure(1, data_categories=("bsn", "salaris"), source=Source("payroll", "m-4")),
+        actor="payroll",
+    )
+    merged = recipient_rows(ledger)
+    by_name = {
+        entry["recipient"]["name"]: entry
+        for entry in ledger.reading.recipients_of("E-00001", reader=READER)
+    }
+    tax = by_name["Belastingdienst"]
+    assert tax["data_categories"] == ["bsn", "naam", "salaris"]
+    assert tax["legal_bases"] == ["legal_obligation"]
+    assert tax["count"] == 3
+    assert ledger.maintenance.rebuild_projections() == 4
+    # The very text the database merged is what the rebuild writes from memory.
+    assert recipient_rows(ledger) == merged
+
+
+def test_codes_in_rows_of_their_own_are_folded_into_their_recipients(
+    settings: Settings,
+) -> None:
+    ledger = build_ledger(settings)
+    try:
+        ledger.recording.record_batch(
+            [a_disclosure(n % 3 + 1, source=Source("payroll", f"f-{n}")) for n in range(6)]
+            + [to_inlener(n, source=Source("planning", f"g-{n}")) for n in range(1, 3)],
+            actor="payroll",
+        )
+        before = recipient_rows(ledger)
+        recipients = ledger.reading.recipients_of("E-00002", reader=READER)
+        with ledger.database.write_engine.begin() as connection:
+            codes_in_rows_of_their_own(connection)
+    finally:
+        ledger.close()
+    upgraded = build_ledger(settings)
+    try:
+        assert recipient_rows(upgraded) == before
+        assert upgraded.reading.recipients_of("E-00002", reader=READER) == recipients
+        with upgraded.database.read_engine.connect() as connection:
+            assert not sa.inspect(connection).has_table("read_subject_recipient_terms")
     finally:
         upgraded.close()

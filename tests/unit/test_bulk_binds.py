@@ -31,7 +31,6 @@ from ledger.adapters.database import (
     column_converter,
     metadata,
 )
-from ledger.projections.tables import TermKind
 
 DIALECTS = {"sqlite": pysqlite.dialect(), "postgresql": psycopg.dialect()}
 AMSTERDAM = timezone(timedelta(hours=2))
@@ -54,7 +53,6 @@ def samples(column: Column[Any]) -> list[Any] | None:
         (Boolean, [True, False, None]),
         (UUIDType, [uuid.uuid4(), uuid.uuid4(), None]),
         (Date, [date(2026, 12, 1), None]),
-        (TermKind, ["data_category", "legal_basis", None]),
     ]
     for cls, values in by_type:
         if isinstance(kind, cls):
