@@ -20,7 +20,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, delete, insert, or_, update
 from sqlalchemy.engine import Dialect
 
 from ledger.adapters.database import (
@@ -36,19 +36,18 @@ from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
 from ledger.domain.restriction import Restriction
 from ledger.projections import activity_counts, employment_ends, erasures, notices, register
 from ledger.projections.tables import (
-    DISCLOSURE_ROW,
     TERM_COLUMNS,
     access_requests,
     codes_text,
     codes_union,
     consents,
-    disclosure_rows,
     disclosures,
     restrictions,
     statistics,
     subject_recipients,
     term_sets,
     terms_id,
+    whole_disclosures,
 )
 
 CLOSING_STATES: dict[type, str] = {
@@ -365,20 +364,15 @@ class Projector:
         connection.execute(
             delete(subject_recipients).where(subject_recipients.c.subject_tag == subject_tag)
         )
-        query = (
-            select(*DISCLOSURE_ROW)
-            .select_from(disclosure_rows)
-            .where(and_(disclosures.c.subject_tag == subject_tag, ~disclosures.c.retracted))
-            .order_by(disclosures.c.position)
-        )
+        query = whole_disclosures.where(
+            and_(disclosures.c.subject_tag == subject_tag, ~disclosures.c.retracted)
+        ).order_by(disclosures.c.position)
         self._merge_recipients(connection, list(connection.execute(query).mappings()))
 
     def _current(self, connection: Connection, event: Any) -> dict[str, Any]:
         row = (
             connection.execute(
-                select(*DISCLOSURE_ROW)
-                .select_from(disclosure_rows)
-                .where(disclosures.c.disclosure_id == event.originator_id.hex)
+                whole_disclosures.where(disclosures.c.disclosure_id == event.originator_id.hex)
             )
             .mappings()
             .one()

@@ -15,7 +15,6 @@ from sqlalchemy import Connection, Table, and_, case, func, or_, select, union_a
 
 from ledger.adapters.database import driver_rows
 from ledger.projections.tables import (
-    DISCLOSURE_ROW,
     access_requests,
     consents,
     disclosure_rows,
@@ -27,6 +26,7 @@ from ledger.projections.tables import (
     statistics,
     subject_recipients,
     term_sets,
+    whole_disclosures,
 )
 
 MAX_LIMIT = 500
@@ -137,9 +137,7 @@ def _page(
         )
     limit = max(1, min(limit, MAX_LIMIT))
     query = (
-        select(*DISCLOSURE_ROW)
-        .select_from(disclosure_rows)
-        .where(and_(*clauses))
+        whole_disclosures.where(and_(*clauses))
         .order_by(disclosures.c.occurred_at.desc(), disclosures.c.position.desc())
         .limit(limit + 1)
     )
@@ -176,11 +174,7 @@ def disclosures_to_category(
 
 def disclosure_by_id(connection: Connection, disclosure_id: str) -> dict[str, Any] | None:
     row = (
-        connection.execute(
-            select(*DISCLOSURE_ROW)
-            .select_from(disclosure_rows)
-            .where(disclosures.c.disclosure_id == disclosure_id)
-        )
+        connection.execute(whole_disclosures.where(disclosures.c.disclosure_id == disclosure_id))
         .mappings()
         .first()
     )
@@ -436,10 +430,9 @@ def suppressions_ending(
     """Disclosures whose `suppressed_until` falls from `since` to `until`, soonest first, as
     `disclosure_row`s (their identifying fields still sealed)."""
     rows = connection.execute(
-        select(*DISCLOSURE_ROW)
-        .select_from(disclosure_rows)
-        .where(disclosures.c.suppressed_until.between(since, until))
-        .order_by(disclosures.c.suppressed_until, disclosures.c.position)
+        whole_disclosures.where(disclosures.c.suppressed_until.between(since, until)).order_by(
+            disclosures.c.suppressed_until, disclosures.c.position
+        )
     ).mappings()
     return [disclosure_row(row) for row in rows]
 

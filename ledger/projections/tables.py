@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     inspect,
+    select,
     text,
 )
 
@@ -93,7 +94,7 @@ assert [column.name for column in term_sets.columns] == ["id", *TERM_COLUMNS]
 def terms_id(values: Sequence[Any]) -> bytes:
     """A set of terms' id: the first 16 bytes of SHA-256 over its values in `TERM_COLUMNS`' order,
     each as `-` when NULL or its text's length, `:` and the text, joined by `,` (unambiguous, and
-    what `terms_id_sql` computes in the database). The same terms get the same id in every
+    what `upgrade_terms` computes in the database). The same terms get the same id in every
     process and every rebuild, so a writer needs no lookup to know it."""
     encoded = ",".join("-" if v is None else f"{len(str(v))}:{v}" for v in values)
     return hashlib.sha256(encoded.encode()).digest()[:16]
@@ -129,19 +130,13 @@ disclosures = Table(
     Index("read_disclosures_category", "recipient_category", "occurred_at", "position"),
 )
 
-# A disclosure's whole row, as one table held it before its terms were stored apart: select
-# `DISCLOSURE_ROW` from `disclosure_rows`, and name a column by `row_column(name)`.
+# A disclosure's whole row, as one table held it before its terms were stored apart:
+# `whole_disclosures.where(...)`; a query of some columns selects from `disclosure_rows`.
 disclosure_rows = disclosures.join(term_sets, disclosures.c.terms == term_sets.c.id)
-DISCLOSURE_ROW = [
+whole_disclosures = select(
     *(column for column in disclosures.columns if column.name != "terms"),
     *(term_sets.c[name] for name in TERM_COLUMNS),
-]
-_ROW_COLUMNS = {column.name: column for column in DISCLOSURE_ROW}
-
-
-def row_column(name: str) -> Column[Any]:
-    """A column of a disclosure's whole row (`disclosure_rows`), wherever it is stored."""
-    return _ROW_COLUMNS[name]
+).select_from(disclosure_rows)
 
 
 subject_recipients = Table(
@@ -175,19 +170,32 @@ def codes_text(codes: Iterable[str]) -> str:
 
 
 def codes_union(dialect: str, old: str, new: str) -> str:
-    """SQL for the union of two stored code arrays, as `codes_text` of both would spell it
-    (the C collation and SQLite's binary one both order by code point)."""
+    """SQL for the union of two stored code arrays, as `codes_text` of both would spell it."""
     # `old` and `new` are column references of our own statements, never values.
     if dialect == "postgresql":
+        codes = (
+            f"SELECT jsonb_array_elements_text({old}::jsonb) "
+            f"UNION SELECT jsonb_array_elements_text({new}::jsonb)"
+        )
+    else:
+        codes = (
+            f"SELECT value AS c FROM json_each({old}) "  # noqa: S608 - our own columns
+            f"UNION SELECT value FROM json_each({new})"
+        )
+    return _codes_array(dialect, codes)
+
+
+def _codes_array(dialect: str, codes: str) -> str:
+    """SQL for `codes_text` of the distinct codes a query of one column, `c`, gives (the C
+    collation and SQLite's binary one both order by code point)."""
+    if dialect == "postgresql":
         return (
-            "(SELECT coalesce(json_agg(c ORDER BY c COLLATE \"C\"), '[]')::text FROM "  # noqa: S608
-            f"(SELECT jsonb_array_elements_text({old}::jsonb) UNION "
-            f"SELECT jsonb_array_elements_text({new}::jsonb)) AS s(c))"
+            "(SELECT coalesce(json_agg(s.c ORDER BY s.c COLLATE \"C\"), '[]')::text "  # noqa: S608
+            f"FROM ({codes}) AS s(c))"
         )
     return (
-        "(SELECT '[' || coalesce(group_concat(json_quote(c), ', '), '') || ']' FROM "  # noqa: S608
-        f"(SELECT value AS c FROM json_each({old}) UNION "
-        f"SELECT value FROM json_each({new}) ORDER BY 1))"
+        "(SELECT '[' || coalesce(group_concat(json_quote(c), ', '), '') || ']' "  # noqa: S608
+        f"FROM ({codes} ORDER BY 1))"
     )
 
 
@@ -604,7 +612,6 @@ def upgrade_recipient_terms(connection: Connection) -> None:
     name = subject_recipients.name
     if inspector.has_table(name):
         present = {column["name"] for column in inspector.get_columns(name)}
-        postgres = connection.dialect.name == "postgresql"
         for column, letter in (("data_categories", "d"), ("legal_bases", "b")):
             if column not in present:
                 connection.execute(
@@ -615,13 +622,6 @@ def upgrade_recipient_terms(connection: Connection) -> None:
                 f"WHERE t.subject_tag = {name}.subject_tag "
                 f"AND t.recipient_key = {name}.recipient_key AND t.kind = '{letter}'"
             )
-            merged = (
-                f'(SELECT json_agg(s.c ORDER BY s.c COLLATE "C")::text FROM ({codes}) AS s)'  # noqa: S608
-                if postgres
-                else "(SELECT '[' || group_concat(json_quote(c), ', ') || ']' "  # noqa: S608
-                f"FROM ({codes} ORDER BY 1))"
-            )
-            connection.execute(
-                text(f"UPDATE {name} SET {column} = coalesce({merged}, '[]')")  # noqa: S608
-            )
+            merged = _codes_array(connection.dialect.name, codes)
+            connection.execute(text(f"UPDATE {name} SET {column} = {merged}"))  # noqa: S608
     connection.execute(text(f"DROP TABLE {RECIPIENT_TERMS}"))
