@@ -19,6 +19,7 @@ from ledger.domain.deadlines import IsHoliday, answer_due
 from ledger.domain.errors import AccessRequestConflict, InvalidChange
 from ledger.domain.openings import aggregate_opening
 from ledger.domain.suppression import dutch_date
+from ledger.domain.topics import short_topics
 
 CHANNELS = ("email", "letter", "web_form", "in_person")
 STATES = ("open", "answered", "withdrawn", "refused")
@@ -112,6 +113,7 @@ def judge_notice(
 # -- the aggregate -----------------------------------------------------------------------------
 
 
+@short_topics
 class AccessRequest(Aggregate):
     """One person's request to see their data, from receipt to answer, withdrawal or refusal.
 

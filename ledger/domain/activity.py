@@ -33,6 +33,7 @@ from ledger.domain.policy import (
     check_terms,
     text_problem,
 )
+from ledger.domain.topics import short_topics
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 from ledger.domain.vocabulary import Vocabulary
 
@@ -456,6 +457,7 @@ def activity_opening(
 # -- the aggregate -------------------------------------------------------------------------------
 
 
+@short_topics
 class ProcessingActivity(Aggregate):
     """One activity of the register, from its first version on; nothing is overwritten.
 

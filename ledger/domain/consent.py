@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.errors import ConsentConflict, InvalidChange
 from ledger.domain.openings import aggregate_opening
+from ledger.domain.topics import short_topics
 from ledger.domain.values import DisclosureFacts
 
 MAX_REFERENCE = 200
@@ -156,6 +157,7 @@ def consent_problem(
 # -- the aggregate -----------------------------------------------------------------------------
 
 
+@short_topics
 class Consent(Aggregate):
     """One person's consent for one purpose, from giving to withdrawal.
 

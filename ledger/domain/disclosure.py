@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.domain.corrections import check_reason
 from ledger.domain.errors import DisclosureRetractedError
 from ledger.domain.suppression_orders import after_extension, after_lifting
+from ledger.domain.topics import short_topics
 from ledger.domain.values import DisclosureFacts, Recipient, Source, Subject, Transfer
 
 
@@ -160,6 +161,7 @@ def opening_document(
     }
 
 
+@short_topics
 class Disclosure(Aggregate):
     """One disclosure of one person's data to one recipient; it never changes, it is amended."""
 

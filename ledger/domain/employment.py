@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.domain.errors import InvalidChange
 from ledger.domain.openings import aggregate_opening
 from ledger.domain.retention import add_period
+from ledger.domain.topics import short_topics
 
 EARLIEST = date(1900, 1, 1)
 # An end agreed in advance (a fixed-term contract, notice given) may be recorded before it comes;
@@ -56,6 +57,7 @@ def judge_ended_on(ended_on: object, *, today: date) -> date:
     return ended_on
 
 
+@short_topics
 class EmploymentEnd(Aggregate):
     """One recording of the date a person's employment ended."""
 

@@ -23,6 +23,7 @@ from ledger.domain.access_request import check_reason
 from ledger.domain.errors import ErasureConflict, InvalidChange
 from ledger.domain.openings import aggregate_opening
 from ledger.domain.suppression import dutch_date
+from ledger.domain.topics import short_topics
 
 EARLIEST_REQUEST = date(2018, 5, 25)  # the GDPR's application: an earlier date is a typing error
 BASES = ("request", "retention")
@@ -75,6 +76,7 @@ def judge_request(*, requested_on: date, reason: str | None, now: datetime) -> s
     return reason
 
 
+@short_topics
 class Erasure(Aggregate):
     """One erasure request, from request to scheduling, cancellation or being carried out
     (the last is an `ErasedSubject` naming this request's id)."""
@@ -150,6 +152,7 @@ class Erasure(Aggregate):
             )
 
 
+@short_topics
 class ErasedSubject(Aggregate):
     """The person of `subject_tag` was erased: their key and tag mapping destroyed, their read
     rows removed. One per person; names no one but the random tag."""

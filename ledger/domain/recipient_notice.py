@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.domain.access_request import MAX_REASON, check_reason
 from ledger.domain.errors import InvalidChange, NotificationConflict
 from ledger.domain.openings import aggregate_opening
+from ledger.domain.topics import short_topics
 
 # What makes the controller tell the recipients (Art. 16, 17(1), 18): the erasure issue adds
 # the last two through the same service.
@@ -116,6 +117,7 @@ def judge_not_sent(*, state: str, reason: str | None) -> str:
 # -- the aggregate -----------------------------------------------------------------------------
 
 
+@short_topics
 class RecipientNotice(Aggregate):
     """One rectification, erasure or restriction of a person's data, with one notification per
     recipient that received the affected data. Every event carries the subject's tag, the actor

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.domain.errors import InvalidChange, RestrictionConflict
 from ledger.domain.openings import aggregate_opening
 from ledger.domain.suppression import dutch_date
+from ledger.domain.topics import short_topics
 from ledger.domain.values import DisclosureFacts
 
 MAX_REASON = 1000
@@ -163,6 +164,7 @@ def restriction_problem(
 # -- the aggregate ------------------------------------------------------------------------------
 
 
+@short_topics
 class Restriction(Aggregate):
     """One restriction of one person's processing, from imposing to lifting (or its end).
 

@@ -511,10 +511,16 @@ _TRANSCODED = b'"_type_"'
 _TIMESTAMP = "datetime_iso"
 # The stored events `_stored_row` reads by itself: new disclosures, while no upcast applies to
 # them (the mapper would run it).
-DIRECT_TOPIC = (
-    get_topic(Disclosure.DisclosureRecorded)
+# Under its short topic, or the module path it was stored under before (`ledger.domain.topics`).
+DIRECT_TOPICS = (
+    frozenset(
+        {
+            get_topic(Disclosure.DisclosureRecorded),
+            f"{Disclosure.__module__}:{Disclosure.DisclosureRecorded.__qualname__}",
+        }
+    )
     if getattr(Disclosure.DisclosureRecorded, "class_version", 1) == 1
-    else None
+    else frozenset()
 )
 
 
@@ -573,7 +579,7 @@ def prepare(stored: Iterable[StoredRow], decode: Callable[[StoredRow], Any]) -> 
     segments: list[Segment] = []
     rows: list[dict[str, Any]] = []
     for record in stored:
-        row = _stored_row(record) if record[3] == DIRECT_TOPIC else None
+        row = _stored_row(record) if record[3] in DIRECT_TOPICS else None
         if row is None:
             event = decode(record)
             if not isinstance(event, Disclosure.DisclosureRecorded):

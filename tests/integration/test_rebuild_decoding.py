@@ -127,7 +127,7 @@ def prepared_by_mapper(
     ledger: Ledger, rows: Sequence[StoredRow], monkeypatch: pytest.MonkeyPatch
 ) -> list[Any]:
     with monkeypatch.context() as patched:
-        patched.setattr(projector, "DIRECT_TOPIC", None)
+        patched.setattr(projector, "DIRECT_TOPICS", frozenset())
         return comparable(projector.prepare(rows, ledger.maintenance._decode))
 
 

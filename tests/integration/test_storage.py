@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from eventsourcing import utils as eventsourcing_utils
+from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.adapters import state_codec
 from ledger.adapters.database import metadata
@@ -18,9 +22,11 @@ from ledger.adapters.event_store import LedgerTranscoder
 from ledger.adapters.state_codec import FORMAT_V1, FORMAT_V2, unpack
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
+from ledger.domain.aggregates import AGGREGATES
 from ledger.domain.values import Source
 from ledger.integrity import merkle
 from ledger.integrity.bundle import verify_bundle
+from ledger.integrity.leaves import EVENT_TYPES
 from ledger.integrity.log import NODE_FLOOR, leaves, nodes
 from ledger.projections.tables import (
     READ_MODELS,
@@ -125,6 +131,96 @@ def snapshot(ledger: Ledger) -> dict[str, list[tuple[object, ...]]]:
             table.name: sorted(tuple(row) for row in connection.execute(sa.select(table)).all())
             for table in READ_MODELS
         }
+
+
+def event_classes() -> list[type]:
+    return [
+        value
+        for aggregate in AGGREGATES
+        for value in vars(aggregate).values()
+        if isinstance(value, type) and "TOPIC" in vars(value)
+    ]
+
+
+def test_every_event_type_is_stored_under_its_qualified_name() -> None:
+    classes = event_classes()
+    assert sorted(cls.__name__ for cls in classes) == sorted(EVENT_TYPES)
+    for cls in classes:
+        short = get_topic(cls)
+        assert short == cls.__qualname__
+        assert short.rsplit(".", 1)[1] == cls.__name__
+        assert resolve_topic(short) is cls
+        # The module path events were stored under before still finds the class.
+        assert resolve_topic(f"{cls.__module__}:{cls.__qualname__}").__qualname__ == short
+    # A process that has made no event yet resolves every short topic once it has the store.
+    names = sorted(cls.__qualname__ for cls in classes)
+    script = (
+        "import ledger.adapters.event_store\n"
+        "from eventsourcing.utils import resolve_topic\n"
+        f"print(sorted(resolve_topic(t).__qualname__ for t in {names!r}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == repr(names)
+
+
+def stored_topics(ledger: Ledger) -> list[str]:
+    table = ledger.store.table
+    with ledger.database.read_engine.connect() as connection:
+        return list(connection.execute(sa.select(table.c.topic).order_by(table.c.id)).scalars())
+
+
+def test_events_stored_under_module_paths_before_short_topics_read_verify_and_rebuild(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger whose first events carry eventsourcing's module paths as topics (as every event
+    did before short topics) reads, proves, verifies and rebuilds with the new ones beside."""
+    with monkeypatch.context() as patched:
+        for cls in event_classes():
+            # The topic eventsourcing made of a class without `TOPIC`, as it cached it then.
+            patched.setitem(
+                eventsourcing_utils._type_cache, cls, f"{cls.__module__}:{cls.__qualname__}"
+            )
+        old = ledger.recording.record_batch(
+            [a_disclosure(n % 3 + 1, source=Source("payroll", f"old-{n}")) for n in range(6)],
+            actor="p",
+        )
+        ledger.recording.correct(
+            old[0].id, changes={"purpose": "Loonadministratie"}, reason="typo", actor="officer"
+        )
+        ledger.recording.record(to_inlener(2, source=Source("p", "old-single")), actor="p")
+    new = ledger.recording.record_batch(
+        [a_disclosure(n % 3 + 1, source=Source("payroll", f"new-{n}")) for n in range(6)],
+        actor="p",
+    )
+    ledger.recording.correct(
+        new[0].id, changes={"purpose": "Pensioen"}, reason="typo", actor="officer"
+    )
+    ledger.recording.retract(old[1].id, reason="in error", actor="officer")
+    topics = stored_topics(ledger)
+    assert topics[:8] == [
+        *["ledger.domain.disclosure:Disclosure.DisclosureRecorded"] * 6,
+        "ledger.domain.disclosure:Disclosure.DisclosureCorrected",
+        "ledger.domain.disclosure:Disclosure.DisclosureRecorded",
+    ]
+    assert topics[8:] == [
+        *["Disclosure.DisclosureRecorded"] * 6,
+        "Disclosure.DisclosureCorrected",
+        "Disclosure.DisclosureRetracted",
+    ]
+    report = ledger.integrity.verify()
+    assert report.ok, report.problems
+    assert report.events == 16
+    page = ledger.reading.disclosures_of("E-00001", reader=READER)
+    purposes = {item["id"]: item["purpose"] for item in page.items}
+    assert purposes[str(old[0].id)] == "Loonadministratie"
+    bundle = ledger.reading.proof_bundle(reader=READER, subject_id="E-00001")
+    assert bundle is not None
+    assert verify_bundle(json.loads(json.dumps(bundle)), ledger.integrity.verifier_key()) == []
+    before = snapshot(ledger)
+    assert ledger.maintenance.rebuild_projections() == 16
+    assert snapshot(ledger) == before
 
 
 def test_verify_still_catches_a_missing_stored_subtree(ledger: Ledger) -> None:

@@ -1,0 +1,27 @@
+"""Every aggregate the ledger stores. Importing this module registers all their events'
+topics (`ledger.domain.topics`), so a process that only reads the log resolves them too."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate
+
+from ledger.domain.access_request import AccessRequest
+from ledger.domain.activity import ProcessingActivity
+from ledger.domain.consent import Consent
+from ledger.domain.disclosure import Disclosure
+from ledger.domain.employment import EmploymentEnd
+from ledger.domain.erasure import ErasedSubject, Erasure
+from ledger.domain.recipient_notice import RecipientNotice
+from ledger.domain.restriction import Restriction
+
+AGGREGATES: tuple[type[Aggregate], ...] = (
+    Disclosure,
+    AccessRequest,
+    RecipientNotice,
+    Consent,
+    Restriction,
+    Erasure,
+    ErasedSubject,
+    EmploymentEnd,
+    ProcessingActivity,
+)
