@@ -1,5 +1,5 @@
-"""Every aggregate the ledger stores. Importing this module registers all their events'
-topics (`ledger.domain.topics`), so a process that only reads the log resolves them too."""
+"""Every aggregate the ledger stores: the event store registers their events' short topics
+(`ledger.domain.topics`) from this list, so a process that only reads the log resolves them."""
 
 from __future__ import annotations
 
