@@ -25,8 +25,8 @@ PAGES_AHEAD = 2
 AFTER_REPLAY = ("read_disclosures_category",)
 # Indexes only a change to a disclosure reads by (a correction recomputes the person's
 # recipients by subject tag): built before the first event that is not a new disclosure, or
-# after the replay if none comes. (A change finds its row by id through the table's unique
-# constraint, which stays.)
+# after the replay if none comes. (A change finds its row by its first event's position, the
+# table's key, through the event log's index: `tables.disclosure_at`.)
 BEFORE_CHANGES = ("read_disclosures_subject",)
 
 

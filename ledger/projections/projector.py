@@ -41,8 +41,10 @@ from ledger.projections.tables import (
     codes_text,
     codes_union,
     consents,
+    disclosure_at,
     disclosures,
     restrictions,
+    same_row,
     statistics,
     subject_recipients,
     term_sets,
@@ -243,7 +245,7 @@ class Projector:
             values["suppressed_until"] = date.fromisoformat(event.lifted_on)
         connection.execute(
             update(disclosures)
-            .where(disclosures.c.disclosure_id == event.originator_id.hex)
+            .where(disclosure_at(connection, event.originator_id.hex, event.subject_tag))
             .values(**values)
         )
 
@@ -370,9 +372,12 @@ class Projector:
         self._merge_recipients(connection, list(connection.execute(query).mappings()))
 
     def _current(self, connection: Connection, event: Any) -> dict[str, Any]:
+        """A changed disclosure's row as it stands."""
         row = (
             connection.execute(
-                whole_disclosures.where(disclosures.c.disclosure_id == event.originator_id.hex)
+                whole_disclosures.where(
+                    disclosure_at(connection, event.originator_id.hex, event.subject_tag)
+                )
             )
             .mappings()
             .one()
@@ -395,11 +400,7 @@ class Projector:
             terms = _term_values({**old, **changes})
             stored["terms"] = _terms_id(terms)
             _write_term_sets(connection, {stored["terms"]: terms})
-        connection.execute(
-            update(disclosures)
-            .where(disclosures.c.disclosure_id == old["disclosure_id"])
-            .values(**stored)
-        )
+        connection.execute(update(disclosures).where(same_row(old)).values(**stored))
         if not old["retracted"]:
             counts: Counter[StatsKey] = Counter()
             counts[stats_key(old)] -= 1
@@ -415,7 +416,7 @@ class Projector:
         old = self._current(connection, event)
         connection.execute(
             update(disclosures)
-            .where(disclosures.c.disclosure_id == old["disclosure_id"])
+            .where(same_row(old))
             .values(
                 retracted=True,
                 retraction_reason=event.reason,

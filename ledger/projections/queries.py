@@ -17,6 +17,7 @@ from ledger.adapters.database import driver_rows
 from ledger.projections.tables import (
     access_requests,
     consents,
+    disclosure_at,
     disclosure_rows,
     disclosures,
     employment_ends,
@@ -174,7 +175,7 @@ def disclosures_to_category(
 
 def disclosure_by_id(connection: Connection, disclosure_id: str) -> dict[str, Any] | None:
     row = (
-        connection.execute(whole_disclosures.where(disclosures.c.disclosure_id == disclosure_id))
+        connection.execute(whole_disclosures.where(disclosure_at(connection, disclosure_id)))
         .mappings()
         .first()
     )

@@ -17,7 +17,7 @@ from ledger.app.integrity import BundleScope
 from ledger.bootstrap import build_ledger
 from ledger.cli import main
 from ledger.domain.values import Source
-from ledger.projections import queries
+from ledger.projections import queries, tables
 from ledger.settings import Settings
 from tests.builders import a_disclosure, to_inlener
 from tests.conftest import TEST_MASTER_KEY, Backend, FixedClock
@@ -290,6 +290,19 @@ def test_a_persons_queries_read_one_hash_partition(ledger: Ledger) -> None:
     assert page == {home, "read_term_sets"}
     [recipients] = scanned(ledger, lambda c: queries.recipients_of_subject(c, tag))
     assert recipients == {f"read_subject_recipients{suffix}"}
+    # A change to a disclosure finds its row by its first event, in its person's partition.
+    found = scalar(ledger, "SELECT disclosure_id FROM read_disclosures WHERE position = 7")
+    assert isinstance(found, bytes | memoryview)
+    at = tables.disclosure_at
+    [changed] = scanned(
+        ledger,
+        lambda c: c.execute(tables.whole_disclosures.where(at(c, bytes(found).hex(), tag))),
+    )
+    assert {name for name in changed if name.startswith("read_disclosures")} == {home}
+    assert {name for name in changed if not name.startswith("read_")} <= {
+        "ledger_events_from_0",
+        "ledger_events_default",
+    }
 
 
 def test_leaf_lookups_read_only_the_partitions_of_their_range(ledger: Ledger) -> None:

@@ -7,6 +7,7 @@ import gzip
 import json
 import subprocess
 import sys
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from ledger.adapters.state_codec import FORMAT_V1, FORMAT_V2, unpack
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.domain.aggregates import AGGREGATES
+from ledger.domain.errors import DisclosureNotFound
 from ledger.domain.values import Source
 from ledger.integrity import merkle
 from ledger.integrity.bundle import verify_bundle
@@ -220,6 +222,80 @@ def test_events_stored_under_module_paths_before_short_topics_read_verify_and_re
     purposes = {item["id"]: item["purpose"] for item in page.items}
     assert purposes[str(old[0].id)] == "Loonadministratie"
     assert_verifies_proves_and_rebuilds(ledger, events=16)
+
+
+def indexed_columns(ledger: Ledger) -> list[list[str]]:
+    """The column lists of `read_disclosures`' unique constraints and indexes."""
+    with ledger.database.read_engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        return [
+            list(entry["column_names"])
+            for entry in (
+                *inspector.get_unique_constraints(disclosures.name),
+                *inspector.get_indexes(disclosures.name),
+            )
+        ]
+
+
+def assert_found_by_id(ledger: Ledger) -> None:
+    """Every disclosure is found by its id, with its own row; an unknown id by none."""
+    with ledger.database.read_engine.connect() as connection:
+        ids = list(connection.execute(sa.select(disclosures.c.disclosure_id)).scalars())
+    assert ids
+    for disclosure_id in ids:
+        found = ledger.reading.disclosure(uuid.UUID(hex=disclosure_id), reader=READER)
+        assert found["id"] == str(uuid.UUID(hex=disclosure_id))
+    with pytest.raises(DisclosureNotFound):
+        ledger.reading.disclosure(uuid.uuid4(), reader=READER)
+
+
+def record_correct_and_retract(ledger: Ledger, prefix: str) -> list[uuid.UUID]:
+    made = ledger.recording.record_batch(
+        [a_disclosure(n % 4 + 1, source=Source("payroll", f"{prefix}-{n}")) for n in range(12)],
+        actor="p",
+    )
+    ledger.recording.correct(
+        made[0].id, changes={"purpose": "Loonadministratie"}, reason="typo", actor="officer"
+    )
+    ledger.recording.retract(made[1].id, reason="in error", actor="officer")
+    return [receipt.id for receipt in made]
+
+
+def test_a_disclosure_is_found_by_id_through_the_log_without_an_index_of_its_own(
+    ledger: Ledger,
+) -> None:
+    """The read model keeps no index on the random disclosure id: a read by id, and a change
+    to a disclosure, find its row through the event log's own key."""
+    assert not [columns for columns in indexed_columns(ledger) if "disclosure_id" in columns]
+    made = record_correct_and_retract(ledger, "new")
+    assert_found_by_id(ledger)
+    corrected = ledger.reading.disclosure(made[0], reader=READER)
+    assert (corrected["purpose"], corrected["version"]) == ("Loonadministratie", 2)
+    retracted = ledger.reading.disclosure(made[1], reader=READER)
+    assert (retracted["retracted"], retracted["version"]) == (True, 2)
+    # Only those two rows changed.
+    unchanged = [ledger.reading.disclosure(made[n], reader=READER) for n in range(2, 12)]
+    assert {(row["version"], row["retracted"]) for row in unchanged} == {(1, False)}
+    assert_verifies_proves_and_rebuilds(ledger, events=14)
+    assert_found_by_id(ledger)
+
+
+def test_a_read_model_made_with_a_unique_id_index_keeps_working(ledger: Ledger) -> None:
+    """A database made before keeps its unique index on the id (a rebuild drops it): reads by
+    id and changes work the same beside it."""
+    with ledger.database.write_engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "CREATE UNIQUE INDEX read_disclosures_disclosure_id_key "
+                "ON read_disclosures (disclosure_id)"
+            )
+        )
+    assert ["disclosure_id"] in indexed_columns(ledger)
+    record_correct_and_retract(ledger, "old")
+    assert_found_by_id(ledger)
+    assert ledger.maintenance.rebuild_projections() == 14
+    assert not [columns for columns in indexed_columns(ledger) if "disclosure_id" in columns]
+    assert_found_by_id(ledger)
 
 
 def test_verify_still_catches_a_missing_stored_subtree(ledger: Ledger) -> None:
