@@ -86,6 +86,8 @@ READER = Reader(actor="bench", role="officer", channel="bench scale", purpose="s
 # Maintenance commands run long statements on purpose (README, "When the database hangs").
 MAINTENANCE_ENV = {"LEDGER_DB_STATEMENT_TIMEOUT": "3600", "LEDGER_DB_LOCK_TIMEOUT": "600"}
 LINKS_PER_TIER = 20
+# Disclosure ids kept from all steps for the reads by id.
+ID_SAMPLE = 2_000
 
 
 # -- the data ---------------------------------------------------------------------------------
@@ -463,6 +465,8 @@ class Run:
         )
         self.people = People()
         self.rng = random.Random(args.seed)
+        # Ids of disclosures sampled from every step (at most ID_SAMPLE), for the reads by id.
+        self.sampled_ids: list[Any] = []
         self.recorded = 0
         self.events = 0
         self.since_checkpoint = self._has_since_checkpoint()
@@ -512,7 +516,16 @@ class Run:
             "disclosures_per_s": round(new / recording) if recording else None,
             "generating_seconds": round(generating, 2),
         }
+        self._sample_ids([rid for _, rid in receipts])
         return {"ingest": ingest, "amendments": self._amend(new, receipts)}
+
+    def _sample_ids(self, ids: list[Any]) -> None:
+        """Keep a uniform sample of the ids recorded so far (reservoir sampling)."""
+        for number, disclosure_id in enumerate(ids, start=len(self.sampled_ids)):
+            if len(self.sampled_ids) < ID_SAMPLE:
+                self.sampled_ids.append(disclosure_id)
+            elif (slot := self.rng.randrange(number + 1)) < ID_SAMPLE:
+                self.sampled_ids[slot] = disclosure_id
 
     def _amend(self, new: int, receipts: list[tuple[str, Any]]) -> dict[str, Any]:
         corrections = min(100, max(1, new // 2_000))
@@ -546,11 +559,13 @@ class Run:
         checkpoint = (
             self.ledger.integrity.latest_checkpoint() or self.ledger.integrity.publish_checkpoint()
         )
-        return {"light": light, "tree_size": checkpoint.tree_size, "rng": rng}
+        ids = rng.sample(self.sampled_ids, min(len(self.sampled_ids), self.args.samples + 1))
+        return {"light": light, "tree_size": checkpoint.tree_size, "rng": rng, "ids": ids}
 
     def in_process(self, targets: dict[str, Any]) -> dict[str, Any]:
         reading, integrity = self.ledger.reading, self.ledger.integrity
         light, size, rng = targets["light"], targets["tree_size"], targets["rng"]
+        ids = targets["ids"]
 
         def person(number: int) -> str:
             return str(light[number % len(light)])
@@ -581,6 +596,7 @@ class Run:
             "category_disclosures": lambda n: reading.disclosures_to(
                 CATEGORIES[n % len(CATEGORIES)], reader=READER, limit=100
             ),
+            "disclosure_by_id": lambda n: reading.disclosure(ids[n % len(ids)], reader=READER),
             "statistics": lambda n: reading.statistics(),
             "inclusion_proof": lambda n: integrity.inclusion_proof(rng.randrange(size), size),
             "consistency_proof": lambda n: integrity.consistency_proof(
@@ -625,6 +641,7 @@ class Run:
             officer = server.create_key(f"scale-officer-{self.recorded}", "--role", "officer")
             client = Client(server.port, officer, timeout=120)
             light, size, rng = targets["light"], targets["tree_size"], targets["rng"]
+            ids = targets["ids"]
             links = {
                 subject: self._link(client, subject)
                 for subject in [HEAVY_ID, *light[:LINKS_PER_TIER]]
@@ -660,6 +677,7 @@ class Run:
                 "category_disclosures": lambda n: get(
                     f"{api}/recipients/{CATEGORIES[n % len(CATEGORIES)]}/disclosures?limit=100"
                 ),
+                "disclosure_by_id": lambda n: get(f"{api}/disclosures/{ids[n % len(ids)]}"),
                 "statistics": lambda n: get(f"{api}/stats"),
                 "inclusion_proof": lambda n: get(
                     f"{api}/ledger/proofs/inclusion?index={rng.randrange(size)}&tree_size={size}"

@@ -33,6 +33,7 @@ QUERIES = {
     "heavy_overview_html",
     "heavy_bundle",
     "category_disclosures",
+    "disclosure_by_id",
     "statistics",
     "inclusion_proof",
     "consistency_proof",
