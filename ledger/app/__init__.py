@@ -167,6 +167,7 @@ class Ledger:
                 activity_counts.upgrade,
                 tables.upgrade_terms,
                 tables.upgrade_recipient_terms,
+                tables.upgrade_disclosure_index,
             ],
         )
 

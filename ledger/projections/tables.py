@@ -666,3 +666,23 @@ def upgrade_recipient_terms(connection: Connection) -> None:
             merged = _codes_array(connection.dialect.name, codes)
             connection.execute(text(f"UPDATE {name} SET {column} = {merged}"))  # noqa: S608
     connection.execute(text(f"DROP TABLE {RECIPIENT_TERMS}"))
+
+
+def upgrade_disclosure_index(connection: Connection) -> None:
+    """PostgreSQL: drop the unique constraint on the disclosure id that earlier versions made
+    (a row is found by id through the log now, `disclosure_at`), inside the schema transaction:
+    a catalog change, instant whatever the table's size. SQLite's is part of the table, which
+    keeps it until `ledger projections rebuild` makes the table again."""
+    if connection.dialect.name != "postgresql":
+        return
+    names = connection.execute(
+        text(
+            "SELECT c.conname FROM pg_constraint c JOIN pg_attribute a "
+            "ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
+            "WHERE c.conrelid = to_regclass(:table) AND c.contype = 'u' "
+            "AND a.attname = 'disclosure_id'"
+        ),
+        {"table": disclosures.name},
+    ).scalars()
+    for name in list(names):
+        connection.execute(text(f'ALTER TABLE {disclosures.name} DROP CONSTRAINT "{name}"'))

@@ -280,22 +280,43 @@ def test_a_disclosure_is_found_by_id_through_the_log_without_an_index_of_its_own
     assert_found_by_id(ledger)
 
 
-def test_a_read_model_made_with_a_unique_id_index_keeps_working(ledger: Ledger) -> None:
-    """A database made before keeps its unique index on the id (a rebuild drops it): reads by
-    id and changes work the same beside it."""
-    with ledger.database.write_engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "CREATE UNIQUE INDEX read_disclosures_disclosure_id_key "
-                "ON read_disclosures (disclosure_id)"
+def test_a_read_model_made_with_a_unique_id_constraint_keeps_working_and_loses_it(
+    settings: Settings,
+) -> None:
+    """A database made before has a unique constraint on the id: reads by id and changes work
+    the same beside it; PostgreSQL drops it when the ledger next starts, SQLite (where it is
+    part of the table) when a rebuild makes the table again."""
+    ledger = build_ledger(settings)
+    try:
+        with ledger.database.write_engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    # SQLite cannot add a constraint to a table: an index that does the same.
+                    "CREATE UNIQUE INDEX read_disclosures_disclosure_id_key "
+                    "ON read_disclosures (disclosure_id)"
+                    if ledger.database.is_sqlite
+                    else "ALTER TABLE read_disclosures "
+                    "ADD CONSTRAINT read_disclosures_disclosure_id_key UNIQUE (disclosure_id)"
+                )
             )
-        )
-    assert ["disclosure_id"] in indexed_columns(ledger)
-    record_correct_and_retract(ledger, "old")
-    assert_found_by_id(ledger)
-    assert ledger.maintenance.rebuild_projections() == 14
-    assert not [columns for columns in indexed_columns(ledger) if "disclosure_id" in columns]
-    assert_found_by_id(ledger)
+        assert ["disclosure_id"] in indexed_columns(ledger)
+        record_correct_and_retract(ledger, "old")
+        assert_found_by_id(ledger)
+    finally:
+        ledger.close()
+        ledger.database.dispose()
+    reopened = build_ledger(settings)
+    try:
+        kept = [columns for columns in indexed_columns(reopened) if "disclosure_id" in columns]
+        assert kept == ([["disclosure_id"]] if reopened.database.is_sqlite else [])
+        record_correct_and_retract(reopened, "later")
+        assert_found_by_id(reopened)
+        assert reopened.maintenance.rebuild_projections() == 28
+        assert not [c for c in indexed_columns(reopened) if "disclosure_id" in c]
+        assert_found_by_id(reopened)
+    finally:
+        reopened.close()
+        reopened.database.dispose()
 
 
 def test_verify_still_catches_a_missing_stored_subtree(ledger: Ledger) -> None:
