@@ -299,10 +299,10 @@ def test_a_persons_queries_read_one_hash_partition(ledger: Ledger) -> None:
         lambda c: c.execute(tables.whole_disclosures.where(at(c, bytes(found).hex(), tag))),
     )
     assert {name for name in changed if name.startswith("read_disclosures")} == {home}
-    assert {name for name in changed if not name.startswith("read_")} <= {
-        "ledger_events_from_0",
-        "ledger_events_default",
-    }
+    # The first event's position, by the log's index in each range partition (the id does not
+    # name one).
+    log = {name for name in changed if not name.startswith("read_")}
+    assert log and all(name.startswith("ledger_events_") for name in log)
 
 
 def test_leaf_lookups_read_only_the_partitions_of_their_range(ledger: Ledger) -> None:
