@@ -302,7 +302,8 @@ def test_a_persons_queries_read_one_hash_partition(ledger: Ledger) -> None:
     # The first event's position, by the log's index in each range partition (the id does not
     # name one).
     log = {name for name in changed if not name.startswith("read_")}
-    assert log and all(name.startswith("ledger_events_") for name in log)
+    assert log
+    assert all(name.startswith("ledger_events_") for name in log)
 
 
 def test_leaf_lookups_read_only_the_partitions_of_their_range(ledger: Ledger) -> None:
