@@ -26,17 +26,15 @@ from sqlalchemy.orm import Session
 from ledger.adapters.database import EVENTS_TABLE, Database, bulk_write, pipelined
 from ledger.adapters.fast_json import plain, quick_loads
 from ledger.adapters.state_codec import StateCompressor
-from ledger.domain.aggregates import AGGREGATES
+from ledger.domain.aggregates import EVENT_CLASSES
 
 
 def _register_topics() -> None:
     """Every event's short topic (`ledger.domain.topics`) registered with eventsourcing, which
     refuses a second class under the same one: a process that only reads the log resolves the
     topics of events it never made. (Making an event registers its topic too.)"""
-    for aggregate in AGGREGATES:
-        for value in vars(aggregate).values():
-            if isinstance(value, type) and "TOPIC" in vars(value):
-                get_topic(value)
+    for cls in EVENT_CLASSES:
+        get_topic(cls)
 
 
 _register_topics()

@@ -25,3 +25,10 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     EmploymentEnd,
     ProcessingActivity,
 )
+# Their event classes that are stored under a short topic (`topics.short_topics` marks them).
+EVENT_CLASSES: tuple[type, ...] = tuple(
+    value
+    for aggregate in AGGREGATES
+    for value in vars(aggregate).values()
+    if isinstance(value, type) and "TOPIC" in vars(value)
+)

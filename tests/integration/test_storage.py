@@ -23,7 +23,7 @@ from ledger.adapters.event_store import LedgerTranscoder
 from ledger.adapters.state_codec import FORMAT_V1, FORMAT_V2, unpack
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
-from ledger.domain.aggregates import AGGREGATES
+from ledger.domain.aggregates import EVENT_CLASSES
 from ledger.domain.errors import DisclosureNotFound
 from ledger.domain.values import Source
 from ledger.integrity import merkle
@@ -142,17 +142,8 @@ def snapshot(ledger: Ledger) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
-def event_classes() -> list[type]:
-    return [
-        value
-        for aggregate in AGGREGATES
-        for value in vars(aggregate).values()
-        if isinstance(value, type) and "TOPIC" in vars(value)
-    ]
-
-
 def test_every_event_type_is_stored_under_its_qualified_name() -> None:
-    classes = event_classes()
+    classes = EVENT_CLASSES
     assert sorted(cls.__name__ for cls in classes) == sorted(EVENT_TYPES)
     for cls in classes:
         short = get_topic(cls)
@@ -186,7 +177,7 @@ def test_events_stored_under_module_paths_before_short_topics_read_verify_and_re
     """A ledger whose first events carry eventsourcing's module paths as topics (as every event
     did before short topics) reads, proves, verifies and rebuilds with the new ones beside."""
     with monkeypatch.context() as patched:
-        for cls in event_classes():
+        for cls in EVENT_CLASSES:
             # The topic eventsourcing made of a class without `TOPIC`, as it cached it then.
             patched.setitem(
                 eventsourcing_utils._type_cache, cls, f"{cls.__module__}:{cls.__qualname__}"
