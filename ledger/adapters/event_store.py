@@ -219,6 +219,30 @@ class EventDecoder:
                 return event
         return self._mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
 
+    def rough_values(
+        self, originator_id: UUID, topic: str, state: bytes, *, of: type[Any]
+    ) -> dict[str, Any] | None:
+        """The values of an event of class `of` as orjson parses them, nothing transcoded and
+        no event made; None for another class, or where only the mapper may read it (a cipher,
+        an upcast, not an object).
+
+        Rough: unlike `__call__`, nothing checks that the standard library would read the
+        same numbers (`fast_json.quick_loads`), so the caller must check what it makes of them
+        another way, as a bundle checks an opening against the event's own commitment."""
+        try:
+            quick = self._classes[topic]
+        except KeyError:
+            quick = self._classes[topic] = self._quick_class(topic, type(originator_id))
+        if quick is None or quick[0] is not of:
+            return None
+        try:
+            values = orjson.loads(self._decompress(state))
+        except Exception:  # the mapper decides, or raises its own error for the same bytes
+            return None
+        if type(values) is not dict or "class_version" in values:
+            return None
+        return values
+
     def _quick_class(
         self, topic: str, id_type: type[Any]
     ) -> tuple[type[Any], Callable[[Any], Any]] | None:

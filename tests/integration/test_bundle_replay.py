@@ -1,6 +1,7 @@
 """A person's bundle replays every event's opening the quick way (the event store's quick
-decoder, orjson for JSON) and is still the very bundle that eventsourcing's mapper and the
-standard library's JSON give, for a person with an event of every kind a bundle holds."""
+decoder, orjson for JSON, a recorded disclosure's opening joined from its parts) and is still
+the very bundle that eventsourcing's mapper and the standard library's JSON give, for a person
+with an event of every kind a bundle holds and for values that need escaping."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
 
-from ledger.adapters import fast_json
+from ledger.adapters import fast_json, state_codec
+from ledger.adapters.database import driver_rows
+from ledger.adapters.event_store import event_rows
 from ledger.app import Ledger
 from ledger.app import integrity as integrity_service
+from ledger.app.openings import recorded_opening
 from ledger.domain.access_request import EVENTS as REQUEST_EVENTS
 from ledger.domain.consent import EVENTS as CONSENT_EVENTS
 from ledger.domain.disclosure import SUPPRESSION_EVENTS, Disclosure
@@ -26,6 +30,7 @@ from ledger.domain.erasure import EVENTS as ERASURE_EVENTS
 from ledger.domain.erasure import ErasedSubject
 from ledger.domain.recipient_notice import EVENTS as NOTICE_EVENTS
 from ledger.domain.restriction import EVENTS as RESTRICTION_EVENTS
+from ledger.domain.values import Subject
 from ledger.integrity.bundle import verify_bundle
 from tests.builders import READER, a_disclosure
 from tests.integration.test_recipient_notifications import history, on
@@ -142,6 +147,7 @@ def the_mappers_way(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(ledger.store, "decoder", decode)
     monkeypatch.setattr(integrity_service, "canonical", canonical)
+    monkeypatch.setattr(integrity_service, "recorded_opening", lambda *args: None)
     monkeypatch.setattr(fast_json, "loads", json.loads)
 
 
@@ -215,3 +221,96 @@ def test_a_bundle_is_made_with_the_cycle_collector_paused_and_leaves_it_as_it_wa
     assert during
     assert not any(during)
     assert after is enabled
+
+
+# Names and purposes whose JSON needs escapes (control characters are refused on the way in):
+# the vault seals names as ASCII JSON, so a name with letters past ASCII is sealed with `\\u`
+# escapes that the opening does not have; quotes and backslashes are escaped in both.
+ESCAPED = [
+    ("Jan Jansen", "Loonaangifte oktober 2026"),
+    ("Daniëlle Çelik-Ørsted", 'Loonaangifte "oktober" — ☃'),
+    ('Jan \\ "de Boer"', 'zie "bijlage" \\ 2'),
+    ("Zoë 🙂", "Pensioen ✓ 𝄞"),
+]
+
+
+def a_person_whose_values_need_escaping(ledger: Ledger) -> list[str]:
+    """Single-event disclosures of `ESCAPED`, and one that is corrected afterwards."""
+    ids = []
+    for number, (name, purpose) in enumerate(ESCAPED):
+        facts = a_disclosure(
+            1,
+            subject=Subject(id=SUBJECT, name=name, email="jan1@example.org"),
+            purpose=purpose,
+            source=replace(a_disclosure(1).source, reference=f"esc-{number}"),
+        )
+        ids.append(str(ledger.recording.record(facts, actor="payroll").id))
+    ledger.recording.correct(
+        uuid.UUID(ids[0]), changes={"purpose": "Loonaangifte"}, reason="korter", actor="fg"
+    )
+    return ids
+
+
+def test_a_recorded_disclosure_opens_the_quick_way_to_the_very_bytes_of_the_long_way(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = a_person_whose_values_need_escaping(ledger)
+    answered: list[bool] = []
+
+    def counted(*args: Any) -> Any:
+        found = recorded_opening(*args)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(integrity_service, "recorded_opening", counted)
+    quick = ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT)
+    assert quick is not None
+    assert verify_bundle(json.loads(json.dumps(quick)), ledger.integrity.verifier_key()) == []
+    # Every disclosure with one event answered the quick way; the corrected one (two events)
+    # was replayed: its first event was not even tried, its correction is not a recording.
+    assert sorted(answered) == [False] + [True] * (len(ids) - 1)
+    opened = {json.loads(event["plaintext"])["disclosure"] for event in quick["events"]}
+    assert opened == set(ids)
+
+    the_mappers_way(ledger, monkeypatch)
+    assert ledger.reading.proof_bundle(reader=READER, subject_id=SUBJECT) == quick
+
+
+def test_an_event_whose_parts_do_not_make_its_commitment_goes_the_long_way(
+    ledger: Ledger,
+) -> None:
+    a_person_whose_values_need_escaping(ledger)
+    with ledger.uow.read() as connection:
+        key = ledger.vault.find(connection, SUBJECT)
+        rows = event_rows(
+            driver_rows(
+                connection,
+                "SELECT id, originator_id, originator_version, topic, state FROM ledger_events "
+                "ORDER BY id",
+                {},
+            )
+        )
+    assert key is not None
+    decoder = ledger.store.decoder
+    recorded = [row for row in rows if row[3].endswith(".DisclosureRecorded")]
+    assert len(recorded) == len(ESCAPED)
+    for row in recorded:
+        found = recorded_opening(ledger.vault, decoder, key, row)
+        assert found is not None
+        event = decoder(*row[1:])
+        assert json.loads(found[0]) == {
+            "clear": event.fields,
+            "disclosure": str(row[1]),
+            "event": "DisclosureRecorded",
+            "reason": None,
+            "retraction": None,
+            "secret": ledger.vault.open(key, row[1], event.sealed),
+            "version": 1,
+        }
+        # The same event with one clear value changed no longer makes its commitment.
+        values = json.loads(state_codec.unpack(row[4]))
+        values["fields"]["purpose"] += "."
+        changed = state_codec.pack(json.dumps(values).encode())
+        assert recorded_opening(ledger.vault, decoder, key, (*row[:4], changed)) is None
+    correction = next(row for row in rows if row[3].endswith(".DisclosureCorrected"))
+    assert recorded_opening(ledger.vault, decoder, key, correction) is None
