@@ -34,6 +34,18 @@ def canonical(document: Any) -> bytes:
     return _CANONICAL.encode(document).encode()
 
 
+def indented(document: Any) -> str:
+    """`json.dumps(document, ensure_ascii=False, indent=2)`: the portable copies people download
+    (a person's overview with its proof bundle is megabytes, which the standard library writes
+    indented in Python, not in C). Character for character, or the same error."""
+    if plain(document):
+        try:
+            return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
+        except orjson.JSONEncodeError:  # keys that are not strings, integers past 64 bits
+            pass
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
 class Unsure(ValueError):
     """orjson's answer might not be the standard library's: only the latter can say."""
 

@@ -3,12 +3,12 @@ list the activities and show one's versions and what changed between them."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ledger.adapters.fast_json import indented
 from ledger.app.register import ActivityChange
 from ledger.cli.common import cli_reader, current_ledger, expected_failures, table, utf8_text
 from ledger.domain.activity import ActivityVersion, changed_fields
@@ -159,4 +159,4 @@ def _value(value: object) -> str:
 def export(file_format: str) -> None:
     """The register's current versions, to standard output."""
     document = current_ledger().register_reports.jsonld()
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    click.echo(indented(document))

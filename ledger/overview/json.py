@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ledger.adapters.fast_json import indented
 from ledger.overview.model import Basis, Condition, Group, Item, Overview, basis_sentence
 
 FORMAT = "disclosure-ledger-overview/1"
@@ -171,4 +171,4 @@ def render_json(overview: Overview) -> str:
     document = to_json(overview)
     if overview.proof is not None:
         document["proof"] = dict(overview.proof)
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return indented(document) + "\n"

@@ -49,6 +49,35 @@ def test_the_canonical_bytes_are_the_standard_librarys_for_any_document(document
     assert fast_json.canonical(document) == standard(document)
 
 
+@settings(max_examples=500)
+@given(DOCUMENTS)
+def test_the_indented_text_is_the_standard_librarys_for_any_document(document: Any) -> None:
+    assert fast_json.indented(document) == json.dumps(document, ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {},
+        [],
+        {"empty": {}, "none": [], "nested": [[], {}, [[]], {"a": {}}]},
+        {"f": 1e-05, "big": 2**64, "tuple": (1, ("a", {}))},
+        {1: "a", "b": 2},  # a key the standard library writes as a string
+        {"\x00\x1f\x7f\u2028": '"\\\n\t\b\f\r', "ë🙂": "𝄞"},
+        [{"a": [1, 2, {"b": None, "c": True}]}, "x"],
+    ],
+)
+def test_odd_and_empty_documents_are_indented_as_the_standard_library_indents_them(
+    document: Any,
+) -> None:
+    assert fast_json.indented(document) == json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def test_what_the_standard_library_refuses_to_indent_it_still_refuses() -> None:
+    with pytest.raises(TypeError):
+        fast_json.indented({"when": datetime(2026, 1, 1, tzinfo=UTC)})
+
+
 @settings(max_examples=300)
 @given(DOCUMENTS)
 def test_parsing_gives_the_standard_librarys_values(document: Any) -> None:

@@ -3,12 +3,12 @@ inline (`ledger.app.register_export`). It names no person, so the auditor may re
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response
 from marshmallow import Schema, fields
 
+from ledger.adapters.fast_json import indented
 from ledger.web.api.common import SECURITY, api_blueprint, documented
 from ledger.web.auth import requires
 from ledger.web.context import current_ledger
@@ -45,4 +45,4 @@ class JsonLdSchema(Schema):
 def register_jsonld() -> Any:
     """The register's current versions as JSON-LD (W3C Data Privacy Vocabulary)."""
     document = current_ledger().register_reports.jsonld()
-    return Response(json.dumps(document, ensure_ascii=False, indent=2) + "\n", mimetype=JSON_LD)
+    return Response(indented(document) + "\n", mimetype=JSON_LD)
