@@ -31,7 +31,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ledger.adapters.database import bulk_write, metadata
+from ledger.adapters.bulk_writes import bulk_write
+from ledger.adapters.database import metadata
 from ledger.adapters.keyring import generate_secret
 from ledger.bootstrap import build_ledger
 from ledger.demo import demo_disclosures

@@ -27,7 +27,8 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.adapters.database import BIG_ID, UTCDateTime, metadata
+from ledger.adapters.column_types import UTCDateTime
+from ledger.adapters.database import BIG_ID, metadata
 from ledger.adapters.vault import subject_vault
 
 access_log = Table(

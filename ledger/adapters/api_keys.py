@@ -25,7 +25,8 @@ from sqlalchemy import (
     update,
 )
 
-from ledger.adapters.database import UTCDateTime, metadata
+from ledger.adapters.column_types import UTCDateTime
+from ledger.adapters.database import metadata
 from ledger.domain.errors import LedgerError
 from ledger.domain.patterns import KEY_NAME, KVK_NUMBER, SOURCE_SYSTEM
 

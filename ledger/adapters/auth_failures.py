@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import Column, Connection, Index, String, Table, delete, insert, select
 
-from ledger.adapters.database import BIG_ID, UTCDateTime, metadata
+from ledger.adapters.column_types import UTCDateTime
+from ledger.adapters.database import BIG_ID, metadata
 
 auth_failures = Table(
     "auth_failures",

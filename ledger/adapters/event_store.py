@@ -23,7 +23,8 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
-from ledger.adapters.database import EVENTS_TABLE, Database, bulk_write, pipelined
+from ledger.adapters.bulk_writes import bulk_write, pipelined
+from ledger.adapters.database import EVENTS_TABLE, Database
 from ledger.adapters.fast_json import plain, quick_loads
 from ledger.adapters.state_codec import StateCompressor
 from ledger.domain.aggregates import EVENT_CLASSES

@@ -27,7 +27,8 @@ from sqlalchemy import (
 )
 
 from ledger.adapters.api_keys import api_keys
-from ledger.adapters.database import UTCDateTime, metadata
+from ledger.adapters.column_types import UTCDateTime
+from ledger.adapters.database import metadata
 
 officer_sessions = Table(
     "officer_sessions",

@@ -30,7 +30,8 @@ from sqlalchemy import (
     update,
 )
 
-from ledger.adapters.database import UTCDateTime, metadata
+from ledger.adapters.column_types import UTCDateTime
+from ledger.adapters.database import metadata
 from ledger.adapters.vault import subject_vault
 
 DEFAULT_DAYS = 30

@@ -26,7 +26,9 @@ from sqlalchemy import Column, Connection, LargeBinary, String, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.adapters import fast_json
-from ledger.adapters.database import UTCDateTime, bulk_write, chunks, metadata
+from ledger.adapters.bulk_writes import bulk_write
+from ledger.adapters.column_types import UTCDateTime
+from ledger.adapters.database import chunks, metadata
 from ledger.adapters.keyring import KeyRing
 
 subject_vault = Table(

@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import Connection
 
 from ledger.adapters.collector import collector_paused
-from ledger.adapters.database import by_index, driver_rows, select_by_ids
+from ledger.adapters.driver_reads import by_index, driver_rows, select_by_ids
 from ledger.adapters.event_store import event_rows
 from ledger.adapters.fast_json import canonical
 from ledger.adapters.vault import SubjectKey, SubjectVault

@@ -11,7 +11,8 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, Index, text
 
 from ledger.adapters.collector import collector_paused
-from ledger.adapters.database import driver_rows, metadata
+from ledger.adapters.database import metadata
+from ledger.adapters.driver_reads import driver_rows
 from ledger.adapters.event_store import event_rows
 from ledger.app.uow import UnitOfWork
 from ledger.projections.projector import Segment, StoredRow, prepare

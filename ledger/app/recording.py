@@ -20,7 +20,8 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Connection
 
 from ledger.adapters.collector import collector_paused
-from ledger.adapters.database import UNAVAILABLE, indexed_rows, select_by_ids
+from ledger.adapters.database import UNAVAILABLE
+from ledger.adapters.driver_reads import indexed_rows, select_by_ids
 from ledger.adapters.fast_json import canonical
 from ledger.adapters.keyring import KeyRing
 from ledger.adapters.vault import SubjectKey, SubjectVault

@@ -21,7 +21,8 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import Recording
 from sqlalchemy import Connection
 
-from ledger.adapters.database import COPY_FROM, Database, pipelined
+from ledger.adapters.bulk_writes import COPY_FROM, pipelined
+from ledger.adapters.database import Database
 from ledger.adapters.event_store import EventStore
 from ledger.app.replica import ReadRouter, note_written
 from ledger.integrity.leaves import event_digest

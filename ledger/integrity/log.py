@@ -28,17 +28,10 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.adapters.database import (
-    BIG_ID,
-    COPY_FROM,
-    UTCDateTime,
-    bulk_write,
-    chunks,
-    driver_rows,
-    keys_table,
-    metadata,
-    pipelined,
-)
+from ledger.adapters.bulk_writes import COPY_FROM, bulk_write, pipelined
+from ledger.adapters.column_types import UTCDateTime
+from ledger.adapters.database import BIG_ID, chunks, metadata
+from ledger.adapters.driver_reads import driver_rows, keys_table
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import Checkpoint, NoteSigner
 from ledger.integrity.leaves import ZERO_HASH, Leaf

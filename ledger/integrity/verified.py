@@ -18,15 +18,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import Column, Connection, LargeBinary, String, Table, delete, select, text
 
-from ledger.adapters.database import (
-    BIG_ID,
-    UTCDateTime,
-    bulk_write,
-    chunks,
-    driver_rows,
-    keys_table,
-    metadata,
-)
+from ledger.adapters.bulk_writes import bulk_write
+from ledger.adapters.column_types import UTCDateTime
+from ledger.adapters.database import BIG_ID, chunks, metadata
+from ledger.adapters.driver_reads import driver_rows, keys_table
 from ledger.integrity.log import StoredCheckpoint
 
 FORMAT = "disclosure-ledger-verified/1"

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, create_engine
 from sqlalchemy.pool import NullPool
 
-from ledger.adapters.database import driver_rows
+from ledger.adapters.driver_reads import driver_rows
 from ledger.adapters.state_codec import unpack
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import CheckpointError, NoteVerifier

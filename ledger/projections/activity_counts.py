@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.adapters.database import bulk_write
+from ledger.adapters.bulk_writes import bulk_write
 from ledger.projections.tables import activity_counts, disclosures
 
 CountKey = tuple[str, int, str, str]

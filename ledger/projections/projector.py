@@ -23,12 +23,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table, and_, delete, insert, or_, update
 from sqlalchemy.engine import Dialect
 
-from ledger.adapters.database import (
-    ColumnConverter,
-    bulk_write,
-    column_converter,
-    write_bound,
-)
+from ledger.adapters.bulk_writes import ColumnConverter, bulk_write, column_converter, write_bound
 from ledger.adapters.state_codec import unpack
 from ledger.domain.access_request import AccessRequest
 from ledger.domain.consent import Consent

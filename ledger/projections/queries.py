@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Table, and_, case, func, or_, select, union_all
 
-from ledger.adapters.database import driver_rows
+from ledger.adapters.driver_reads import driver_rows
 from ledger.projections.tables import (
     access_requests,
     consents,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from ledger.adapters.database import keys_table
+from ledger.adapters.driver_reads import keys_table
 from ledger.domain.activity import ActivityVersion
 from ledger.projections.tables import activities, activity_versions
 

@@ -30,16 +30,14 @@ from sqlalchemy import (
     text,
 )
 
-from ledger.adapters.database import (
-    BIG_ID,
-    EVENTS_TABLE,
+from ledger.adapters.column_types import (
     Base64Bytes,
     CompactUTCDateTime,
     HexBytes,
     UTCDateTime,
-    metadata,
     micros,
 )
+from ledger.adapters.database import BIG_ID, EVENTS_TABLE, metadata
 
 # How earlier versions spelled a term's kind in `read_subject_recipient_terms`.
 TERM_KINDS = {"data_category": "d", "legal_basis": "b"}

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ledger.adapters import database
-from ledger.adapters.database import write_bound
+from ledger.adapters import bulk_writes
+from ledger.adapters.bulk_writes import write_bound
 from ledger.app import Ledger
 
 probe = sa.Table(
@@ -106,14 +106,14 @@ def test_many_rows_go_in_parts(
 ) -> None:
     """Past ROWS_PER_INSERT rows (inside a pipeline, where COPY cannot go) the rows are split
     over several statements, each within PostgreSQL's limit of bound parameters."""
-    monkeypatch.setattr(database, "ROWS_PER_INSERT", 4)
+    monkeypatch.setattr(bulk_writes, "ROWS_PER_INSERT", 4)
     rows = [
         (f"k{n:02d}", n, None, datetime(2026, 1, 1, tzinfo=UTC).replace(tzinfo=None))
         for n in range(10)
     ]
 
     def write(connection: sa.Connection) -> None:
-        with database.pipelined(connection):
+        with bulk_writes.pipelined(connection):
             write_bound(connection, table, ["key", "count", "blob", "at"], rows)
 
     sent = inserts_while(ledger, write)

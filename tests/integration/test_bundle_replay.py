@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
 
 from ledger.adapters import fast_json, state_codec
-from ledger.adapters.database import driver_rows
+from ledger.adapters.driver_reads import driver_rows
 from ledger.adapters.event_store import event_rows
 from ledger.app import Ledger
 from ledger.app import integrity as integrity_service

@@ -22,15 +22,9 @@ from sqlalchemy_utils.types.uuid import UUIDType  # type: ignore[import-untyped]
 import ledger.adapters.vault  # its table
 import ledger.integrity.log  # its tables
 import ledger.projections.tables  # noqa: F401 - the read models
-from ledger.adapters.database import (
-    Base64Bytes,
-    CompactUTCDateTime,
-    HexBytes,
-    UTCDateTime,
-    _bound_rows,
-    column_converter,
-    metadata,
-)
+from ledger.adapters.bulk_writes import _bound_rows, column_converter
+from ledger.adapters.column_types import Base64Bytes, CompactUTCDateTime, HexBytes, UTCDateTime
+from ledger.adapters.database import metadata
 
 DIALECTS = {"sqlite": pysqlite.dialect(), "postgresql": psycopg.dialect()}
 AMSTERDAM = timezone(timedelta(hours=2))
