@@ -8,7 +8,9 @@ on a kept ledger, timed or profiled, so that two versions of the code can be com
 `build` grows a ledger with `bench/scale.py`'s stream (the heavy person's 2,000 disclosures first,
 then light, medium and heavy people), corrects two of the heavy person's disclosures and retracts
 one, and keeps it: `env.json` and `people.json` in the work folder open it again. `time` prints
-one JSON line: the heavy bundle's median and the light bundles' p50/p95 in milliseconds, with the
+one JSON line: the heavy bundle's median, that of the person with the most disclosures besides
+(a heavy person of the stream, whose disclosures are spread over the log where the heavy
+person's 2,000 are its first positions) and the light bundles' p50/p95 in milliseconds, with the
 load average. `--code TREE` imports `ledger` from another tree (e.g. `git archive main ledger`
 unpacked there): run `time` alternately with and without it to compare old and new code under
 the same load. Nothing is written to bench/results.
@@ -40,12 +42,15 @@ from typing import Any
 import ledger as ledger_package
 from bench.scale import BATCH, HEAVY_DISCLOSURES, HEAVY_ID, READER, Stream
 from bench.scale import postgres_database as new_database
+from ledger.adapters.driver_reads import driver_rows
 from ledger.adapters.keyring import generate_secret
 from ledger.app import Ledger
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 
 LIGHT_PEOPLE = 200
+# The most disclosures of the person whose spread bundle is timed besides the heavy person's.
+SPREAD_AT_MOST = 3_000
 
 
 def open_ledger(workdir: Path) -> Ledger:
@@ -120,6 +125,15 @@ def measure(args: argparse.Namespace) -> None:
 
     bundle(people["heavy"])  # warm-up: caches, statements, the checkpoint
     heavy = [bundle(people["heavy"]) for _ in range(args.heavy)]
+    spread_tag, spread_count = spread_person(ledger, people["heavy"])
+    spread = []
+    if spread_tag is not None:
+        found = reading.proof_bundle(reader=READER, tag=spread_tag)  # warm-up
+        assert found is not None
+        for _ in range(args.heavy):
+            started = time.perf_counter()
+            reading.proof_bundle(reader=READER, tag=spread_tag)
+            spread.append((time.perf_counter() - started) * 1000)
     light_people = people["light"][: args.light]
     bundle(light_people[0])
     light = [bundle(subject) for subject in light_people]
@@ -129,6 +143,10 @@ def measure(args: argparse.Namespace) -> None:
                 "code": str(Path(ledger_package.__file__).parents[1]),
                 "heavy_ms_median": round(statistics.median(heavy), 1),
                 "heavy_ms": [round(ms, 1) for ms in heavy],
+                # A heavy person of the stream: their disclosures are spread over the log.
+                "spread_disclosures": spread_count,
+                "spread_ms_median": round(statistics.median(spread), 1) if spread else None,
+                "spread_ms": [round(ms, 1) for ms in spread],
                 "light_ms_p50": round(percentile(light, 0.5), 2),
                 "light_ms_p95": round(percentile(light, 0.95), 2),
                 "light_samples": len(light),
@@ -138,6 +156,25 @@ def measure(args: argparse.Namespace) -> None:
         flush=True,
     )
     ledger.close()
+
+
+def spread_person(ledger: Ledger, heavy_id: str) -> tuple[str | None, int]:
+    """The tag and number of disclosures of the person with the most (at most SPREAD_AT_MOST)
+    besides the heavy person. That person's 2,000 disclosures are the log's first positions,
+    so their proofs share every leaf block; a heavy person of the stream, like a real one, has
+    theirs spread over the whole log, and each proof needs a block of leaves of its own."""
+    with ledger.uow.read() as connection:
+        key = ledger.vault.find(connection, heavy_id)
+        rows = driver_rows(
+            connection,
+            "SELECT subject_tag, count(*) FROM read_disclosures GROUP BY subject_tag "
+            "HAVING count(*) <= :most ORDER BY count(*) DESC LIMIT 2",
+            {"most": SPREAD_AT_MOST},
+        )
+    for tag, count in rows:
+        if key is None or bytes(tag).hex() != key.tag:
+            return bytes(tag).hex(), count
+    return None, 0
 
 
 def profile(args: argparse.Namespace) -> None:
