@@ -210,10 +210,7 @@ class EventDecoder:
         self._classes: dict[str, tuple[type[Any], Callable[[Any], Any]] | None] = {}
 
     def __call__(self, originator_id: UUID, version: int, topic: str, state: bytes) -> Any:
-        try:
-            quick = self._classes[topic]
-        except KeyError:
-            quick = self._classes[topic] = self._quick_class(topic, type(originator_id))
+        quick = self._quick_of(topic, originator_id)
         if quick is not None:
             event = self._quick(quick, originator_id, version, state)
             if event is not None:
@@ -230,10 +227,7 @@ class EventDecoder:
         Rough: unlike `__call__`, nothing checks that the standard library would read the
         same numbers (`fast_json.quick_loads`), so the caller must check what it makes of them
         another way, as a bundle checks an opening against the event's own commitment."""
-        try:
-            quick = self._classes[topic]
-        except KeyError:
-            quick = self._classes[topic] = self._quick_class(topic, type(originator_id))
+        quick = self._quick_of(topic, originator_id)
         if quick is None or quick[0] is not of:
             return None
         try:
@@ -243,6 +237,16 @@ class EventDecoder:
         if type(values) is not dict or "class_version" in values:
             return None
         return values
+
+    def _quick_of(
+        self, topic: str, originator_id: UUID
+    ) -> tuple[type[Any], Callable[[Any], Any]] | None:
+        """`_quick_class` of a topic, found once per topic."""
+        try:
+            return self._classes[topic]
+        except KeyError:
+            quick = self._classes[topic] = self._quick_class(topic, type(originator_id))
+            return quick
 
     def _quick_class(
         self, topic: str, id_type: type[Any]
