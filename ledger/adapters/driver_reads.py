@@ -45,6 +45,28 @@ def driver_rows(
         cursor.close()
 
 
+def driver_rows_together(
+    connection: Connection, statements: Sequence[tuple[str, Mapping[str, Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """`driver_rows` of each of several queries, in order. On PostgreSQL they go in one
+    pipeline: one round trip, and the server runs each while the rows of the one before are
+    on their way (a spread bundle's leaves and stored nodes: 50 against 56 ms)."""
+    if connection.dialect.name != "postgresql":
+        return [driver_rows(connection, sql, params) for sql, params in statements]
+    cursors = []
+    try:
+        with pipelined(connection):
+            for sql, params in statements:
+                cursor = _driver_cursor(connection)
+                cursors.append(cursor)
+                statement, bound = _driver_statement(connection, cursor, sql, params)
+                cursor.execute(statement, bound)
+        return [list(cursor.fetchall()) for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
 def indexed_rows(
     connection: Connection, sql: str, params: Mapping[str, Any] | None = None
 ) -> list[tuple[Any, ...]]:

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from ledger.adapters.bulk_writes import COPY_FROM, bulk_write, pipelined
 from ledger.adapters.column_types import UTCDateTime
 from ledger.adapters.database import BIG_ID, chunks, metadata
-from ledger.adapters.driver_reads import driver_rows, keys_table
+from ledger.adapters.driver_reads import driver_rows, driver_rows_together, keys_table
 from ledger.integrity import merkle
 from ledger.integrity.checkpoints import Checkpoint, NoteSigner
 from ledger.integrity.leaves import ZERO_HASH, Leaf
@@ -604,56 +604,38 @@ def proof_material(
     """The encoded leaves at these indexes (sorted, distinct, below `tree_size`), an inclusion
     proof for each at `tree_size`, and that tree's root: two statements for any number of
     indexes. The leaves come as whole aligned blocks of 2^NODE_FLOOR (the subtrees below the
-    stored levels are hashed from them); the stored subtrees beside the paths come by key; one
-    walk down the tree then hashes each shared subtree once (`merkle.inclusion_proofs`)."""
-    wanted = merkle.shared_proof_subtrees(indexes, tree_size)
-    blocks = sorted(
-        {start >> NODE_FLOOR for start, end in wanted if _level(start, end) < NODE_FLOOR}
-    )
+    stored levels are hashed from them), the stored subtrees beside the paths by key, in one
+    round trip; each node is then hashed once, level by level (`merkle.prove`)."""
+    plan = merkle.plan_proofs(indexes, tree_size, NODE_FLOOR)
     spans: list[tuple[int, int]] = []
-    for block in blocks:
-        low, high = block << NODE_FLOOR, min((block + 1) << NODE_FLOOR, tree_size)
+    for block in plan.blocks:
+        low, high = plan.block_span(block)
         if spans and spans[-1][1] == low:
             spans[-1] = (spans[-1][0], high)
         else:
             spans.append((low, high))
-    raw: dict[int, bytes] = {}
-    if spans:
-        keys, params = keys_table(connection, {"lo": "bigint", "hi": "bigint"}, spans)
-        query = (
+    keys, params = keys_table(connection, {"lo": "bigint", "hi": "bigint"}, spans)
+    statements = [
+        (
             f"SELECT l.idx, l.leaf FROM {keys} "  # noqa: S608 - our own names
-            f"JOIN {leaves.name} l ON l.idx >= k.lo AND l.idx < k.hi"
+            f"JOIN {leaves.name} l ON l.idx >= k.lo AND l.idx < k.hi",
+            params,
         )
-        raw = {idx: bytes(leaf) for idx, leaf in driver_rows(connection, query, params)}
-    upper = sorted(
-        {
-            (_level(start, end), start >> _level(start, end))
-            for start, end in wanted
-            if _level(start, end) >= NODE_FLOOR
-        }
-    )
-    stored: dict[tuple[int, int], bytes] = {}
-    if upper:
-        keys, params = keys_table(connection, {"level": "smallint", "idx": "bigint"}, upper)
-        query = (
-            f"SELECT n.level, n.idx, n.hash FROM {keys} "  # noqa: S608 - our own names
-            f"JOIN {nodes.name} n ON n.level = k.level AND n.idx = k.idx"
+    ]
+    if plan.stored:
+        keys, params = keys_table(connection, {"level": "smallint", "idx": "bigint"}, plan.stored)
+        statements.append(
+            (
+                f"SELECT n.level, n.idx, n.hash FROM {keys} "  # noqa: S608 - our own names
+                f"JOIN {nodes.name} n ON n.level = k.level AND n.idx = k.idx",
+                params,
+            )
         )
-        stored = {
-            (level, idx): bytes(node) for level, idx, node in driver_rows(connection, query, params)
-        }
-    hashes = {index: merkle.leaf_hash(leaf) for index, leaf in raw.items()}
-
-    def perfect_hash(start: int, end: int) -> bytes:
-        level = _level(start, end)
-        try:
-            if level >= NODE_FLOOR:
-                return stored[(level, start >> level)]
-            if level == 0:
-                return hashes[start]
-            return merkle.root_from_leaf_hashes([hashes[i] for i in range(start, end)])
-        except KeyError:
-            raise LogError(f"the stored tree lacks the subtree of [{start}, {end})") from None
-
-    proofs, root = merkle.inclusion_proofs(indexes, tree_size, perfect_hash)
+    found = driver_rows_together(connection, statements)
+    raw = {idx: bytes(leaf) for idx, leaf in found[0]}
+    stored = {(level, idx): bytes(node) for rows in found[1:] for level, idx, node in rows}
+    try:
+        proofs, root = merkle.prove(plan, raw, stored)
+    except merkle.MissingHash as missing:
+        raise LogError(f"the stored tree is incomplete: {missing}") from None
     return {index: raw[index] for index in indexes}, proofs, root

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -120,69 +120,141 @@ def consistency_proof_nodes(first: int, second: int) -> list[tuple[int, int]]:
     return nodes
 
 
-def shared_proof_subtrees(indexes: Sequence[int], tree_size: int) -> list[tuple[int, int]]:
-    """The perfect subtrees whose hashes `inclusion_proofs` needs for these indexes (sorted,
-    distinct): each index's own leaf and the subtrees beside the paths that hold no index."""
+@dataclass(frozen=True, slots=True)
+class ProofPlan:
+    """What `prove` needs for the inclusion proofs of many leaves of one tree at once.
+
+    The tree is seen level by level, as `root_from_leaf_hashes` pairs it: node p of level L
+    covers [p << L, min((p + 1) << L, size)), and an odd node out rises unchanged. A proof is
+    then, from the leaf up, the sibling p ^ 1 of each node on the leaf's path, where there is
+    one: RFC 9162's PATH. Below `floor` the plan reads whole aligned blocks of 2^floor leaves
+    (every sibling below that level lies in the leaf's own block); from `floor` up, the
+    siblings that lie on no path are perfect subtrees, which a store answers by key. The last
+    leaf's path is walked too, so that every node of the right edge, the only ones that are not
+    perfect, is hashed from its children: the store is asked for perfect subtrees only.
+    """
+
+    indexes: Sequence[int]
+    tree_size: int
+    floor: int
+    # The nodes on the paths, per level from `floor` up to the root's (sorted, distinct);
+    # the first level's are the blocks whose leaves are read.
+    paths: list[list[int]]
+    # (level, index) of the perfect subtrees beside the paths, from `floor` up.
+    stored: list[tuple[int, int]]
+
+    @property
+    def blocks(self) -> list[int]:
+        return self.paths[0]
+
+    def block_span(self, block: int) -> tuple[int, int]:
+        start = block << self.floor
+        return start, min(start + (1 << self.floor), self.tree_size)
+
+
+def plan_proofs(indexes: Sequence[int], tree_size: int, floor: int) -> ProofPlan:
+    """The plan for the inclusion proofs of these leaf indexes (sorted, distinct) in a tree of
+    `tree_size`, reading leaves below level `floor` and stored subtrees from it up."""
     _check_indexes(indexes, tree_size)
-    wanted: list[tuple[int, int]] = []
-
-    # `_walk`'s descent, naming what it would hash instead of hashing: a walk that hashed
-    # placeholders cost as much as the real one.
-    def walk(start: int, end: int, lo: int, hi: int) -> None:
-        size = end - start
-        if size & (size - 1) == 0 and (lo == hi or size == 1):
-            wanted.append((start, end))
-        elif lo == hi:
-            wanted.extend(perfect_subtrees(start, end))
-        else:
-            mid = start + _split(end - start)
-            cut = bisect_left(indexes, mid, lo, hi)
-            walk(start, mid, lo, cut)
-            walk(mid, end, cut, hi)
-
-    walk(0, tree_size, 0, len(indexes))
-    return wanted
+    last = tree_size - 1
+    level = sorted({index >> floor for index in indexes} | {last >> floor})
+    paths = [level]
+    stored: list[tuple[int, int]] = []
+    height = floor
+    while (last >> height) > 0:  # more than one node on this level
+        count = (last >> height) + 1
+        on_path = set(level)
+        stored.extend(
+            (height, node ^ 1) for node in level if node ^ 1 < count and node ^ 1 not in on_path
+        )
+        level = sorted({node >> 1 for node in level})
+        paths.append(level)
+        height += 1
+    return ProofPlan(indexes, tree_size, floor, paths, stored)
 
 
-def inclusion_proofs(
-    indexes: Sequence[int], tree_size: int, perfect_hash: PerfectHash
+class MissingHash(LookupError):
+    """`prove` was not given a leaf or a stored subtree that its plan names."""
+
+
+def prove(
+    plan: ProofPlan, leaves: Mapping[int, bytes], stored: Mapping[tuple[int, int], bytes]
 ) -> tuple[dict[int, list[bytes]], bytes]:
-    """PATH(index, D[tree_size]) for every index (sorted, distinct) and the root, from one walk
-    down the tree that descends only where an index lies: a subtree shared by many paths is
-    hashed once. `perfect_hash` answers for the subtrees `shared_proof_subtrees` names."""
-    proofs: dict[int, list[bytes]] = {index: [] for index in indexes}
-    root = _walk(indexes, tree_size, perfect_hash, proofs)
+    """PATH(index, D[tree_size]) for every index of the plan and the tree's root, from the
+    leaves (encoded, not hashed) of the plan's blocks and the hashes of its stored subtrees.
+    Each node is hashed once, however many paths share it, and every given hash goes into the
+    root, so a proof that `verify_inclusion` would refuse cannot come with the right root."""
+    try:
+        return _prove(plan, leaves, stored)
+    except KeyError as missing:
+        (key,) = missing.args
+        what = f"the leaf at index {key}" if isinstance(key, int) else f"the subtree {key}"
+        raise MissingHash(f"no hash was given for {what}") from None
+
+
+def _prove(
+    plan: ProofPlan, leaves: Mapping[int, bytes], stored: Mapping[tuple[int, int], bytes]
+) -> tuple[dict[int, list[bytes]], bytes]:
+    sha256 = hashlib.sha256
+    floor, indexes = plan.floor, plan.indexes
+    proofs: dict[int, list[bytes]] = {}
+    hashes: dict[int, bytes] = {}  # the path nodes of the current level
+    at = 0
+    for block in plan.blocks:
+        start, end = plan.block_span(block)
+        level = [sha256(b"\x00" + leaves[index]).digest() for index in range(start, end)]
+        levels = [level]
+        for _ in range(floor):
+            up = [
+                sha256(b"\x01" + level[i] + level[i + 1]).digest()
+                for i in range(0, len(level) - 1, 2)
+            ]
+            if len(level) & 1:
+                up.append(level[-1])
+            levels.append(up)
+            level = up
+        hashes[block] = level[0]
+        while at < len(indexes) and indexes[at] < end:
+            offset = indexes[at] - start
+            proof = []
+            for height in range(floor):
+                lower = levels[height]
+                sibling = (offset >> height) ^ 1
+                if sibling < len(lower):
+                    proof.append(lower[sibling])
+            proofs[indexes[at]] = proof
+            at += 1
+
+    last = plan.tree_size - 1
+    siblings: list[dict[int, bytes]] = []  # per level from `floor`: path node -> its sibling
+    for height, level in enumerate(plan.paths[:-1], floor):
+        count = (last >> height) + 1
+        beside: dict[int, bytes] = {}
+        for node in level:
+            other = node ^ 1
+            if other < count:
+                beside[node] = hashes[other] if other in hashes else stored[(height, other)]
+        upper: dict[int, bytes] = {}
+        for node in level:
+            parent = node >> 1
+            if parent in upper:
+                continue
+            if node & 1:
+                upper[parent] = sha256(b"\x01" + beside[node] + hashes[node]).digest()
+            elif node in beside:
+                upper[parent] = sha256(b"\x01" + hashes[node] + beside[node]).digest()
+            else:  # the odd node out rises
+                upper[parent] = hashes[node]
+        siblings.append(beside)
+        hashes = upper
+    for index in indexes:
+        proof = proofs[index]
+        for height, beside in enumerate(siblings, floor):
+            sibling = beside.get(index >> height)
+            if sibling is not None:
+                proof.append(sibling)
+    (root,) = hashes.values()
     return proofs, root
-
-
-def _walk(
-    indexes: Sequence[int],
-    tree_size: int,
-    perfect_hash: PerfectHash,
-    proofs: dict[int, list[bytes]],
-) -> bytes:
-    _check_indexes(indexes, tree_size)
-
-    def walk(start: int, end: int, lo: int, hi: int) -> bytes:
-        # indexes[lo:hi] are the indexes inside [start, end); a proof gets its siblings from
-        # the leaf up, so each is appended on the way back up.
-        size = end - start
-        if size & (size - 1) == 0:  # a perfect subtree (every node of the walk is aligned)
-            if lo == hi or size == 1:
-                return perfect_hash(start, end)
-        elif lo == hi:
-            return hash_range(start, end, perfect_hash)
-        mid = start + _split(size)
-        cut = bisect_left(indexes, mid, lo, hi)
-        left = walk(start, mid, lo, cut)
-        right = walk(mid, end, cut, hi)
-        for index in indexes[lo:cut]:
-            proofs[index].append(right)
-        for index in indexes[cut:hi]:
-            proofs[index].append(left)
-        return node_hash(left, right)
-
-    return walk(0, tree_size, 0, len(indexes))
 
 
 def _check_indexes(indexes: Sequence[int], tree_size: int) -> None:

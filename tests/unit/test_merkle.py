@@ -15,18 +15,19 @@ from hypothesis import strategies as st
 
 from ledger.integrity.merkle import (
     EMPTY_ROOT,
+    MissingHash,
     ProofError,
     consistency_proof,
     consistency_proof_nodes,
     hash_range,
     inclusion_proof,
     inclusion_proof_nodes,
-    inclusion_proofs,
     leaf_hash,
     node_hash,
     perfect_subtrees,
+    plan_proofs,
+    prove,
     root_from_leaf_hashes,
-    shared_proof_subtrees,
     verify_consistency,
     verify_inclusion,
 )
@@ -320,33 +321,80 @@ def test_generating_a_proof_outside_the_tree_is_refused() -> None:
         consistency_proof_nodes(6, 5)
 
 
-@given(size=sizes, data=st.data())
-def test_proofs_from_one_walk_are_the_rfc_paths_and_ask_only_for_named_subtrees(
-    size: int, data: st.DataObject
+@given(size=st.integers(min_value=1, max_value=256), floor=st.integers(0, 5), data=st.data())
+def test_planned_proofs_are_the_rfc_paths_from_only_the_named_leaves_and_subtrees(
+    size: int, floor: int, data: st.DataObject
 ) -> None:
-    hashes = LEAF_HASHES[:size]
+    leaves = [i.to_bytes(4, "big") for i in range(size)]
+    hashes = [leaf_hash(leaf) for leaf in leaves]
     indexes = sorted(data.draw(st.sets(st.integers(0, size - 1), min_size=1), label="indexes"))
-    named = shared_proof_subtrees(indexes, size)
-    for start, end in named:  # perfect subtrees only, so a store answers each by key
-        assert end - start & end - start - 1 == 0
-        assert start % (end - start) == 0
-    asked: list[tuple[int, int]] = []
+    plan = plan_proofs(indexes, size, floor)
+    given_leaves: dict[int, bytes] = {}
+    for block in plan.blocks:
+        start, end = plan.block_span(block)
+        assert start == block << floor
+        assert 0 < end - start <= 1 << floor
+        given_leaves.update((index, leaves[index]) for index in range(start, end))
+    # From `floor` up, perfect subtrees only, so a store answers each by key.
+    for level, index in plan.stored:
+        assert level >= floor
+        assert (index + 1) << level <= size
+    stored = {
+        (level, index): root_from_leaf_hashes(hashes[index << level : (index + 1) << level])
+        for level, index in plan.stored
+    }
+    assert len(stored) == len(plan.stored)
 
-    def perfect_hash(start: int, end: int) -> bytes:
-        asked.append((start, end))
-        assert (start, end) in named
-        return root_from_leaf_hashes(hashes[start:end])
-
-    proofs, root = inclusion_proofs(indexes, size, perfect_hash)
+    proofs, root = prove(plan, given_leaves, stored)
     assert root == _mth(hashes)
     assert sorted(proofs) == indexes
     for index in indexes:
         assert proofs[index] == _path(index, hashes)
-    assert sorted(asked) == sorted(named)
+        verify_inclusion(index, size, hashes[index], proofs[index], root)
+    # Every named leaf and subtree goes into the root: without any one of them, no proof.
+    for missing in [*given_leaves, *stored]:
+        fewer_leaves = {k: v for k, v in given_leaves.items() if k != missing}
+        fewer_stored = {k: v for k, v in stored.items() if k != missing}
+        with pytest.raises(MissingHash, match="no hash was given"):
+            prove(plan, fewer_leaves, fewer_stored)
 
 
-def test_proofs_from_one_walk_refuse_an_index_outside_the_tree() -> None:
+@given(size=st.integers(min_value=2, max_value=256), data=st.data())
+def test_a_changed_leaf_or_subtree_changes_the_root_the_proofs_come_with(
+    size: int, data: st.DataObject
+) -> None:
+    leaves = [i.to_bytes(4, "big") for i in range(size)]
+    hashes = [leaf_hash(leaf) for leaf in leaves]
+    indexes = sorted(data.draw(st.sets(st.integers(0, size - 1), min_size=1), label="indexes"))
+    plan = plan_proofs(indexes, size, 2)
+    given_leaves = {
+        index: leaves[index] for block in plan.blocks for index in range(*plan.block_span(block))
+    }
+    stored = {
+        (level, index): root_from_leaf_hashes(hashes[index << level : (index + 1) << level])
+        for level, index in plan.stored
+    }
+    changed = data.draw(st.sampled_from([*given_leaves, *stored]), label="changed")
+    if isinstance(changed, int):
+        given_leaves[changed] += b"!"
+    else:
+        stored[changed] = bytes(32)
+    _, root = prove(plan, given_leaves, stored)
+    assert root != _mth(hashes)
+
+
+def test_a_proof_plan_refuses_no_index_or_one_outside_the_tree() -> None:
     with pytest.raises(ValueError, match="outside"):
-        inclusion_proofs([3], 3, lambda start, end: EMPTY_ROOT)
+        plan_proofs([3], 3, 4)
     with pytest.raises(ValueError, match="no leaf"):
-        shared_proof_subtrees([], 3)
+        plan_proofs([], 3, 4)
+
+
+def test_a_plan_for_scattered_leaves_of_a_large_tree_names_a_block_and_a_path_each() -> None:
+    size = 10_000_000
+    indexes = list(range(17, size, size // 100))
+    plan = plan_proofs(indexes, size, 4)
+    # Each index's block and the last leaf's, and about one stored sibling a level a path.
+    assert plan.blocks == sorted({index >> 4 for index in indexes} | {(size - 1) >> 4})
+    assert len(plan.stored) <= (len(indexes) + 1) * (size.bit_length() - 4)
+    assert plan.paths[-1] == [0]
