@@ -23,7 +23,10 @@ Then, per query, the p95 growth from the smallest to the largest size measured.
 
 The data are skewed and deterministic: one person with 2,000 disclosures first (the heavy person
 measured at every size), then people who come and go in three tiers: light (about 30
-disclosures each, most people), medium (about 170) and heavy (about 3,000). A backend whose next
+disclosures each, most people), medium (about 170) and heavy (about 3,000). `spread_bundle` is
+the bundle of the heavy-tier person with the most disclosures so far (`spread_person` in each
+step): theirs are spread over the log, as a real person's are, where the heavy person's hold
+its first positions and share every block of leaves their proofs need. A backend whose next
 size would not fit in --budget-seconds stops early and says what would make it finish.
 
 Run: `make bench-scale` (or `python bench/scale.py --sizes 10000,100000 --backends sqlite`).
@@ -210,6 +213,17 @@ class People:
                 "max_disclosures": ordered[-1],
             }
         return found
+
+    def most(self, *tiers: str) -> tuple[str, int] | None:
+        """The person with the most disclosures of the first of these tiers that has any: a
+        heavy person of the stream, whose disclosures are spread over the log (the heavy person
+        of HEAVY_ID holds its first positions, so their proofs share every block of leaves)."""
+        for tier in tiers:
+            own = self.counts.get(tier)
+            if own:
+                subject = max(sorted(own), key=own.__getitem__)
+                return subject, own[subject]
+        return None
 
     def sample(self, tier: str, count: int, rng: random.Random, least: int = 5) -> list[str]:
         """Up to `count` people of the tier with at least `least` disclosures."""
@@ -560,7 +574,14 @@ class Run:
             self.ledger.integrity.latest_checkpoint() or self.ledger.integrity.publish_checkpoint()
         )
         ids = rng.sample(self.sampled_ids, min(len(self.sampled_ids), self.args.samples + 1))
-        return {"light": light, "tree_size": checkpoint.tree_size, "rng": rng, "ids": ids}
+        spread = self.people.most("heavy", "medium") or (HEAVY_ID, HEAVY_DISCLOSURES)
+        return {
+            "light": light,
+            "tree_size": checkpoint.tree_size,
+            "rng": rng,
+            "ids": ids,
+            "spread": spread,
+        }
 
     def in_process(self, targets: dict[str, Any]) -> dict[str, Any]:
         reading, integrity = self.ledger.reading, self.ledger.integrity
@@ -593,6 +614,9 @@ class Run:
                 reading.overview(reader=READER, subject_id=HEAVY_ID)
             ),
             "heavy_bundle": lambda n: reading.proof_bundle(reader=READER, subject_id=HEAVY_ID),
+            "spread_bundle": lambda n: reading.proof_bundle(
+                reader=READER, subject_id=targets["spread"][0]
+            ),
             "category_disclosures": lambda n: reading.disclosures_to(
                 CATEGORIES[n % len(CATEGORIES)], reader=READER, limit=100
             ),
@@ -693,6 +717,7 @@ class Run:
             # A person's bundle has no endpoint of its own over HTTP: it is in the overview JSON.
             results["light_bundle"] = None
             results["heavy_bundle"] = None
+            results["spread_bundle"] = None
             client.close()
             assert server.process is not None
             memory = serve_memory(server.process.pid)
@@ -890,6 +915,8 @@ def measure_size(
     step["people"] = run.people.summary()
     step["verify_since_checkpoint"] = run.verify_since()
     targets = run._targets()
+    spread_id, spread_count = targets["spread"]
+    step["spread_person"] = {"id": spread_id, "disclosures": spread_count}
     query_started = time.monotonic()
     step["in_process"] = run.in_process(targets)
     http = run.over_http(targets)

@@ -32,6 +32,7 @@ QUERIES = {
     "heavy_overview_json",
     "heavy_overview_html",
     "heavy_bundle",
+    "spread_bundle",
     "category_disclosures",
     "disclosure_by_id",
     "statistics",
@@ -40,7 +41,7 @@ QUERIES = {
     "checkpoint",
 }
 # A person's bundle has no endpoint of its own: over HTTP it comes inside the overview JSON.
-NOT_OVER_HTTP = {"light_bundle", "heavy_bundle"}
+NOT_OVER_HTTP = {"light_bundle", "heavy_bundle", "spread_bundle"}
 
 
 def run_scale(tmp_path: Path, *options: str, timeout: float = 900) -> tuple[dict[str, Any], str]:
@@ -132,6 +133,11 @@ def test_the_scale_benchmark_reports_every_section_at_every_size(
         }
         assert 5 <= people["light"]["median_disclosures"] <= 100
         assert people["light"]["people"] > people["medium"]["people"]
+        # The spread bundle's person: the heavy tier's (or, this small, the medium tier's) most.
+        spread = step["spread_person"]
+        tier = "heavy" if "heavy" in people else "medium"
+        assert spread["disclosures"] == people[tier]["max_disclosures"]
+        assert spread["id"][0] == tier[0].upper()
 
         assert set(step["in_process"]) == QUERIES
         for name, summary in step["in_process"].items():
