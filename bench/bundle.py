@@ -40,7 +40,7 @@ import time
 from typing import Any
 
 import ledger as ledger_package
-from bench.scale import BATCH, HEAVY_DISCLOSURES, HEAVY_ID, READER, Stream
+from bench.scale import BATCH, HEAVY_DISCLOSURES, HEAVY_ID, READER, SPREAD_AT_MOST, Stream
 from bench.scale import postgres_database as new_database
 from ledger.adapters.driver_reads import driver_rows
 from ledger.adapters.keyring import generate_secret
@@ -49,8 +49,6 @@ from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 
 LIGHT_PEOPLE = 200
-# The most disclosures of the person whose spread bundle is timed besides the heavy person's.
-SPREAD_AT_MOST = 3_000
 
 
 def open_ledger(workdir: Path) -> Ledger:
