@@ -227,15 +227,15 @@ def _prove(
 
     last = plan.tree_size - 1
     siblings: list[dict[int, bytes]] = []  # per level from `floor`: path node -> its sibling
-    for height, level in enumerate(plan.paths[:-1], floor):
+    for height, nodes in enumerate(plan.paths[:-1], floor):
         count = (last >> height) + 1
         beside: dict[int, bytes] = {}
-        for node in level:
+        for node in nodes:
             other = node ^ 1
             if other < count:
                 beside[node] = hashes[other] if other in hashes else stored[(height, other)]
         upper: dict[int, bytes] = {}
-        for node in level:
+        for node in nodes:
             parent = node >> 1
             if parent in upper:
                 continue
@@ -250,9 +250,9 @@ def _prove(
     for index in indexes:
         proof = proofs[index]
         for height, beside in enumerate(siblings, floor):
-            sibling = beside.get(index >> height)
-            if sibling is not None:
-                proof.append(sibling)
+            found = beside.get(index >> height)
+            if found is not None:
+                proof.append(found)
     (root,) = hashes.values()
     return proofs, root
 
